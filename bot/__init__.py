@@ -1,0 +1,1 @@
+"""Pushback's Slack-free core: settings, storage, triage, scheduling and Block Kit builders."""

@@ -1,0 +1,1 @@
+"""Slack surfaces: each module turns Slack payloads into core calls and core results into Block Kit."""

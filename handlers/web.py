@@ -1,0 +1,98 @@
+"""HTTP serving: Slack's endpoint and `/healthz` as one WSGI app, run by gunicorn; or Socket Mode."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+
+from gunicorn.app.base import BaseApplication
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot.db import Database
+from bot.settings import Settings
+from handlers.app import create_app
+
+logger = logging.getLogger(__name__)
+
+SLACK_EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+
+class PushbackWsgi:
+    """Routes `/healthz` to a database check and everything else to Bolt."""
+
+    def __init__(self, app: App, db: Database) -> None:
+        self.slack = SlackRequestHandler(app, path=SLACK_EVENTS_PATH)
+        self.db = db
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") == HEALTH_PATH:
+            healthy = self.db.ping()
+            body = json.dumps({"status": "ok" if healthy else "database unavailable"}).encode()
+            start_response(
+                "200 OK" if healthy else "503 Service Unavailable",
+                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+            )
+            return [body]
+        return self.slack(environ, start_response)
+
+
+def build_wsgi(settings: Settings) -> PushbackWsgi:
+    """The whole HTTP app for one worker process."""
+    db = Database(settings.database_url)
+    return PushbackWsgi(create_app(settings, db), db)
+
+
+class PushbackServer(BaseApplication):
+    """gunicorn, embedded: threads in a few worker processes, graceful stop on SIGTERM."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        super().__init__()
+
+    def load_config(self) -> None:
+        options = {
+            "bind": f"0.0.0.0:{self.settings.port}",
+            "workers": self.settings.web_workers,
+            "worker_class": "gthread",
+            "threads": self.settings.web_threads,
+            "timeout": 30,
+            "graceful_timeout": 20,
+            "keepalive": 5,
+            "loglevel": self.settings.log_level.lower(),
+            "accesslog": None,
+            "proc_name": "pushback",
+        }
+        for key, value in options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return build_wsgi(self.settings)
+
+
+def serve_http(settings: Settings) -> None:
+    """Serve Slack's endpoint and `/healthz` on `settings.port` until SIGTERM or SIGINT."""
+    logger.info("serving HTTP on port %s", settings.port)
+    PushbackServer(settings).run()
+
+
+def serve_socket_mode(settings: Settings) -> None:
+    """Hold a Socket Mode connection until SIGTERM or SIGINT."""
+    db = Database(settings.database_url)
+    app = create_app(settings, db)
+    handler = SocketModeHandler(app, settings.slack_app_token)
+
+    def stop(signum, _frame):
+        logger.info("signal %s: closing the Socket Mode connection", signum)
+        handler.close()
+        db.dispose()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    logger.info("connecting over Socket Mode")
+    handler.start()

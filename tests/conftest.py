@@ -1,0 +1,87 @@
+"""Shared fixtures: a store on SQLite or PostgreSQL, the Slack stand-in, and `pushback run` as a process.
+
+Storage tests run against SQLite by default; set `PUSHBACK_TEST_DATABASE_URL` to a PostgreSQL URL to run the
+same tests there (each test gets its own schema, dropped afterwards).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from bot.db import Database
+from tests.support.process import AppProcess
+from tests.support.slack_standin import SlackStandIn
+
+SIGNING_SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test-token"
+
+
+def _postgres_url() -> str | None:
+    return os.environ.get("PUSHBACK_TEST_DATABASE_URL") or None
+
+
+def pytest_report_header(config):
+    url = _postgres_url()
+    return f"store under test: {'PostgreSQL ' + url if url else 'SQLite (set PUSHBACK_TEST_DATABASE_URL for PostgreSQL)'}"
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """A fresh, empty database for one test: a SQLite file, or a new PostgreSQL schema."""
+    base = _postgres_url()
+    if not base:
+        yield f"sqlite:///{tmp_path / 'pushback.sqlite3'}"
+        return
+    schema = "test_" + uuid.uuid4().hex[:12]
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    yield f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def db(database_url):
+    """A migrated store for one test."""
+    database = Database(database_url)
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def standin():
+    """The Slack Web API stand-in, listening on a free loopback port."""
+    server = SlackStandIn().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def app_env(standin, database_url, tmp_path):
+    """The environment `pushback run` gets in tests: HTTP mode, the stand-in, the test store."""
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": standin.api_url,
+        "DATABASE_URL": database_url,
+        "PUSHBACK_DATA_DIR": str(tmp_path / "data"),
+        "LOG_LEVEL": "INFO",
+    }
+
+
+@pytest.fixture
+def running_app(app_env, standin, tmp_path):
+    """`pushback run` as a subprocess, ready to serve; stopped with SIGTERM afterwards."""
+    process = AppProcess(app_env, standin, SIGNING_SECRET, tmp_path)
+    process.start()
+    yield process
+    process.stop()

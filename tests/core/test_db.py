@@ -1,0 +1,52 @@
+"""Storage: migrations apply on an empty store and again as a no-op; units of work commit or roll back."""
+
+import pytest
+from sqlalchemy import func, inspect, select
+
+from bot.db import Database
+from bot.models import Triage
+
+
+def test_upgrade_creates_the_schema_and_is_idempotent(database_url):
+    database = Database(database_url)
+    database.upgrade()
+    database.upgrade()
+
+    tables = set(inspect(database.engine).get_table_names())
+    assert {"alembic_version", "triages"} <= tables
+    assert database.ping()
+    database.dispose()
+
+
+def _triage(**overrides) -> Triage:
+    values = dict(team_id="T1", user_id="U1", source="command", verdict="push_back", reasons=["unreasonable"],
+                  tone="neutral")
+    values.update(overrides)
+    return Triage(**values)
+
+
+def test_a_unit_of_work_commits_json_and_times(db):
+    with db.transaction() as session:
+        session.add(_triage(reasons=["out_of_scope", "would_be_late"]))
+
+    with db.transaction() as session:
+        stored = session.scalars(select(Triage)).one()
+        assert stored.reasons == ["out_of_scope", "would_be_late"]
+        assert stored.created_at is not None
+
+
+def test_a_failed_unit_of_work_leaves_nothing_behind(db):
+    with pytest.raises(RuntimeError):
+        with db.transaction() as session:
+            session.add(_triage())
+            session.flush()
+            raise RuntimeError("boom")
+
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Triage)) == 0
+
+
+def test_ping_is_false_when_the_database_cannot_be_reached(tmp_path):
+    unreachable = Database("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
+
+    assert unreachable.ping() is False

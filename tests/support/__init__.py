@@ -1,0 +1,1 @@
+"""Test support: a Slack Web API stand-in, a signed-request driver and process helpers."""
