@@ -75,7 +75,20 @@ def build_parser() -> argparse.ArgumentParser:
     upgrade = db_commands.add_parser("upgrade", help="apply pending migrations")
     upgrade.set_defaults(handler=command_db_upgrade)
     db.set_defaults(handler=lambda _settings, _args: _usage(db))
+
+    from bot.triage import command as triage_command
+
+    triage = commands.add_parser("triage", help="triage a client's request and print the suggested push-back")
+    triage_command.add_arguments(triage)
+    triage.set_defaults(handler=command_triage, needs_settings=False)
     return parser
+
+
+def command_triage(_settings, args) -> int:
+    """Triage from the shell; needs no settings."""
+    from bot.triage import command as triage_command
+
+    return triage_command.run(args, sys.stdin, sys.stdout, sys.stderr)
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -91,12 +104,15 @@ def main(argv: list[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 0
-    try:
-        settings = load_settings()
-    except SettingsError as error:
-        print(f"pushback: {error}", file=sys.stderr)
-        return 2
-    configure_logging(settings)
+    if getattr(args, "needs_settings", True):
+        try:
+            settings = load_settings()
+        except SettingsError as error:
+            print(f"pushback: {error}", file=sys.stderr)
+            return 2
+        configure_logging(settings)
+    else:
+        settings = None
     try:
         return handler(settings, args)
     except KeyboardInterrupt:

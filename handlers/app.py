@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import logging
+import re
+import uuid
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
+from slack_bolt.oauth import OAuthFlow
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 
+from bot.copy import message
 from bot.db import Database
 from bot.settings import Settings
 from bot.slack_api import make_web_client
-from handlers import commands
+from bot.workspaces import bot_scopes, installation_store, oauth_state_store
+from handlers import actions, commands, home, shortcuts, views
 
-logger = logging.getLogger(__name__)
-
-SURFACES = (commands,)
+SURFACES = (commands, shortcuts, actions, views, home)
 
 
 def create_app(settings: Settings, db: Database) -> App:
@@ -22,16 +26,54 @@ def create_app(settings: Settings, db: Database) -> App:
         client=make_web_client(settings),
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=not settings.socket_mode,
+        oauth_flow=_oauth_flow(settings, db) if settings.oauth_enabled else None,
         logger=logging.getLogger("slack_bolt"),
     )
+    if settings.oauth_enabled:
+        app.enable_token_revocation_listeners()
 
     def provide_services(context, next):
-        """Hand the store and settings to every listener through its context."""
+        """Hand the store, the settings and a request id to every listener through its context."""
         context["db"] = db
         context["settings"] = settings
+        context["request_id"] = uuid.uuid4().hex[:12]
         next()
 
+    app.use(ignore_slack_retries)
     app.use(provide_services)
+    app.error(report_error)
     for surface in SURFACES:
         surface.register(app)
+    app.action(re.compile(".*"))(actions.unknown_action)
     return app
+
+
+def _oauth_flow(settings: Settings, db: Database) -> OAuthFlow:
+    """Slack's install flow at /slack/install and /slack/oauth_redirect, kept in our database."""
+    store = installation_store(settings, db)
+    return OAuthFlow(
+        client=make_web_client(settings, token=None),
+        settings=OAuthSettings(
+            client_id=settings.slack_client_id, client_secret=settings.slack_client_secret, scopes=list(bot_scopes()),
+            installation_store=store, installation_store_bot_only=True, state_store=oauth_state_store(db),
+        ),
+    )
+
+
+def ignore_slack_retries(request, next):
+    """Slack re-sends an event it thinks went unanswered; the first delivery is already being handled."""
+    if request.headers.get("x-slack-retry-num"):
+        return BoltResponse(status=200, body="")
+    return next()
+
+
+def report_error(error, body, context, respond, logger):
+    """Log a listener's failure with ids only, and tell the user in a short private message."""
+    user = (body.get("user") or {}).get("id") or body.get("user_id")
+    logger.error("listener failed team=%s user=%s request=%s error=%s", context.get("team_id"), user,
+                 context.get("request_id"), type(error).__name__, exc_info=error)
+    if respond is not None and (body.get("response_url") or context.get("response_url")):
+        try:
+            respond(response_type="ephemeral", replace_original=False, text=message("failed"))
+        except Exception:  # noqa: BLE001 - the failure is logged above; nothing more to do
+            logger.warning("could not tell the user about the failure request=%s", context.get("request_id"))

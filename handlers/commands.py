@@ -1,17 +1,33 @@
-"""The `/pushback` slash command."""
+"""The `/pushback` slash command: help, or triage the pasted request."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.blocks.triage import forget_me_message, usage_message
+from handlers.triage_flow import TriageAsk, triage_and_deliver
+
 COMMAND = "/pushback"
+HELP_WORDS = {"", "help", "?", "-h", "--help"}
+FORGET_WORDS = {"forget me", "forget-me", "delete my data"}
 
 
-def pushback_command(ack, respond, command, logger):
-    """Ack at once, then answer the user privately."""
+def pushback_command(ack, command, client, context, logger):
+    """Ack within Slack's 3 s; then help, or the triage in a thread."""
+    text = (command.get("text") or "").strip()
+    settings = context["settings"]
+    if text.lower() in HELP_WORDS:
+        ack(response_type="ephemeral", **usage_message(settings.retention_days))
+        return
+    if " ".join(text.lower().split()) in FORGET_WORDS:
+        ack(response_type="ephemeral", **forget_me_message())
+        return
     ack()
-    logger.info("pushback command team=%s user=%s", command.get("team_id"), command.get("user_id"))
-    respond(response_type="ephemeral", text="Thanks! Triage is coming soon to /pushback.")
+    triage_and_deliver(client, context["db"], settings, TriageAsk(
+        team_id=command.get("team_id", ""), user_id=command.get("user_id", ""), text=text, source="command",
+        origin_channel_id=command.get("channel_id"), response_url=command.get("response_url"),
+        request_id=context.get("request_id", "-"),
+    ))
 
 
 def register(app: App) -> None:

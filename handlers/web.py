@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import signal
@@ -20,10 +21,18 @@ logger = logging.getLogger(__name__)
 
 SLACK_EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+MAX_BODY_BYTES = 1_000_000
+
+
+def _plain_answer(start_response, status: str, body: dict) -> list[bytes]:
+    payload = json.dumps(body).encode()
+    start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
+    return [payload]
 
 
 class PushbackWsgi:
-    """Routes `/healthz` to a database check and everything else to Bolt."""
+    """Routes `/healthz` to a database check and everything else to Bolt, refusing oversized or undecodable
+    bodies before they reach it."""
 
     def __init__(self, app: App, db: Database) -> None:
         self.slack = SlackRequestHandler(app, path=SLACK_EVENTS_PATH)
@@ -31,13 +40,22 @@ class PushbackWsgi:
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") == HEALTH_PATH:
-            healthy = self.db.ping()
-            body = json.dumps({"status": "ok" if healthy else "database unavailable"}).encode()
-            start_response(
-                "200 OK" if healthy else "503 Service Unavailable",
-                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
-            )
-            return [body]
+            if self.db.ping():
+                return _plain_answer(start_response, "200 OK", {"status": "ok"})
+            return _plain_answer(start_response, "503 Service Unavailable", {"status": "database unavailable"})
+        if environ.get("REQUEST_METHOD") == "POST":
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = -1
+            if length < 0 or length > MAX_BODY_BYTES:
+                return _plain_answer(start_response, "413 Request Entity Too Large", {"error": "body too large"})
+            body = environ["wsgi.input"].read(length)
+            try:
+                body.decode("utf-8")
+            except UnicodeDecodeError:
+                return _plain_answer(start_response, "400 Bad Request", {"error": "body is not UTF-8"})
+            environ["wsgi.input"] = io.BytesIO(body)
         return self.slack(environ, start_response)
 
 

@@ -29,6 +29,16 @@ class Reply:
         return json.loads(self.body)
 
 
+def eventually(check, timeout: float = 10.0, interval: float = 0.05):
+    """Call `check` until it returns something truthy (work after Slack's ack finishes a moment later)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
 def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
     """The headers Slack sends with `body`, signed with `secret`."""
     stamp = str(int(time.time()) if timestamp is None else timestamp)

@@ -45,6 +45,8 @@ class Channel:
 
 
 def _decode(raw: str) -> Any:
+    if not raw[:1] in ("{", "["):
+        return raw
     try:
         return json.loads(raw)
     except (TypeError, ValueError):
@@ -60,6 +62,7 @@ class SlackStandIn:
         self.users: dict[str, dict[str, Any]] = {}
         self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.team_timezone = "UTC"
+        self.workspaces: dict[str, dict[str, str]] = {}
         self._scripted: dict[str, deque] = defaultdict(deque)
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
@@ -191,7 +194,7 @@ class SlackStandIn:
         if method == "response":
             return 200, {}, {"ok": True}
         answer = getattr(self, "_api_" + method.replace(".", "_"), None)
-        body = answer(args) if answer else {"ok": True}
+        body = answer({**args, "_token": token}) if answer else {"ok": True}
         return 200, {}, body
 
     def _next_ts(self) -> str:
@@ -207,9 +210,29 @@ class SlackStandIn:
             return None, "not_in_channel"
         return channel, None
 
-    def _api_auth_test(self, _args):
-        return {"ok": True, "team_id": TEAM_ID, "team": "Acme Agency", "user_id": BOT_USER_ID, "bot_id": BOT_ID,
-                "url": "https://acme-agency.slack.com/"}
+    def add_workspace(self, team_id: str, name: str, code: str) -> str:
+        """A workspace that installs the app with OAuth `code`; returns the bot token it will be issued."""
+        token = f"xoxb-{team_id.lower()}-installed"
+        self.workspaces[code] = {"team_id": team_id, "name": name, "token": token}
+        return token
+
+    def _workspace_for_token(self, token: str | None) -> dict[str, str] | None:
+        return next((w for w in self.workspaces.values() if w["token"] == token), None)
+
+    def _api_auth_test(self, args):
+        workspace = self._workspace_for_token(args.get("_token"))
+        team_id, name = (workspace["team_id"], workspace["name"]) if workspace else (TEAM_ID, "Acme Agency")
+        return {"ok": True, "team_id": team_id, "team": name, "user_id": BOT_USER_ID, "bot_id": BOT_ID,
+                "url": f"https://{name.lower().replace(' ', '-')}.slack.com/"}
+
+    def _api_oauth_v2_access(self, args):
+        workspace = self.workspaces.get(str(args.get("code", "")))
+        if workspace is None:
+            return {"ok": False, "error": "invalid_code"}
+        return {"ok": True, "app_id": "A0PUSHBACK", "access_token": workspace["token"], "token_type": "bot",
+                "scope": "commands,chat:write", "bot_user_id": BOT_USER_ID,
+                "team": {"id": workspace["team_id"], "name": workspace["name"]}, "enterprise": None,
+                "is_enterprise_install": False, "authed_user": {"id": "U0INSTALLER"}}
 
     def _api_chat_postMessage(self, args):  # noqa: N802 - Slack's method name
         channel_id = str(args.get("channel", ""))

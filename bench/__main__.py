@@ -1,0 +1,108 @@
+"""`python -m bench`: every benchmark on this machine, written to BENCHMARKS.md (`--smoke`: tiny sizes, for CI).
+
+Figures sit beside their anchors measured in the same run, because these machines are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+PG_URL_VARIABLE = "PUSHBACK_BENCH_POSTGRES_URL"
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+SECTIONS = ("serving", "triage", "memory")
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get(PG_URL_VARIABLE, DEFAULT_PG_URL)
+    if not url:
+        return None
+    try:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(url, connect_args={"connect_timeout": 2})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+        return url
+    except Exception:  # noqa: BLE001 - no server: the PostgreSQL rows are skipped and said so
+        return None
+
+
+def _machine() -> str:
+    cpu = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, "
+            f"Python {platform.python_version()}")
+
+
+def _markdown_rows(rows: list[dict]) -> str:
+    if not rows:
+        return "(none)"
+    keys = list(rows[0])
+    lines = ["| " + " | ".join(keys) + " |", "|" + "---|" * len(keys)]
+    for row in rows:
+        cells = [f"{value:.2f}" if isinstance(value, float) else str(value) for value in row.values()]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks and write the report."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, to keep the benchmark code working")
+    parser.add_argument("--output", default="BENCHMARKS.md", help="where to write the report (default BENCHMARKS.md)")
+    parser.add_argument("--only", choices=SECTIONS, action="append", help="run only these sections")
+    args = parser.parse_args(argv)
+    sections = args.only or list(SECTIONS)
+    pg_url = _postgres_url()
+    started = time.perf_counter()
+    parts = [f"# Benchmarks\n\nMeasured with `python -m bench{' --smoke' if args.smoke else ''}` on "
+             f"{datetime.date.today().isoformat()}: {_machine()}. PostgreSQL: "
+             f"{'127.0.0.1:5432' if pg_url else 'not reachable, its rows were skipped'}.\n"]
+    if "serving" in sections:
+        from bench import serving
+
+        rows = serving.run(smoke=args.smoke, database_urls={"PostgreSQL": pg_url} if pg_url else None)
+        parts.append("## Serving: signed `/pushback` at concurrency 8, `pushback run` against a bare Bolt app\n\n"
+                     "Both behind gunicorn (gthread, 2 workers x 8 threads) and the same Slack stand-in on loopback. "
+                     "The bare app only acks and posts a parent and one thread reply; Pushback also triages, stores "
+                     "the triage, checks the channel and builds the blocks. Ratios compare with the bare app on the "
+                     f"same store in the same run.\n\n{serving.table(rows)}\n")
+        print(serving.table(rows), flush=True)
+    if "triage" in sections:
+        from bench import triage
+
+        rows = triage.run(smoke=args.smoke)
+        parts.append(f"## Triage engine, one core\n\n{_markdown_rows(rows)}\n")
+        print(_markdown_rows(rows), flush=True)
+    if "reminders" in sections:
+        from bench import reminders
+
+        rows = reminders.run(smoke=args.smoke, database_urls=[pg_url] if pg_url else None)
+        parts.append(f"## QBR reminders\n\n{_markdown_rows(rows)}\n")
+        print(_markdown_rows(rows), flush=True)
+    if "memory" in sections:
+        from bench import memory
+
+        figures = memory.run(smoke=args.smoke)
+        parts.append(f"## Memory and start-up\n\n{_markdown_rows([figures])}\n")
+        print(_markdown_rows([figures]), flush=True)
+    parts.append(f"Whole run: {time.perf_counter() - started:.0f} s.\n")
+    Path(args.output).write_text("\n".join(parts))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

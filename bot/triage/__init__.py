@@ -1,0 +1,104 @@
+"""Triage: from a client's message to a verdict, reasons with evidence, and a push-back that carries a reason
+and an alternative. Offline, deterministic and explainable; its knowledge lives in `data/triage/`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+from bot.triage.asks import is_request, split_asks
+from bot.triage.cleaning import CleanedMessage, clean_message
+from bot.triage.dates import working_days_ahead
+from bot.triage.engine import read_ask, strictest, to_ask
+from bot.triage.knowledge import REASONS, TONES, KnowledgeError, load_knowledge
+from bot.triage.reply import render_reply
+from bot.triage.result import VERDICTS, Ask, Reply, ReplyPlan, TriageResult
+
+__all__ = [
+    "REASONS", "VERDICTS", "TONES", "AccountContext", "Ask", "CleanedMessage", "EmptyRequestError",
+    "KnowledgeError", "Reply", "ReplyPlan", "TriageResult", "clean_message", "load_knowledge", "split_asks",
+    "triage", "with_tone",
+]
+
+SUMMARY_LIMIT = 120
+
+
+class EmptyRequestError(ValueError):
+    """There is nothing to triage: the message is empty, blank, or only quoted history and markup."""
+
+
+@dataclass(frozen=True)
+class AccountContext:
+    """What we know of the client's account: its name and the scope notes of the contract."""
+
+    name: str = ""
+    scope_notes: str = ""
+
+
+def _summary(ask_text: str) -> str:
+    sentences = [s for s in split_asks(ask_text)] or [ask_text]
+    request = next((s for s in sentences if is_request(s)), sentences[0])
+    flat = " ".join(request.split())
+    return flat if len(flat) <= SUMMARY_LIMIT else flat[: SUMMARY_LIMIT - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _apply_scope_notes(ask: Ask, account: AccountContext | None) -> Ask:
+    """Sharpen `out_of_scope` with the account's scope notes: an ask the notes cover is in scope."""
+    if account is None or not account.scope_notes.strip():
+        return ask
+    from bot.triage.scope import covered_by, excluded_by
+
+    reasons = list(ask.reasons)
+    evidence = dict(ask.evidence)
+    if "out_of_scope" in reasons and covered_by(ask.text, account.scope_notes):
+        reasons.remove("out_of_scope")
+        evidence.pop("out_of_scope", None)
+    elif "out_of_scope" not in reasons and (excluded := excluded_by(ask.text, account.scope_notes)):
+        reasons.append("out_of_scope")
+        evidence["out_of_scope"] = [excluded]
+    if reasons == ask.reasons:
+        return ask
+    from bot.triage.engine import verdict_for
+
+    return Ask(ask.text, verdict_for(reasons), reasons, evidence)
+
+
+def triage(text: str, *, tone: str = "neutral", today: date | None = None,
+           account: AccountContext | None = None, knowledge_dir: Path | None = None) -> TriageResult:
+    """Triage a client's message. Raises `EmptyRequestError` when there is nothing to triage."""
+    if tone not in TONES:
+        raise ValueError(f"tone must be one of {', '.join(TONES)}")
+    knowledge = load_knowledge(knowledge_dir)
+    today = today or date.today()
+    cleaned = clean_message(text if isinstance(text, str) else str(text))
+    if not any(character.isalnum() for character in cleaned.text):
+        raise EmptyRequestError("Nothing to triage: the message has no text of its own.")
+    readings = [read_ask(ask, cleaned.history, knowledge, today, cleaned.text) for ask in split_asks(cleaned.text)]
+    asks = [_apply_scope_notes(to_ask(reading), account) for reading in readings]
+    verdict = strictest([ask.verdict for ask in asks])
+    reasons: list[str] = []
+    evidence: dict[str, list[str]] = {}
+    for ask in sorted(asks, key=lambda a: -VERDICTS.index(a.verdict)):
+        for reason in ask.reasons:
+            if reason not in reasons:
+                reasons.append(reason)
+            evidence.setdefault(reason, [])
+            evidence[reason] += [snippet for snippet in ask.evidence.get(reason, []) if snippet not in evidence[reason]]
+    main_index = next(i for i, ask in enumerate(asks) if ask.verdict == verdict)
+    main_reading, main_ask = readings[main_index], asks[main_index]
+    topics = list(dict.fromkeys(main_reading.topic(reason, knowledge) for reason in main_ask.reasons))
+    plan = ReplyPlan(verdict=verdict, topics=topics, day=working_days_ahead(today, 2).strftime("%A"))
+    reply, tactics, tip = render_reply(plan, tone, knowledge)
+    return TriageResult(verdict=verdict, reasons=reasons, evidence=evidence, asks=asks, reply=reply,
+                        tactics=tactics, tip=tip, tone=tone, notes=list(cleaned.notes),
+                        summary=_summary(main_ask.text), plan=plan)
+
+
+def with_tone(result: TriageResult, tone: str, knowledge_dir: Path | None = None) -> TriageResult:
+    """The same triage with its reply re-rendered in `tone`."""
+    if tone not in TONES:
+        raise ValueError(f"tone must be one of {', '.join(TONES)}")
+    plan = result.plan or ReplyPlan(verdict=result.verdict, topics=[], day="")
+    reply, tactics, tip = render_reply(plan, tone, load_knowledge(knowledge_dir))
+    return replace(result, reply=reply, tactics=tactics, tip=tip, tone=tone)

@@ -1,0 +1,79 @@
+"""`pushback triage`: triage from the shell, as readable text, one JSON object, or JSON lines in and out."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date
+from typing import TextIO
+
+from bot.triage import TONES, EmptyRequestError, TriageResult, triage
+
+READABLE_VERDICTS = {"accept": "ACCEPT: just do it", "accept_with_conditions": "ACCEPT WITH CONDITIONS",
+                     "push_back": "PUSH BACK", "decline": "DECLINE"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `pushback triage`."""
+    parser.add_argument("text", nargs="?", default="-", help="the client's request; '-' or nothing reads stdin")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print one JSON object")
+    output.add_argument("--jsonl", action="store_true",
+                        help='read JSON lines {"id": ..., "text": ...} on stdin, write one JSON line per input')
+    parser.add_argument("--tone", choices=TONES, default="neutral", help="the voice of the reply (default neutral)")
+    parser.add_argument("--today", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                        help="the date to read deadlines against (default: today)")
+
+
+def readable(result: TriageResult) -> str:
+    """A triage as text for a terminal."""
+    lines = [f"Verdict: {READABLE_VERDICTS[result.verdict]}"]
+    for reason in result.reasons:
+        said = "; ".join(f'"{snippet}"' for snippet in result.evidence.get(reason, []))
+        lines.append(f"  - {reason.replace('_', ' ')}" + (f": {said}" if said else ""))
+    if len(result.asks) > 1:
+        lines.append(f"\n{len(result.asks)} asks:")
+        for number, ask in enumerate(result.asks, 1):
+            reasons = ", ".join(ask.reasons) or "no reason to push back"
+            lines.append(f"  {number}. [{ask.verdict}] {ask.text[:100]} ({reasons})")
+    lines += ["", f"Suggested reply ({result.tone}):", "", result.reply.text, ""]
+    if result.tactics:
+        lines.append("Tactics: " + ", ".join(result.tactics))
+    lines.append(f"Tip: {result.tip}")
+    lines += [f"Note: {note}" for note in result.notes]
+    return "\n".join(lines)
+
+
+def _jsonl(args, stdin: TextIO, stdout: TextIO) -> int:
+    failures = triaged = 0
+    for number, line in enumerate(stdin, 1):
+        if not line.strip():
+            continue
+        identifier = None
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                raise ValueError('each line needs a JSON object with a "text" string')
+            identifier = item.get("id")
+            result = triage(item["text"], tone=args.tone, today=args.today).to_dict()
+            stdout.write(json.dumps({"id": identifier, **result}, ensure_ascii=False) + "\n")
+            triaged += 1
+        except (ValueError, EmptyRequestError) as error:
+            failures += 1
+            message = "not JSON" if isinstance(error, json.JSONDecodeError) else str(error)
+            stdout.write(json.dumps({"id": identifier, "line": number, "error": message}) + "\n")
+    return 1 if failures and not triaged else 0
+
+
+def run(args, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
+    """Run `pushback triage`; returns the exit code (2 when there is nothing to triage)."""
+    if args.jsonl:
+        return _jsonl(args, stdin, stdout)
+    text = stdin.read() if args.text == "-" else args.text
+    try:
+        result = triage(text, tone=args.tone, today=args.today)
+    except EmptyRequestError:
+        stderr.write("Nothing to triage: give the client's request as an argument or on stdin.\n")
+        return 2
+    stdout.write((json.dumps(result.to_dict(), ensure_ascii=False) if args.json else readable(result)) + "\n")
+    return 0

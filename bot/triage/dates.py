@@ -1,0 +1,71 @@
+"""Reading dates in a request against today: is the ask pressed for time?"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december")
+_RELATIVE = re.compile(r"\b(today|tonight|tomorrow|this (morning|afternoon|evening|week)|end of (the )?week|"
+                       r"eod|asap|first thing)\b", re.IGNORECASE)
+_IN_DAYS = re.compile(r"\bin (\d{1,2}|one|two|three|four|five|six|seven) (days?|working days?)\b", re.IGNORECASE)
+_WEEKDAY = re.compile(r"\b(next |this |on |by |before |until |till )?(" + "|".join(WEEKDAYS) + r")\b", re.IGNORECASE)
+_DAY_MONTH = re.compile(r"\b(\d{1,2})(st|nd|rd|th)?\s+(of\s+)?(" + "|".join(m[:3] for m in MONTHS) + r")[a-z]*\b|"
+                        r"\b(" + "|".join(m[:3] for m in MONTHS) + r")[a-z]*\s+(\d{1,2})(st|nd|rd|th)?\b",
+                        re.IGNORECASE)
+_ISO = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")
+_WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+
+
+def _month_day(month: int, day: int, today: date) -> date | None:
+    for year in (today.year, today.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            return None
+        if candidate >= today:
+            return candidate
+    return None
+
+
+def days_until(text: str, today: date) -> tuple[int, str] | None:
+    """The nearest date the text names, as (days from today, the words), or None when it names none."""
+    found: list[tuple[int, str]] = []
+    if match := _RELATIVE.search(text):
+        words = match.group(0).lower()
+        found.append((1 if words.startswith(("tomorrow", "first")) else
+                       (5 - today.weekday()) % 7 if "week" in words else 0, match.group(0)))
+    if match := _IN_DAYS.search(text):
+        amount = match.group(1).lower()
+        found.append((int(amount) if amount.isdigit() else _WORD_NUMBERS[amount], match.group(0)))
+    for match in _WEEKDAY.finditer(text):
+        ahead = (WEEKDAYS.index(match.group(2).lower()) - today.weekday()) % 7 or 7
+        if (match.group(1) or "").strip().lower() == "next" and ahead < 7:
+            ahead += 7
+        found.append((ahead, match.group(0).strip()))
+    for match in _DAY_MONTH.finditer(text):
+        day = int(match.group(1) or match.group(6))
+        month_name = (match.group(4) or match.group(5)).lower()[:3]
+        month = [m[:3] for m in MONTHS].index(month_name) + 1
+        if when := _month_day(month, day, today):
+            found.append(((when - today).days, match.group(0)))
+    for match in _ISO.finditer(text):
+        try:
+            when = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            continue
+        if when >= today:
+            found.append(((when - today).days, match.group(0)))
+    return min(found, default=None)
+
+
+def working_days_ahead(today: date, days: int) -> date:
+    """The date `days` working days after `today`."""
+    current = today
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current

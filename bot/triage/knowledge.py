@@ -1,0 +1,175 @@
+"""The triage's knowledge: cues, context, topics and reply framing, loaded once from `data/triage/*.toml`
+and validated, so a domain expert can edit them without touching code."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+REASONS = (
+    "unreasonable", "illogical", "out_of_scope", "unethical_or_illegal", "misses_business_objectives",
+    "misses_campaign_objectives", "jeopardises_other_work", "would_be_late", "strains_team_or_suppliers",
+)
+TONES = ("warm", "neutral", "firm")
+TACTICS = ("better_solution", "their_reasoning", "rational_case", "fold_in_their_idea", "examples",
+           "trusted_firepower")
+DEFAULT_DIRECTORY = Path(__file__).resolve().parents[2] / "data" / "triage"
+TONE_KEYS = ("acknowledge", "push_back", "decline", "accept_with_conditions", "alternative", "closing", "accept")
+TOPIC_KEYS = ("reason", "acknowledge", "because", "alternative", "tactics", "tip")
+
+
+class KnowledgeError(Exception):
+    """A knowledge file is malformed; the message names the file, the line and the problem."""
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A pattern in a client's words that points to a reason."""
+
+    reason: str
+    pattern: re.Pattern
+    weight: int
+    topic: str | None
+    negatable: bool
+
+
+@dataclass(frozen=True)
+class Mitigation:
+    """Words that cancel some reasons in the same ask."""
+
+    reasons: tuple[str, ...]
+    pattern: re.Pattern
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """Everything the triage knows, validated."""
+
+    cues: tuple[Cue, ...]
+    negations: frozenset[str]
+    mitigations: tuple[Mitigation, ...]
+    insistence: re.Pattern
+    history_cues: tuple[tuple[str, re.Pattern], ...]
+    near_date_days: int
+    topics: dict[str, dict[str, Any]]
+    tones: dict[str, dict[str, str]]
+    accept: dict[str, Any]
+    tactics: dict[str, str]
+
+
+def _line_of(text: str, needle: str) -> int:
+    """The 1-based line where `needle` first appears in `text` (1 when it cannot be found)."""
+    index = text.find(needle)
+    return text.count("\n", 0, index) + 1 if index >= 0 else 1
+
+
+class _File:
+    """One parsed knowledge file, able to say where a problem is."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.text = path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise KnowledgeError(f"{path}: cannot read ({error.strerror})") from None
+        try:
+            self.data = tomllib.loads(self.text)
+        except tomllib.TOMLDecodeError as error:
+            raise KnowledgeError(f"{path}: {error}") from None
+
+    def fail(self, needle: str, problem: str) -> KnowledgeError:
+        return KnowledgeError(f"{self.path} line {_line_of(self.text, needle)}: {problem}")
+
+    def regex(self, source: Any, needle: str) -> re.Pattern:
+        if not isinstance(source, str) or not source:
+            raise self.fail(needle, "pattern must be a non-empty string")
+        try:
+            return re.compile(source, re.IGNORECASE)
+        except re.error as error:
+            raise self.fail(needle, f"bad regular expression ({error})") from None
+
+    def reason(self, label: Any, needle: str) -> str:
+        if label not in REASONS:
+            raise self.fail(needle, f"unknown reason {label!r}; use one of {', '.join(REASONS)}")
+        return label
+
+
+def _cues(file: _File, topics: dict[str, dict[str, Any]]) -> tuple[Cue, ...]:
+    cues = []
+    for entry in file.data.get("cue", []):
+        needle = str(entry.get("pattern", entry.get("reason", "[[cue]]")))
+        reason = file.reason(entry.get("reason"), f"reason = \"{entry.get('reason')}\"")
+        weight = entry.get("weight", 1)
+        if not isinstance(weight, int) or not 1 <= weight <= 5:
+            raise file.fail(needle, "weight must be a whole number from 1 to 5")
+        topic = entry.get("topic")
+        if topic is not None and topic not in topics:
+            raise file.fail(f'topic = "{topic}"', f"unknown topic {topic!r}; add it to topics.toml")
+        cues.append(Cue(reason, file.regex(entry.get("pattern"), needle), weight, topic,
+                        bool(entry.get("negatable", True))))
+    if not cues:
+        raise file.fail("[[cue]]", "no cues defined")
+    return tuple(cues)
+
+
+def _topics(file: _File) -> dict[str, dict[str, Any]]:
+    topics = file.data.get("topics")
+    if not isinstance(topics, dict) or not topics:
+        raise file.fail("[topics", "no [topics.NAME] tables")
+    for name, topic in topics.items():
+        for key in TOPIC_KEYS:
+            if key not in topic:
+                raise file.fail(f"[topics.{name}]", f"topic {name!r} is missing {key!r}")
+        file.reason(topic["reason"], f"[topics.{name}]")
+        for tactic in topic["tactics"]:
+            if tactic not in TACTICS:
+                raise file.fail(f"[topics.{name}]", f"unknown tactic {tactic!r}; use one of {', '.join(TACTICS)}")
+    return topics
+
+
+def _replies(file: _File) -> tuple[dict[str, dict[str, str]], dict[str, Any], dict[str, str]]:
+    tones = file.data.get("tones", {})
+    for tone in TONES:
+        if tone not in tones:
+            raise file.fail("[tones", f"missing [tones.{tone}]")
+        for key in TONE_KEYS:
+            if not isinstance(tones[tone].get(key), str):
+                raise file.fail(f"[tones.{tone}]", f"[tones.{tone}] is missing the text {key!r}")
+    tactics = file.data.get("tactics", {})
+    for tactic in TACTICS:
+        if tactic not in tactics:
+            raise file.fail("[tactics]", f"[tactics] is missing {tactic!r}")
+    return tones, file.data.get("accept", {"tip": "", "tactics": []}), tactics
+
+
+def _context(file: _File) -> tuple:
+    data = file.data
+    negations = data.get("negations")
+    if not isinstance(negations, list) or not all(isinstance(word, str) for word in negations):
+        raise file.fail("negations", "negations must be a list of words")
+    mitigations = []
+    for entry in data.get("mitigation", []):
+        reasons = tuple(file.reason(label, f'"{label}"') for label in entry.get("reasons", []))
+        mitigations.append(Mitigation(reasons, file.regex(entry.get("pattern"), "[[mitigation]]")))
+    history = tuple((file.reason(entry.get("reason"), "[[history_cue]]"),
+                     file.regex(entry.get("pattern"), "[[history_cue]]")) for entry in data.get("history_cue", []))
+    days = data.get("near_date_days", 7)
+    if not isinstance(days, int) or days < 0:
+        raise file.fail("near_date_days", "near_date_days must be a whole number of days")
+    return (frozenset(word.lower() for word in negations), tuple(mitigations),
+            file.regex(data.get("insistence"), "insistence"), history, days)
+
+
+@lru_cache(maxsize=8)
+def load_knowledge(directory: Path | None = None) -> Knowledge:
+    """Load and validate the knowledge files in `directory` (default `data/triage`); cached."""
+    directory = Path(directory or DEFAULT_DIRECTORY)
+    topics = _topics(_File(directory / "topics.toml"))
+    cues = _cues(_File(directory / "cues.toml"), topics)
+    negations, mitigations, insistence, history, days = _context(_File(directory / "context.toml"))
+    tones, accept, tactics = _replies(_File(directory / "replies.toml"))
+    return Knowledge(cues, negations, mitigations, insistence, history, days, topics, tones, accept, tactics)

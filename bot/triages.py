@@ -1,0 +1,157 @@
+"""The triage log: each triage a user asked for, what it concluded, where it was posted, and their feedback.
+
+The client's words (`request_text` and the triage `result`, whose evidence quotes them) are kept only for the
+retention window; verdict, reasons, tone and feedback stay so App Home can show a history.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import delete, select, update
+
+from bot.db import Database
+from bot.models import Triage, utcnow
+
+FEEDBACK_VALUES = ("helpful", "not_helpful")
+
+
+@dataclass(frozen=True)
+class TriageRecord:
+    """A stored triage, detached from its session."""
+
+    id: int
+    team_id: str
+    user_id: str
+    source: str
+    origin_channel_id: str | None
+    channel_id: str | None
+    parent_ts: str | None
+    reply_ts: str | None
+    permalink: str | None
+    verdict: str
+    reasons: list[str]
+    tone: str
+    feedback: str | None
+    result: dict[str, Any] | None
+    has_text: bool
+    created_at: datetime
+
+    @property
+    def top_reason(self) -> str | None:
+        """The strongest reason, or None for an accepted request."""
+        return self.reasons[0] if self.reasons else None
+
+
+def as_utc(moment: datetime) -> datetime:
+    """`moment` as an aware UTC datetime (SQLite hands back naive ones)."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
+def _record(row: Triage) -> TriageRecord:
+    return TriageRecord(
+        id=row.id, team_id=row.team_id, user_id=row.user_id, source=row.source,
+        origin_channel_id=row.origin_channel_id, channel_id=row.channel_id, parent_ts=row.parent_ts,
+        reply_ts=row.reply_ts, permalink=row.permalink, verdict=row.verdict, reasons=list(row.reasons or []),
+        tone=row.tone, feedback=row.feedback, result=row.result, has_text=row.result is not None,
+        created_at=as_utc(row.created_at),
+    )
+
+
+def record_triage(
+    db: Database,
+    *,
+    team_id: str,
+    user_id: str,
+    source: str,
+    origin_channel_id: str | None,
+    request_text: str,
+    result: dict[str, Any],
+    retention_days: int,
+    now: datetime | None = None,
+) -> TriageRecord:
+    """Store a new triage; the client's words only when `retention_days` > 0."""
+    now = now or utcnow()
+    keep_text = retention_days > 0
+    with db.transaction() as session:
+        row = Triage(
+            team_id=team_id, user_id=user_id, source=source, origin_channel_id=origin_channel_id,
+            verdict=result["verdict"], reasons=list(result.get("reasons") or []), tone=result.get("tone", "neutral"),
+            request_text=request_text if keep_text else None, result=result if keep_text else None,
+            text_expires_at=now + timedelta(days=retention_days) if keep_text else None,
+            created_at=now, updated_at=now,
+        )
+        session.add(row)
+        session.flush()
+        return _record(row)
+
+
+def attach_message(db: Database, triage_id: int, *, channel_id: str, parent_ts: str | None, reply_ts: str | None,
+                   permalink: str | None) -> None:
+    """Remember where the triage was posted."""
+    with db.transaction() as session:
+        session.execute(update(Triage).where(Triage.id == triage_id).values(
+            channel_id=channel_id, parent_ts=parent_ts, reply_ts=reply_ts, permalink=permalink, updated_at=utcnow()))
+
+
+def get_triage(db: Database, triage_id: int, team_id: str) -> TriageRecord | None:
+    """The triage with this id in this workspace, or None."""
+    with db.transaction() as session:
+        row = session.scalar(select(Triage).where(Triage.id == triage_id, Triage.team_id == team_id))
+        return _record(row) if row else None
+
+
+def set_tone(db: Database, triage_id: int, tone: str, result: dict[str, Any]) -> None:
+    """Store the triage re-rendered in another tone."""
+    with db.transaction() as session:
+        session.execute(update(Triage).where(Triage.id == triage_id, Triage.result.is_not(None)).values(
+            tone=tone, result=result, updated_at=utcnow()))
+
+
+def set_feedback(db: Database, triage_id: int, feedback: str) -> None:
+    """Store whether the user found the triage helpful."""
+    if feedback not in FEEDBACK_VALUES:
+        raise ValueError(f"feedback must be one of {FEEDBACK_VALUES}")
+    with db.transaction() as session:
+        session.execute(update(Triage).where(Triage.id == triage_id).values(feedback=feedback, updated_at=utcnow()))
+
+
+def recent_triages(db: Database, team_id: str, user_id: str, limit: int = 10) -> list[TriageRecord]:
+    """The user's latest triages, newest first."""
+    with db.transaction() as session:
+        rows = session.scalars(
+            select(Triage).where(Triage.team_id == team_id, Triage.user_id == user_id)
+            .order_by(Triage.created_at.desc(), Triage.id.desc()).limit(limit)
+        ).all()
+        return [_record(row) for row in rows]
+
+
+def reason_counts(db: Database, team_id: str, user_id: str, since: datetime) -> Counter:
+    """How often each reason came up in the user's triages since `since`."""
+    with db.transaction() as session:
+        reason_lists = session.scalars(
+            select(Triage.reasons).where(Triage.team_id == team_id, Triage.user_id == user_id,
+                                         Triage.created_at >= since)
+        ).all()
+    return Counter(reason for reasons in reason_lists for reason in (reasons or []))
+
+
+def purge_expired_text(db: Database, now: datetime | None = None) -> int:
+    """Drop the client's words from triages past their retention; returns how many were purged."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        purged = session.execute(
+            update(Triage).where(Triage.text_expires_at.is_not(None), Triage.text_expires_at <= now)
+            .values(request_text=None, result=None, text_expires_at=None, updated_at=now)
+        )
+        return purged.rowcount or 0
+
+
+def forget_user(db: Database, team_id: str, user_id: str) -> int:
+    """Delete every triage the user asked for in this workspace; returns how many."""
+    with db.transaction() as session:
+        deleted = session.execute(delete(Triage).where(Triage.team_id == team_id, Triage.user_id == user_id))
+        return deleted.rowcount or 0

@@ -1,0 +1,127 @@
+"""Where a triage may be posted, and posting it there: in the thread when the channel is internal and the bot
+is in it; otherwise in the user's DM with the app, with a private note pointing to it.
+
+Coaching about a client must never appear where the client can read it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from bot.copy import message
+
+logger = logging.getLogger(__name__)
+
+EXTERNAL = "external"
+NOT_POSTABLE = "not_postable"
+CANNOT_POST_ERRORS = {
+    "not_in_channel", "channel_not_found", "is_archived", "restricted_action", "restricted_action_read_only_channel",
+    "restricted_action_non_threadable_channel", "restricted_action_thread_only_channel", "cannot_reply_to_message",
+    "ekm_access_denied", "team_access_not_granted", "message_not_found", "thread_not_found",
+}
+
+
+class CannotPostHere(Exception):
+    """Slack refused a post in this conversation in a way that sending it to the DM instead fixes."""
+
+
+@dataclass(frozen=True)
+class Posted:
+    """Where a triage ended up."""
+
+    channel_id: str
+    parent_ts: str | None
+    reply_ts: str
+    permalink: str | None
+    private_reason: str | None
+
+
+def private_reason(client: WebClient, channel_id: str | None) -> str | None:
+    """Why the triage must not go to this conversation (`external`, `not_postable`), or None when it may."""
+    if not channel_id:
+        return NOT_POSTABLE
+    try:
+        info = client.conversations_info(channel=channel_id)["channel"]
+    except SlackApiError:
+        return NOT_POSTABLE
+    if info.get("is_ext_shared") or info.get("is_pending_ext_shared"):
+        return EXTERNAL
+    if info.get("is_im"):
+        return None
+    if not info.get("is_member"):
+        return NOT_POSTABLE
+    return None
+
+
+def post(client: WebClient, channel_id: str, content: dict[str, Any], thread_ts: str | None = None,
+         metadata: dict[str, Any] | None = None) -> str:
+    """Post `content` (text and blocks); returns its ts. Raises `CannotPostHere` where the DM should be used."""
+    try:
+        response = client.chat_postMessage(channel=channel_id, thread_ts=thread_ts, unfurl_links=False,
+                                           unfurl_media=False, metadata=metadata, **content)
+    except SlackApiError as error:
+        if error.response.get("error") in CANNOT_POST_ERRORS:
+            raise CannotPostHere(error.response.get("error")) from error
+        raise
+    return response["ts"]
+
+
+def permalink(client: WebClient, channel_id: str, ts: str) -> str | None:
+    """A link to a message, or None when Slack won't give one."""
+    try:
+        return client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"]
+    except SlackApiError:
+        return None
+
+
+def open_dm(client: WebClient, user_id: str) -> str:
+    """The id of the user's DM with the app."""
+    return client.conversations_open(users=user_id)["channel"]["id"]
+
+
+def tell_user(response_url: str | None, client: WebClient, user_id: str, channel_id: str | None, text: str) -> None:
+    """Say `text` to the user alone: through `response_url` when there is one, else ephemerally, else by DM."""
+    if response_url:
+        response = WebhookClient(response_url, timeout=10).send(text=text, response_type="ephemeral",
+                                                                replace_original=False)
+        if response.status_code < 400:
+            return
+        logger.warning("response_url answered %s; falling back", response.status_code)
+    if channel_id:
+        try:
+            client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
+            return
+        except SlackApiError as error:
+            logger.info("ephemeral refused (%s); sending by DM", error.response.get("error"))
+    client.chat_postMessage(channel=open_dm(client, user_id), text=text)
+
+
+def deliver(client: WebClient, *, user_id: str, origin_channel_id: str | None, parent: dict[str, Any] | None,
+            dm_parent: dict[str, Any], reply: dict[str, Any], thread_ts: str | None = None) -> Posted:
+    """Post a triage: in `origin_channel_id` (under a new `parent`, or in the existing `thread_ts`) when that is
+    private to the team and the bot is in it; otherwise `dm_parent` and the reply go to the user's DM."""
+    reason = private_reason(client, origin_channel_id)
+    if reason is None:
+        try:
+            parent_ts = post(client, origin_channel_id, parent) if parent is not None else thread_ts
+            reply_ts = post(client, origin_channel_id, reply, thread_ts=parent_ts)
+            return Posted(origin_channel_id, parent_ts, reply_ts, permalink(client, origin_channel_id, reply_ts), None)
+        except CannotPostHere as error:
+            logger.info("cannot post in the origin channel (%s); using the DM", error)
+            reason = NOT_POSTABLE
+    dm_channel = open_dm(client, user_id)
+    parent_ts = post(client, dm_channel, dm_parent)
+    reply_ts = post(client, dm_channel, reply, thread_ts=parent_ts)
+    return Posted(dm_channel, parent_ts, reply_ts, permalink(client, dm_channel, parent_ts), reason)
+
+
+def pointer_text(posted: Posted) -> str:
+    """The private note that tells the user where their triage went."""
+    key = "sent_to_dm_external" if posted.private_reason == EXTERNAL else "sent_to_dm_private"
+    return message(key, link=posted.permalink or f"slack://channel?id={posted.channel_id}")

@@ -1,0 +1,32 @@
+"""App Home: published whenever the user opens the Home tab."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from slack_bolt import App
+
+from bot.blocks.home import home_view
+from bot.models import utcnow
+from bot.triages import reason_counts, recent_triages
+
+REASON_WINDOW = timedelta(days=90)
+
+
+def publish_home(client, db, team_id: str, user_id: str) -> None:
+    """Build and publish the user's App Home."""
+    view = home_view(recent_triages(db, team_id, user_id),
+                     reason_counts(db, team_id, user_id, since=utcnow() - REASON_WINDOW))
+    client.views_publish(user_id=user_id, view=view)
+
+
+def app_home_opened(event, client, context, logger):
+    """Publish App Home when its Home tab is opened."""
+    if event.get("tab", "home") != "home":
+        return
+    publish_home(client, context["db"], context.get("team_id") or "", event["user"])
+
+
+def register(app: App) -> None:
+    """Wire the App Home event."""
+    app.event("app_home_opened")(app_home_opened)

@@ -1,0 +1,76 @@
+"""From a request someone wants triaged to a stored triage posted where only the right people see it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+
+from bot.blocks.triage import parent_message, shortcut_parent_message, triage_message
+from bot.copy import message
+from bot.db import Database
+from bot.settings import Settings
+from bot.triage import EmptyRequestError, triage
+from bot.triages import attach_message, record_triage
+from handlers.delivery import deliver, pointer_text, tell_user
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TriageAsk:
+    """Who wants what triaged, from where."""
+
+    team_id: str
+    user_id: str
+    text: str
+    source: str
+    origin_channel_id: str | None
+    response_url: str | None = None
+    thread_ts: str | None = None
+    message_link: str | None = None
+    request_id: str = "-"
+
+
+def triage_and_deliver(client: WebClient, db: Database, settings: Settings, ask: TriageAsk) -> None:
+    """Triage `ask.text`, store it, post it privately enough, and tell the user where it went when not obvious.
+
+    Any failure reaches the user as a short friendly message; the log keeps ids, never the client's text.
+    """
+    ids = f"team={ask.team_id} user={ask.user_id} request={ask.request_id}"
+    try:
+        try:
+            result = triage(ask.text).to_dict()
+        except EmptyRequestError:
+            tell_user(ask.response_url, client, ask.user_id, ask.origin_channel_id, message("nothing_to_triage"))
+            return
+        record = record_triage(db, team_id=ask.team_id, user_id=ask.user_id, source=ask.source,
+                               origin_channel_id=ask.origin_channel_id, request_text=ask.text, result=result,
+                               retention_days=settings.retention_days)
+        in_thread = ask.thread_ts is not None
+        posted = deliver(
+            client, user_id=ask.user_id, origin_channel_id=ask.origin_channel_id,
+            parent=None if in_thread else parent_message(ask.user_id, ask.text),
+            dm_parent=(shortcut_parent_message(ask.user_id, ask.text, ask.origin_channel_id or "", ask.message_link)
+                       if in_thread else parent_message(ask.user_id, ask.text)),
+            reply=triage_message(record.id, result), thread_ts=ask.thread_ts,
+        )
+        attach_message(db, record.id, channel_id=posted.channel_id, parent_ts=posted.parent_ts,
+                       reply_ts=posted.reply_ts, permalink=posted.permalink)
+        logger.info("triaged %s triage=%s verdict=%s reasons=%s private=%s", ids, record.id, record.verdict,
+                    ",".join(record.reasons), posted.private_reason or "no")
+        if posted.private_reason:
+            tell_user(ask.response_url, client, ask.user_id, None, pointer_text(posted))
+    except Exception:  # noqa: BLE001 - whatever broke, the user hears about it
+        logger.exception("triage failed %s", ids)
+        tell_user_safely(client, ask.response_url, ask.user_id, ask.origin_channel_id, message("failed"), ids)
+
+
+def tell_user_safely(client: WebClient, response_url: str | None, user_id: str, channel_id: str | None, text: str,
+                     ids: str) -> None:
+    """`tell_user`, logging instead of raising when even that fails."""
+    try:
+        tell_user(response_url, client, user_id, channel_id, text)
+    except Exception:  # noqa: BLE001 - nothing more can be done; the log has the ids
+        logger.exception("could not tell the user about a failure %s", ids)

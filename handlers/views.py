@@ -1,0 +1,74 @@
+"""Modal submissions: a pasted request to triage, and an edited reply to post in the thread."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from slack_bolt import App
+
+from bot.blocks.triage import (
+    REPLY_INPUT_ACTION,
+    REPLY_INPUT_BLOCK,
+    REQUEST_INPUT_ACTION,
+    REQUEST_INPUT_BLOCK,
+    VIEW_EDIT_REPLY,
+    VIEW_PASTE_REQUEST,
+    final_reply_message,
+)
+from bot.copy import message
+from bot.triages import get_triage
+from handlers.delivery import post
+from handlers.triage_flow import TriageAsk, triage_and_deliver
+
+logger = logging.getLogger(__name__)
+
+
+def _metadata(view) -> dict:
+    try:
+        value = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _input(view, block_id: str, action_id: str) -> str:
+    return (((view.get("state") or {}).get("values") or {}).get(block_id, {}).get(action_id, {}).get("value") or "")
+
+
+def submit_pasted_request(ack, body, view, client, context):
+    """Triage the pasted request, posted where the help note was asked for (or privately)."""
+    text = _input(view, REQUEST_INPUT_BLOCK, REQUEST_INPUT_ACTION).strip()
+    if not text:
+        ack(response_action="errors", errors={REQUEST_INPUT_BLOCK: message("nothing_to_triage")})
+        return
+    ack()
+    metadata = _metadata(view)
+    triage_and_deliver(client, context["db"], context["settings"], TriageAsk(
+        team_id=(body.get("team") or {}).get("id") or body["user"].get("team_id", ""), user_id=body["user"]["id"],
+        text=text, source="modal", origin_channel_id=metadata.get("channel_id"),
+        response_url=metadata.get("response_url"), request_id=context.get("request_id", "-"),
+    ))
+
+
+def submit_edited_reply(ack, body, view, client, context):
+    """Post the edited reply in the triage's thread as plain text, ready to copy."""
+    text = _input(view, REPLY_INPUT_BLOCK, REPLY_INPUT_ACTION).strip()
+    if not text:
+        ack(response_action="errors", errors={REPLY_INPUT_BLOCK: message("reply_empty")})
+        return
+    triage_id = _metadata(view).get("triage_id")
+    team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+    record = get_triage(context["db"], triage_id, team_id) if isinstance(triage_id, int) else None
+    if record is None or record.user_id != body["user"]["id"] or not record.channel_id:
+        ack(response_action="errors", errors={REPLY_INPUT_BLOCK: message("unknown_action")})
+        return
+    ack()
+    post(client, record.channel_id, final_reply_message(record.user_id, text), thread_ts=record.parent_ts)
+    logger.info("final reply posted team=%s user=%s triage=%s", team_id, record.user_id, record.id)
+
+
+def register(app: App) -> None:
+    """Wire the modal submissions."""
+    app.view(VIEW_PASTE_REQUEST)(submit_pasted_request)
+    app.view(VIEW_EDIT_REPLY)(submit_edited_reply)

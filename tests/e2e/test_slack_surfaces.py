@@ -1,0 +1,368 @@
+"""End to end through `pushback run`'s HTTP endpoint: what Slack receives for each path a user can take.
+
+Each test plays Slack with signed requests and reads the Web API calls the app made at the stand-in.
+"""
+
+import json
+
+import pytest
+
+from bot.db import Database
+from bot.triages import get_triage, recent_triages
+from tests.support.driver import eventually
+
+REQUEST = ("Hi team, while you're at it could you also redo the careers page and add a live chat? "
+           "Launch date stays the same. Thanks, Ben")
+
+
+def _texts(blocks) -> str:
+    """Every piece of text in a list of blocks, flattened (for asserting what the user sees)."""
+    return json.dumps(blocks, ensure_ascii=False)
+
+
+def _mrkdwn_texts(blocks) -> list[str]:
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn":
+                found.append(node.get("text", ""))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(blocks)
+    return found
+
+
+def _posts(standin, channel=None):
+    return [c for c in standin.calls_to("chat.postMessage") if channel is None or c.args.get("channel") == channel]
+
+
+def _triage_reply(standin, timeout=10):
+    call = standin.wait_for("chat.postMessage", where=lambda c: c.args.get("thread_ts"), timeout=timeout)[0]
+    return call
+
+
+def _action_value(blocks, prefix):
+    for block in blocks:
+        if block.get("type") == "actions":
+            for element in block["elements"]:
+                if element["action_id"].startswith(prefix):
+                    return element["action_id"], element.get("value", "")
+    raise AssertionError(f"no button {prefix}")
+
+
+# --- /pushback -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["", "help", "  HELP  "])
+def test_empty_or_help_gives_a_private_usage_note_with_a_paste_button(running_app, standin, text):
+    reply = running_app.driver.slash_command(text)
+
+    assert reply.status == 200
+    body = reply.json()
+    assert body["response_type"] == "ephemeral"
+    assert "Examples" in _texts(body["blocks"])
+    assert "What is stored" in _texts(body["blocks"])
+    assert _action_value(body["blocks"], "open_paste_modal")
+    assert _posts(standin) == []
+
+
+def test_in_the_dm_with_the_app_the_triage_is_threaded_under_the_quoted_request(running_app, standin):
+    reply = running_app.driver.slash_command(REQUEST, channel_id="D0ALICE")
+
+    assert reply.status == 200 and reply.seconds < 3
+    answer = _triage_reply(standin)
+    parent = _posts(standin)[0]
+    assert parent.args["channel"] == "D0ALICE" and not parent.args.get("thread_ts")
+    assert "U0ALICE" in _texts(parent.args["blocks"])
+    assert "careers page" in _texts(parent.args["blocks"])
+    assert answer.args["channel"] == "D0ALICE"
+    parent_ts = standin.messages["D0ALICE"][0]["ts"]
+    assert answer.args["thread_ts"] == parent_ts
+    seen = _texts(answer.args["blocks"])
+    assert "Suggested reply" in seen and "Out of scope" in seen
+    assert standin.calls_to("response") == []
+
+
+def test_in_an_internal_channel_with_the_bot_the_triage_is_posted_there(running_app, standin, database_url):
+    running_app.driver.slash_command(REQUEST, channel_id="C0INTERNAL")
+
+    answer = _triage_reply(standin)
+    assert {c.args["channel"] for c in _posts(standin)} == {"C0INTERNAL"}
+    assert answer.args["thread_ts"] == standin.messages["C0INTERNAL"][0]["ts"]
+    db = Database(database_url)
+    [stored] = eventually(lambda: [t for t in recent_triages(db, "T0001", "U0ALICE") if t.permalink])
+    assert stored.channel_id == "C0INTERNAL"
+    assert stored.reply_ts == standin.messages["C0INTERNAL"][1]["ts"]
+    assert stored.verdict in ("accept_with_conditions", "push_back") and "out_of_scope" in stored.reasons
+    assert stored.permalink and "C0INTERNAL" in stored.permalink
+    db.dispose()
+
+
+@pytest.mark.parametrize("channel", [
+    {"channel_id": "C0SHARED", "is_ext_shared": True, "is_member": True},
+    {"channel_id": "C0NOBOT", "is_member": False},
+])
+def test_where_the_client_could_read_it_the_triage_goes_to_the_dm_with_a_private_pointer(running_app, standin,
+                                                                                          channel):
+    channel_id = channel.pop("channel_id")
+    standin.add_channel(channel_id, **channel)
+
+    running_app.driver.slash_command(REQUEST, channel_id=channel_id)
+
+    answer = _triage_reply(standin)
+    pointer = standin.wait_for("response")[0]
+    assert answer.args["channel"] == "DU0ALICE"
+    assert _posts(standin, channel_id) == []
+    assert pointer.args["response_type"] == "ephemeral"
+    assert "DM" in pointer.args["text"] and "https://" in pointer.args["text"]
+    assert "careers" not in pointer.args["text"]
+
+
+def test_a_channel_that_refuses_the_post_falls_back_to_the_dm(running_app, standin):
+    standin.fail("chat.postMessage", "not_in_channel")
+
+    running_app.driver.slash_command(REQUEST, channel_id="C0INTERNAL")
+
+    answer = _triage_reply(standin)
+    assert answer.args["channel"] == "DU0ALICE"
+    assert standin.wait_for("response")[0].args["response_type"] == "ephemeral"
+
+
+def test_pasted_mentions_never_reach_mrkdwn(running_app, standin):
+    running_app.driver.slash_command("<!channel> <!here> <@U0BOSS> <!subteam^S0TEAM|@design> please add a page")
+
+    answer = _triage_reply(standin)
+    parent = _posts(standin)[0]
+    for call in (parent, answer):
+        for text in _mrkdwn_texts(call.args["blocks"]):
+            assert "<!channel>" not in text and "<!here>" not in text and "<!subteam" not in text
+            assert "U0BOSS" not in text
+        assert "<!channel>" not in call.args.get("text", "")
+    assert "<!channel>" in _texts(parent.args["blocks"])
+
+
+def test_a_long_request_is_shortened_with_a_note(running_app, standin):
+    running_app.driver.slash_command("Please add twenty more pages to the site at no extra cost. " * 100)
+
+    _triage_reply(standin)
+    parent = _posts(standin)[0]
+    assert "Shortened: showing the first" in _texts(parent.args["blocks"])
+
+
+def test_a_failure_after_the_ack_reaches_the_user_as_a_friendly_message(running_app, standin):
+    standin.add_channel("C0SHARED", is_ext_shared=True)
+    standin.fail("conversations.open", "fatal_error", times=3)
+
+    reply = running_app.driver.slash_command(REQUEST, channel_id="C0SHARED")
+
+    assert reply.status == 200
+    said = standin.wait_for("response")[0].args
+    assert said["response_type"] == "ephemeral"
+    assert "something went wrong" in said["text"]
+    assert "Traceback" not in said["text"]
+    assert _posts(standin, "C0SHARED") == []
+
+
+# --- the message shortcut ----------------------------------------------------------------------------------
+
+def test_shortcut_on_a_top_level_message_answers_in_its_thread(running_app, standin):
+    message = {"type": "message", "ts": "1700000100.000100", "user": "U0CLIENT", "text": REQUEST}
+
+    running_app.driver.message_shortcut(message, channel_id="C0INTERNAL")
+
+    answer = _triage_reply(standin)
+    assert answer.args["channel"] == "C0INTERNAL"
+    assert answer.args["thread_ts"] == "1700000100.000100"
+    assert len(_posts(standin)) == 1
+
+
+def test_shortcut_on_a_threaded_reply_answers_in_the_same_thread(running_app, standin):
+    message = {"type": "message", "ts": "1700000200.000200", "thread_ts": "1700000100.000100", "text": REQUEST}
+
+    running_app.driver.message_shortcut(message, channel_id="C0INTERNAL")
+
+    assert _triage_reply(standin).args["thread_ts"] == "1700000100.000100"
+
+
+def test_shortcut_in_a_slack_connect_channel_goes_to_the_dm_with_a_link_to_the_message(running_app, standin):
+    standin.add_channel("C0SHARED", is_ext_shared=True)
+    message = {"type": "message", "ts": "1700000300.000300", "text": REQUEST}
+
+    running_app.driver.message_shortcut(message, channel_id="C0SHARED")
+
+    answer = _triage_reply(standin)
+    assert answer.args["channel"] == "DU0ALICE"
+    assert _posts(standin, "C0SHARED") == []
+    dm_parent = _posts(standin, "DU0ALICE")[0]
+    assert "C0SHARED/p1700000300000300" in _texts(dm_parent.args["blocks"]), dm_parent.args["blocks"][0]
+    assert standin.wait_for("response")[0].args["response_type"] == "ephemeral"
+
+
+def test_shortcut_on_a_message_without_text_explains_kindly(running_app, standin):
+    message = {"type": "message", "ts": "1700000400.000400", "text": "", "files": [{"id": "F1"}]}
+
+    running_app.driver.message_shortcut(message)
+
+    said = standin.wait_for("response")[0].args
+    assert "no text I can read" in said["text"]
+    assert _posts(standin) == []
+
+
+# --- buttons on the triage -------------------------------------------------------------------------------------
+
+def _triage_in_channel(running_app, standin):
+    running_app.driver.slash_command(REQUEST, channel_id="C0INTERNAL")
+    answer = _triage_reply(standin)
+    standin.wait_for("chat.getPermalink")
+    standin.reset_calls()
+    return answer
+
+
+def _press(running_app, standin, blocks, prefix, user_id="U0ALICE"):
+    """Press a button on the triage reply in #C0INTERNAL, with the container Slack sends."""
+    action_id, value = _action_value(blocks, prefix)
+    reply_ts = standin.messages["C0INTERNAL"][1]["ts"]
+    return running_app.driver.block_action(
+        action_id, value, user_id=user_id, channel_id="C0INTERNAL",
+        container={"type": "message", "channel_id": "C0INTERNAL", "message_ts": reply_ts, "is_ephemeral": False})
+
+
+def test_firmer_then_warmer_re_render_the_reply_in_place(running_app, standin):
+    answer = _triage_in_channel(running_app, standin)
+
+    _press(running_app, standin, answer.args["blocks"], "triage_tone_firmer")
+
+    update = standin.wait_for("chat.update")[0].args
+    assert update["channel"] == "C0INTERNAL"
+    assert update["ts"] == standin.messages["C0INTERNAL"][1]["ts"]
+    assert "Suggested reply* (firm)" in _texts(update["blocks"])
+    assert _texts(update["blocks"]) != _texts(answer.args["blocks"])
+    _press(running_app, standin, update["blocks"], "triage_tone_warmer")
+    again = standin.wait_for("chat.update", count=2)[1].args
+    assert "Suggested reply* (neutral)" in _texts(again["blocks"])
+
+
+def test_someone_else_pressing_a_button_gets_a_polite_private_refusal(running_app, standin):
+    answer = _triage_in_channel(running_app, standin)
+
+    _press(running_app, standin, answer.args["blocks"], "triage_tone_firmer", user_id="U0BOB")
+
+    said = standin.wait_for("response")[0].args
+    assert said["response_type"] == "ephemeral" and said["replace_original"] is False
+    assert "Only <@U0ALICE>" in said["text"]
+    assert standin.calls_to("chat.update") == []
+
+
+def test_edit_and_copy_opens_the_reply_and_posts_the_final_text_in_the_thread(running_app, standin):
+    answer = _triage_in_channel(running_app, standin)
+
+    _press(running_app, standin, answer.args["blocks"], "triage_edit")
+
+    view = standin.wait_for("views.open")[0].args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    initial = view["blocks"][0]["element"]["initial_value"]
+    assert initial
+    edited = initial + "\nBest, Alice"
+    reply = running_app.driver.view_submission(
+        view["callback_id"], {"reply_block": {"reply_input": {"type": "plain_text_input", "value": edited}}},
+        private_metadata=view["private_metadata"])
+    assert reply.status == 200
+    final = standin.wait_for("chat.postMessage")[0].args
+    assert final["channel"] == "C0INTERNAL"
+    assert final["thread_ts"] == standin.messages["C0INTERNAL"][0]["ts"]
+    assert "Best, Alice" in _texts(final["blocks"])
+    assert all(b["text"]["type"] == "plain_text" for b in final["blocks"][1:])
+
+
+def test_an_empty_edited_reply_is_refused_in_the_modal(running_app, standin):
+    answer = _triage_in_channel(running_app, standin)
+    triage_id = int(_action_value(answer.args["blocks"], "triage_edit")[1])
+
+    reply = running_app.driver.view_submission(
+        "edit_reply_submit", {"reply_block": {"reply_input": {"type": "plain_text_input", "value": "  "}}},
+        private_metadata=json.dumps({"triage_id": triage_id}))
+
+    assert reply.json()["response_action"] == "errors"
+    assert standin.calls_to("chat.postMessage") == []
+
+
+def test_an_expired_trigger_asks_the_user_to_try_again(running_app, standin):
+    answer = _triage_in_channel(running_app, standin)
+    standin.fail("views.open", "expired_trigger_id")
+
+    _press(running_app, standin, answer.args["blocks"], "triage_edit")
+
+    said = standin.wait_for("response")[0].args
+    assert said["response_type"] == "ephemeral" and "please try again" in said["text"].lower()
+
+
+@pytest.mark.parametrize("choice", ["helpful", "not_helpful"])
+def test_feedback_is_stored_with_the_triage_and_shown(running_app, standin, database_url, choice):
+    answer = _triage_in_channel(running_app, standin)
+    value = _action_value(answer.args["blocks"], f"triage_feedback_{choice}")[1]
+
+    _press(running_app, standin, answer.args["blocks"], f"triage_feedback_{choice}")
+
+    update = standin.wait_for("chat.update")[0].args
+    assert "Thanks for the feedback" in _texts(update["blocks"])
+    db = Database(database_url)
+    assert eventually(lambda: get_triage(db, int(value.split(":")[0]), "T0001").feedback == choice)
+    db.dispose()
+
+
+def test_the_paste_modal_triages_a_long_request(running_app, standin):
+    help_note = running_app.driver.slash_command("help").json()
+    action_id, value = _action_value(help_note["blocks"], "open_paste_modal")
+    running_app.driver.block_action(action_id, value, channel_id="C0INTERNAL")
+    view = standin.wait_for("views.open")[0].args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+
+    running_app.driver.view_submission(
+        view["callback_id"], {"request_block": {"request_input": {"type": "plain_text_input", "value": REQUEST}}},
+        private_metadata=view["private_metadata"])
+
+    assert _triage_reply(standin).args["channel"] == "C0INTERNAL"
+
+
+# --- App Home -------------------------------------------------------------------------------------------------
+
+def test_app_home_shows_recent_triages_and_reason_counts(running_app, standin):
+    _triage_in_channel(running_app, standin)
+
+    def open_home() -> tuple[dict, str]:
+        standin.reset_calls()
+        running_app.driver.event({"type": "app_home_opened", "user": "U0ALICE", "channel": "DU0ALICE",
+                                  "tab": "home"})
+        published = standin.wait_for("views.publish")[0].args
+        view = published["view"] if isinstance(published["view"], dict) else json.loads(published["view"])
+        return published, _texts(view["blocks"])
+
+    homes: list[tuple[dict, str]] = []
+    eventually(lambda: homes.append(open_home()) or "open thread" in homes[-1][1])
+    published, seen = homes[-1]
+    assert published["user_id"] == "U0ALICE"
+    assert "Your recent triages" in seen
+    assert "Out of scope: 1" in seen
+    assert "open thread" in seen
+
+
+# --- privacy ----------------------------------------------------------------------------------------------------
+
+def test_logs_carry_ids_and_verdicts_never_the_clients_words_or_tokens(running_app, standin):
+    secret_phrase = "Zanzibar-Quokka-7731"
+    running_app.driver.slash_command(f"Please add a {secret_phrase} page at no extra cost, launch stays Friday.")
+    _triage_reply(standin)
+    standin.add_channel("C0SHARED", is_ext_shared=True)
+    standin.fail("conversations.open", "fatal_error", times=3)
+    running_app.driver.slash_command(f"{secret_phrase} again", channel_id="C0SHARED")
+    standin.wait_for("response")
+
+    log = running_app.log()
+    assert "triaged team=T0001 user=U0ALICE" in log
+    assert "triage failed team=T0001 user=U0ALICE" in log
+    assert secret_phrase not in log
+    assert "xoxb-test-token" not in log and "test-signing-secret" not in log
