@@ -15,7 +15,7 @@ from pathlib import Path
 
 PG_URL_VARIABLE = "PUSHBACK_BENCH_POSTGRES_URL"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-SECTIONS = ("serving", "triage", "memory")
+SECTIONS = ("serving", "triage", "reminders", "memory")
 
 
 def _postgres_url() -> str | None:
@@ -91,7 +91,11 @@ def main(argv: list[str] | None = None) -> int:
         from bench import reminders
 
         rows = reminders.run(smoke=args.smoke, database_urls=[pg_url] if pg_url else None)
-        parts.append(f"## QBR reminders\n\n{_markdown_rows(rows)}\n")
+        parts.append("## QBR reminders\n\nAccounts with QBRs spread over 90 days and five timezones. `schedule_s`: "
+                     "creating every account's reminders; `claim_200_ms`: one tick's find-and-claim of up to 200 due "
+                     "reminders; dispatch: reminder DMs per second to the Slack stand-in over HTTP, unpaced and paced "
+                     "to `PUSHBACK_REMINDERS_PER_SECOND` (5 per workspace).\n\n"
+                     f"{_markdown_rows(rows)}\n")
         print(_markdown_rows(rows), flush=True)
     if "memory" in sections:
         from bench import memory

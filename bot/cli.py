@@ -81,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     triage = commands.add_parser("triage", help="triage a client's request and print the suggested push-back")
     triage_command.add_arguments(triage)
     triage.set_defaults(handler=command_triage, needs_settings=False)
+    _add_account_commands(commands)
+    clock = commands.add_parser("clock", help="run only the reminder tick and retention purge (no Slack listener)")
+    clock.set_defaults(handler=command_clock)
     return parser
 
 
@@ -89,6 +92,197 @@ def command_triage(_settings, args) -> int:
     from bot.triage import command as triage_command
 
     return triage_command.run(args, sys.stdin, sys.stdout, sys.stderr)
+
+
+def _slack_client(settings: Settings):
+    """A Web API client for the configured bot token, or None without one."""
+    if not settings.slack_bot_token:
+        return None
+    from bot.slack_api import make_web_client
+
+    return make_web_client(settings)
+
+
+def _default_team(settings: Settings, given: str | None) -> str:
+    """`--team`, else the workspace of the configured bot token (asked of Slack with auth.test)."""
+    if given:
+        return given
+    client = _slack_client(settings)
+    if client is None:
+        raise CommandError("--team is needed: no SLACK_BOT_TOKEN is set to find the workspace from.")
+    try:
+        return client.auth_test()["team_id"]
+    except Exception:  # noqa: BLE001 - one clear line instead of a traceback
+        raise CommandError("could not ask Slack which workspace SLACK_BOT_TOKEN belongs to; pass --team T...") from None
+
+
+class CommandError(Exception):
+    """A command cannot go on; the message says why and what to do."""
+
+
+def command_accounts_add(settings: Settings, args) -> int:
+    """Add a client account and schedule its QBR reminders."""
+    from bot.accounts import AccountDraft, add_account
+    from bot.reminder_slack import owner_timezone
+
+    client = _slack_client(settings)
+    draft = AccountDraft(name=args.name, owner_id=args.owner, next_qbr=args.qbr,
+                         team_id=_default_team(settings, args.team), scope_notes=args.scope or "",
+                         cadence_months=args.cadence_months, teammates=args.teammate or [],
+                         email_domain=args.email_domain, reminder_offsets=args.offsets, send_time=args.send_time)
+    draft.owner_timezone = owner_timezone(client, draft.owner_id.upper()) if client else None
+    db = _store(settings)
+    db.upgrade()
+    account = add_account(db, draft)
+    print(f"Added {account.name} (id {account.id}) in {account.team_id}: owner {account.owner_id}, "
+          f"next QBR {account.next_qbr}, every {account.cadence_months} month(s), "
+          f"timezone {account.owner_timezone or 'workspace default'}.")
+    return 0
+
+
+def command_accounts_list(settings: Settings, args) -> int:
+    """List the accounts of a workspace."""
+    from bot.accounts import accounts_for, pushback_counts
+
+    db = _store(settings)
+    db.upgrade()
+    team = _default_team(settings, args.team)
+    accounts = accounts_for(db, team, args.owner.upper() if args.owner else None)
+    if not accounts:
+        print(f"No accounts in {team}.")
+        return 0
+    counts = pushback_counts(db, accounts)
+    print(f"{'id':>5}  {'account':<30} {'owner':<12} {'next QBR':<10}  push-backs this quarter")
+    for account in accounts:
+        print(f"{account.id:>5}  {account.name[:30]:<30} {account.owner_id:<12} {account.next_qbr.isoformat():<10}"
+              f"  {counts.get(account.id, 0)}")
+    return 0
+
+
+def command_accounts_import(settings: Settings, args) -> int:
+    """Import accounts from a CSV file; all rows or none."""
+    from pathlib import Path
+
+    from bot.accounts import import_accounts
+
+    path = Path(args.file)
+    try:
+        text = sys.stdin.read() if args.file == "-" else path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CommandError(f"cannot read {args.file}: {error}") from None
+    db = _store(settings)
+    db.upgrade()
+    team = args.team or (_default_team(settings, None) if settings.slack_bot_token else None)
+    report = import_accounts(db, text, team)
+    if report.errors:
+        print(f"Nothing imported from {args.file}; fix these rows and run it again:", file=sys.stderr)
+        for error in report.errors:
+            print(f"  {error}", file=sys.stderr)
+        return 1
+    print(f"Imported {len(report.created)} account(s) from {args.file}.")
+    return 0
+
+
+def command_reminders_run_due(settings: Settings, args) -> int:
+    """Run one reminder tick (the scheduler's code) and print what it sent, skipped and deferred."""
+    from datetime import datetime, timezone
+
+    from bot.reminder_slack import SlackReminderSender
+    from bot.reminders import run_due
+    from bot.workspaces import TokenDirectory
+
+    now = None
+    if args.now:
+        try:
+            now = datetime.fromisoformat(args.now.replace("Z", "+00:00"))
+        except ValueError:
+            raise CommandError(f"--now '{args.now}' is not a time; use e.g. 2027-01-01T14:00:00Z.") from None
+        now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
+    if not settings.slack_bot_token and not settings.oauth_enabled:
+        raise CommandError("reminders need Slack: set SLACK_BOT_TOKEN (or SLACK_CLIENT_ID/SECRET) in .env.")
+    db = _store(settings)
+    db.upgrade()
+    sender = SlackReminderSender(settings, TokenDirectory(settings, db).bot_token)
+    report = run_due(db, sender, now, per_second=settings.reminders_per_second)
+    for line in report.lines():
+        print(line)
+    return 0
+
+
+def command_reminders_defaults(settings: Settings, args) -> int:
+    """Set a workspace's reminder days, send time and fallback timezone."""
+    from bot.accounts import parse_offsets, parse_send_time
+    from bot.reminder_plan import zone
+    from bot.reminders import set_workspace_defaults
+
+    if args.timezone and zone(args.timezone).__class__.__name__ != "ZoneInfo":
+        raise CommandError(f"unknown timezone '{args.timezone}'; use a name like Europe/London.")
+    db = _store(settings)
+    db.upgrade()
+    team = _default_team(settings, args.team)
+    set_workspace_defaults(db, team, offsets=parse_offsets(args.offsets), send_time=parse_send_time(args.send_time),
+                           timezone_name=args.timezone)
+    print(f"Reminder defaults for {team} saved; its accounts' pending reminders follow them.")
+    return 0
+
+
+def command_clock(settings: Settings, _args) -> int:
+    """Run the reminder tick and the retention purge until SIGTERM (started by `pushback run` in HTTP mode)."""
+    import signal
+    import threading
+
+    from bot.reminder_slack import start_reminder_scheduler
+
+    db = _store(settings)
+    scheduler = start_reminder_scheduler(settings, db)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stopped.set())
+    signal.signal(signal.SIGINT, lambda _signum, _frame: stopped.set())
+    stopped.wait()
+    if scheduler is not None:
+        scheduler.shutdown(wait=True)
+    db.dispose()
+    return 0
+
+
+def _add_account_commands(commands) -> None:
+    accounts = commands.add_parser("accounts", help="manage client accounts")
+    actions = accounts.add_subparsers(dest="accounts_command", metavar="ACTION")
+    add = actions.add_parser("add", help="add a client account")
+    add.add_argument("name")
+    add.add_argument("--owner", required=True, help="the owner's Slack user id, e.g. U012AB3CD")
+    add.add_argument("--qbr", required=True, help="next QBR date, YYYY-MM-DD")
+    add.add_argument("--scope", help="what the contract covers (sharpens out-of-scope judgements)")
+    add.add_argument("--team", help="Slack team id (default: the workspace of SLACK_BOT_TOKEN)")
+    add.add_argument("--cadence-months", type=int, default=3, help="months between QBRs (default 3)")
+    add.add_argument("--teammate", action="append", help="a teammate's Slack user id (repeatable)")
+    add.add_argument("--email-domain", help="the client's email domain, e.g. northwind.com")
+    add.add_argument("--offsets", help="reminder days before the QBR, e.g. 14,2 (default: workspace's)")
+    add.add_argument("--send-time", help="local send time HH:MM (default: workspace's, 09:00)")
+    add.set_defaults(handler=command_accounts_add)
+    listing = actions.add_parser("list", help="list client accounts")
+    listing.add_argument("--team", help="Slack team id (default: the workspace of SLACK_BOT_TOKEN)")
+    listing.add_argument("--owner", help="only this owner's accounts (and those shared with them)")
+    listing.set_defaults(handler=command_accounts_list)
+    importing = actions.add_parser("import", help="import accounts from CSV (header: name,owner,qbr[,scope,team,"
+                                                  "cadence_months,teammates,email_domain])")
+    importing.add_argument("file", help="the CSV file, or - for stdin")
+    importing.add_argument("--team", help="team for rows without a team column")
+    importing.set_defaults(handler=command_accounts_import)
+    accounts.set_defaults(handler=lambda _settings, _args: _usage(accounts))
+
+    reminders = commands.add_parser("reminders", help="QBR reminders: run one tick, set a workspace's defaults")
+    reminder_actions = reminders.add_subparsers(dest="reminders_command", metavar="ACTION")
+    run_due = reminder_actions.add_parser("run-due", help="run one reminder tick now and print what happened")
+    run_due.add_argument("--now", help="stand-in for the clock, e.g. 2027-01-01T14:00:00Z")
+    run_due.set_defaults(handler=command_reminders_run_due)
+    defaults = reminder_actions.add_parser("defaults", help="set a workspace's reminder days, time and timezone")
+    defaults.add_argument("--team", help="Slack team id (default: the workspace of SLACK_BOT_TOKEN)")
+    defaults.add_argument("--offsets", help="days before the QBR, e.g. 14,7,2")
+    defaults.add_argument("--send-time", help="local send time HH:MM")
+    defaults.add_argument("--timezone", help="timezone for owners whose Slack timezone is unknown")
+    defaults.set_defaults(handler=command_reminders_defaults)
+    reminders.set_defaults(handler=lambda _settings, _args: _usage(reminders))
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
@@ -117,6 +311,9 @@ def main(argv: list[str] | None = None) -> int:
         return handler(settings, args)
     except KeyboardInterrupt:
         return 130
+    except CommandError as error:
+        print(f"pushback: {error}", file=sys.stderr)
+        return 2
     except Exception as error:  # noqa: BLE001 - the CLI shows one line, the log keeps the detail
         logger.debug("command failed", exc_info=True)
         print(f"pushback: {describe_failure(error)}", file=sys.stderr)
@@ -127,8 +324,12 @@ def describe_failure(error: Exception) -> str:
     """One friendly line for an error that reached the command line."""
     from sqlalchemy.exc import OperationalError
 
+    from bot.accounts import AccountError
+
     if isinstance(error, OperationalError):
         return "cannot reach the database; check DATABASE_URL and that the server is running."
+    if isinstance(error, AccountError):
+        return str(error)
     return f"{type(error).__name__}: {error}"
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-COPY_FILE = Path(__file__).resolve().parents[1] / "data" / "slack_copy.toml"
+from bot.datafiles import DATA_DIR, read_toml
+
+COPY_FILE = DATA_DIR / "slack_copy.toml"
 VERDICT_KEYS = ("title", "emoji", "summary")
 REQUIRED_SECTIONS = ("verdicts", "reasons", "tones", "help", "messages", "forget")
 
@@ -19,10 +20,7 @@ class CopyError(Exception):
 @lru_cache(maxsize=None)
 def load_copy(path: Path = COPY_FILE) -> dict[str, Any]:
     """The parsed copy file, validated: every section, every verdict's title, emoji and summary."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise CopyError(f"{path}: {error}") from None
+    data = read_toml(path, CopyError)
     for section in REQUIRED_SECTIONS:
         if not isinstance(data.get(section), dict):
             raise CopyError(f"{path}: missing section [{section}]")

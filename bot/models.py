@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
-from sqlalchemy import JSON, DateTime, Index, String, Text
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -42,5 +52,92 @@ class Triage(Base):
     request_text: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict | None] = mapped_column(JSON)
     text_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class WorkspaceSettings(Base):
+    """A workspace's reminder defaults: days before the QBR, local send time, and the timezone fallback."""
+
+    __tablename__ = "workspace_settings"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    reminder_offsets: Mapped[list[int] | None] = mapped_column(JSON)
+    send_time: Mapped[str | None] = mapped_column(String(5))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class Account(Base):
+    """A client account: who owns it, when its next QBR is, and what its contract covers."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (UniqueConstraint("team_id", "name", name="uq_accounts_team_name"),
+                      Index("ix_accounts_team_owner", "team_id", "owner_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(120))
+    owner_id: Mapped[str] = mapped_column(String(32))
+    teammates: Mapped[list[str]] = mapped_column(JSON, default=list)
+    email_domain: Mapped[str | None] = mapped_column(String(255))
+    next_qbr: Mapped[date] = mapped_column(Date)
+    cadence_months: Mapped[int] = mapped_column(Integer, default=3)
+    scope_notes: Mapped[str] = mapped_column(Text, default="")
+    reminder_offsets: Mapped[list[int] | None] = mapped_column(JSON)
+    send_time: Mapped[str | None] = mapped_column(String(5))
+    owner_timezone: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class PushbackLog(Base):
+    """One ask pushed back on for an account, and what came of it."""
+
+    __tablename__ = "pushback_log"
+    __table_args__ = (Index("ix_pushback_log_account_logged", "account_id", "logged_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    triage_id: Mapped[int | None] = mapped_column(ForeignKey("triages.id", ondelete="SET NULL"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[str] = mapped_column(String(200))
+    verdict: Mapped[str] = mapped_column(String(32))
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    logged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    outcome_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Reminder(Base):
+    """One QBR reminder DM, keyed by (account, QBR date, days before, snooze number) so it exists once.
+
+    `status` moves pending → sending → sent, or to skipped / failed / cancelled. A `sending` row whose
+    `lease_until` has passed belongs to a tick that died mid-send; the next claim checks Slack before resending.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        UniqueConstraint("account_id", "qbr_date", "offset_days", "snooze", name="uq_reminders_key"),
+        Index("ix_reminders_status_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    owner_id: Mapped[str] = mapped_column(String(32))
+    qbr_date: Mapped[date] = mapped_column(Date)
+    offset_days: Mapped[int] = mapped_column(Integer)
+    snooze: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claim_token: Mapped[str | None] = mapped_column(String(40))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(String(200))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

@@ -45,6 +45,9 @@ class Settings:
     retention_days: int = DEFAULT_RETENTION_DAYS
     web_workers: int = 2
     web_threads: int = 8
+    scheduler_enabled: bool = True
+    tick_seconds: int = 60
+    reminders_per_second: int = 5
 
     @property
     def socket_mode(self) -> bool:
@@ -94,6 +97,17 @@ def _integer(env: Mapping[str, str], name: str, default: int, low: int, high: in
     if not low <= value <= high:
         raise SettingsError(f"{name} must be a whole number from {low} to {high}, not {value}.")
     return value
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (_text(env, name) or "").lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be on or off, not {raw!r}.")
 
 
 def _api_url(env: Mapping[str, str]) -> str:
@@ -148,6 +162,9 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         retention_days=_integer(env, "PUSHBACK_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 0, 3650),
         web_workers=_integer(env, "PUSHBACK_WEB_WORKERS", 2, 1, 64),
         web_threads=_integer(env, "PUSHBACK_WEB_THREADS", 8, 1, 256),
+        scheduler_enabled=_switch(env, "PUSHBACK_SCHEDULER", True),
+        tick_seconds=_integer(env, "PUSHBACK_TICK_SECONDS", 60, 1, 3600),
+        reminders_per_second=_integer(env, "PUSHBACK_REMINDERS_PER_SECOND", 5, 0, 100),
     )
 
 

@@ -14,20 +14,23 @@ from bot.settings import Settings
 REQUEST_TIMEOUT_SECONDS = 10
 
 
-def retry_handlers() -> list:
-    """Retry 429s after their Retry-After, dropped connections and 5xx answers, twice each."""
-    return [
-        RateLimitErrorRetryHandler(max_retry_count=2),
-        ConnectionErrorRetryHandler(max_retry_count=2),
-        ServerErrorRetryHandler(max_retry_count=2),
-    ]
+def retry_handlers(wait_out_rate_limits: bool = True) -> list:
+    """Retry dropped connections and 5xx answers twice each, and 429s after their Retry-After unless the caller
+    would rather put the work off itself."""
+    handlers = [ConnectionErrorRetryHandler(max_retry_count=2), ServerErrorRetryHandler(max_retry_count=2)]
+    if wait_out_rate_limits:
+        handlers.insert(0, RateLimitErrorRetryHandler(max_retry_count=2))
+    return handlers
 
 
-def make_web_client(settings: Settings, token: str | None = None) -> WebClient:
-    """A WebClient for `token` (default: the configured bot token) against the configured API URL."""
+def make_web_client(settings: Settings, token: str | None = None, wait_out_rate_limits: bool = True) -> WebClient:
+    """A WebClient for `token` (default: the configured bot token) against the configured API URL.
+
+    Reminder delivery passes `wait_out_rate_limits=False`: a rate-limited reminder goes back to the queue until
+    its Retry-After instead of holding the tick."""
     return WebClient(
         token=token or settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=REQUEST_TIMEOUT_SECONDS,
-        retry_handlers=retry_handlers(),
+        retry_handlers=retry_handlers(wait_out_rate_limits),
     )

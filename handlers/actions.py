@@ -21,9 +21,16 @@ from bot.blocks.triage import (
     triage_message,
 )
 from bot.copy import load_copy, message, retention_phrase
-from bot.triage import TONES, TriageResult, with_tone
 from bot.privacy import forget_user_data
-from bot.triages import FEEDBACK_VALUES, TriageRecord, get_triage, set_feedback, set_tone
+from bot.triage import TONES, TriageResult, with_tone
+from bot.triages import (
+    FEEDBACK_VALUES,
+    TriageRecord,
+    get_triage,
+    set_feedback,
+    set_tone,
+)
+from handlers.payloads import team_of
 
 
 def _say_privately(respond, text: str) -> None:
@@ -49,7 +56,7 @@ def _pressed_triage(body, action, context, respond, choices=None,
     if parsed is None:
         _say_privately(respond, message("unknown_action"))
         return None
-    team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+    team_id = team_of(body)
     record = get_triage(context["db"], parsed[0], team_id)
     if record is None:
         _say_privately(respond, message("unknown_action"))
@@ -129,7 +136,7 @@ def open_paste_modal(ack, body, client, context, respond):
 def forget_me(ack, body, context, respond, logger):
     """Delete the presser's own stored data, after Slack's confirm dialog."""
     ack()
-    team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+    team_id = team_of(body)
     deleted = forget_user_data(context["db"], team_id, body["user"]["id"])
     logger.info("forgot user team=%s user=%s triages=%s logs=%s", team_id, body["user"]["id"], deleted.triages,
                 deleted.logs)

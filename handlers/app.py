@@ -15,9 +15,9 @@ from bot.db import Database
 from bot.settings import Settings
 from bot.slack_api import make_web_client
 from bot.workspaces import bot_scopes, installation_store, oauth_state_store
-from handlers import actions, commands, home, shortcuts, views
+from handlers import accounts, actions, commands, home, shortcuts, views
 
-SURFACES = (commands, shortcuts, actions, views, home)
+SURFACES = (commands, shortcuts, actions, views, home, accounts)
 
 
 def create_app(settings: Settings, db: Database) -> App:

@@ -5,15 +5,17 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.blocks.triage import forget_me_message, usage_message
+from handlers.accounts import list_accounts
 from handlers.triage_flow import TriageAsk, triage_and_deliver
 
 COMMAND = "/pushback"
 HELP_WORDS = {"", "help", "?", "-h", "--help"}
 FORGET_WORDS = {"forget me", "forget-me", "delete my data"}
+ACCOUNTS_WORDS = {"accounts", "account", "my accounts"}
 
 
-def pushback_command(ack, command, client, context, logger):
-    """Ack within Slack's 3 s; then help, or the triage in a thread."""
+def pushback_command(ack, command, client, context, respond, logger):
+    """Ack within Slack's 3 s; then help, the user's accounts, forget-me, or the triage in a thread."""
     text = (command.get("text") or "").strip()
     settings = context["settings"]
     if text.lower() in HELP_WORDS:
@@ -21,6 +23,10 @@ def pushback_command(ack, command, client, context, logger):
         return
     if " ".join(text.lower().split()) in FORGET_WORDS:
         ack(response_type="ephemeral", **forget_me_message())
+        return
+    if " ".join(text.lower().split()) in ACCOUNTS_WORDS:
+        ack()
+        list_accounts(respond, context["db"], command.get("team_id", ""), command.get("user_id", ""))
         return
     ack()
     triage_and_deliver(client, context["db"], settings, TriageAsk(

@@ -6,17 +6,22 @@ from datetime import timedelta
 
 from slack_bolt import App
 
+from bot.accounts import accounts_for, pushback_counts
+from bot.blocks.accounts import accounts_home_section
 from bot.blocks.home import home_view
 from bot.models import utcnow
+from bot.reminders import failed_reminders
 from bot.triages import reason_counts, recent_triages
 
 REASON_WINDOW = timedelta(days=90)
 
 
 def publish_home(client, db, team_id: str, user_id: str) -> None:
-    """Build and publish the user's App Home."""
+    """Build and publish the user's App Home: recent triages, reasons, and their client accounts."""
+    accounts = accounts_for(db, team_id, user_id)
+    extra = accounts_home_section(accounts, pushback_counts(db, accounts), failed_reminders(db, team_id, user_id))
     view = home_view(recent_triages(db, team_id, user_id),
-                     reason_counts(db, team_id, user_id, since=utcnow() - REASON_WINDOW))
+                     reason_counts(db, team_id, user_id, since=utcnow() - REASON_WINDOW), extra)
     client.views_publish(user_id=user_id, view=view)
 
 

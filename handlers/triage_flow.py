@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from slack_sdk import WebClient
 
+from bot.accounts import accounts_for, suggest_account
 from bot.blocks.triage import parent_message, shortcut_parent_message, triage_message
 from bot.copy import message
 from bot.db import Database
 from bot.settings import Settings
-from bot.triage import EmptyRequestError, triage
+from bot.triage import AccountContext, EmptyRequestError, triage
 from bot.triages import attach_message, record_triage
 from handlers.delivery import deliver, pointer_text, tell_user
 
@@ -41,7 +42,11 @@ def triage_and_deliver(client: WebClient, db: Database, settings: Settings, ask:
     ids = f"team={ask.team_id} user={ask.user_id} request={ask.request_id}"
     try:
         try:
-            result = triage(ask.text).to_dict()
+            account = suggest_account(accounts_for(db, ask.team_id, ask.user_id), ask.text)
+            context = AccountContext(account.name, account.scope_notes) if account else None
+            result = triage(ask.text, account=context).to_dict()
+            if account is not None:
+                result["account_id"] = account.id
         except EmptyRequestError:
             tell_user(ask.response_url, client, ask.user_id, ask.origin_channel_id, message("nothing_to_triage"))
             return

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from slack_bolt import App
@@ -19,33 +18,22 @@ from bot.blocks.triage import (
 from bot.copy import message
 from bot.triages import get_triage
 from handlers.delivery import post
+from handlers.payloads import team_of, view_metadata, view_text
 from handlers.triage_flow import TriageAsk, triage_and_deliver
 
 logger = logging.getLogger(__name__)
 
 
-def _metadata(view) -> dict:
-    try:
-        value = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
-def _input(view, block_id: str, action_id: str) -> str:
-    return (((view.get("state") or {}).get("values") or {}).get(block_id, {}).get(action_id, {}).get("value") or "")
-
-
 def submit_pasted_request(ack, body, view, client, context):
     """Triage the pasted request, posted where the help note was asked for (or privately)."""
-    text = _input(view, REQUEST_INPUT_BLOCK, REQUEST_INPUT_ACTION).strip()
+    text = view_text(view, REQUEST_INPUT_BLOCK, REQUEST_INPUT_ACTION).strip()
     if not text:
         ack(response_action="errors", errors={REQUEST_INPUT_BLOCK: message("nothing_to_triage")})
         return
     ack()
-    metadata = _metadata(view)
+    metadata = view_metadata(view)
     triage_and_deliver(client, context["db"], context["settings"], TriageAsk(
-        team_id=(body.get("team") or {}).get("id") or body["user"].get("team_id", ""), user_id=body["user"]["id"],
+        team_id=team_of(body), user_id=body["user"]["id"],
         text=text, source="modal", origin_channel_id=metadata.get("channel_id"),
         response_url=metadata.get("response_url"), request_id=context.get("request_id", "-"),
     ))
@@ -53,12 +41,12 @@ def submit_pasted_request(ack, body, view, client, context):
 
 def submit_edited_reply(ack, body, view, client, context):
     """Post the edited reply in the triage's thread as plain text, ready to copy."""
-    text = _input(view, REPLY_INPUT_BLOCK, REPLY_INPUT_ACTION).strip()
+    text = view_text(view, REPLY_INPUT_BLOCK, REPLY_INPUT_ACTION).strip()
     if not text:
         ack(response_action="errors", errors={REPLY_INPUT_BLOCK: message("reply_empty")})
         return
-    triage_id = _metadata(view).get("triage_id")
-    team_id = (body.get("team") or {}).get("id") or body["user"].get("team_id", "")
+    triage_id = view_metadata(view).get("triage_id")
+    team_id = team_of(body)
     record = get_triage(context["db"], triage_id, team_id) if isinstance(triage_id, int) else None
     if record is None or record.user_id != body["user"]["id"] or not record.channel_id:
         ack(response_action="errors", errors={REPLY_INPUT_BLOCK: message("unknown_action")})

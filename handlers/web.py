@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import signal
+import subprocess
 import sys
 
 from gunicorn.app.base import BaseApplication
@@ -14,6 +15,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.db import Database
+from bot.reminder_slack import start_reminder_scheduler
 from bot.settings import Settings
 from handlers.app import create_app
 
@@ -22,6 +24,7 @@ logger = logging.getLogger(__name__)
 SLACK_EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 1_000_000
+CLOCK_STOP_SECONDS = 15
 
 
 def _plain_answer(start_response, status: str, body: dict) -> list[bytes]:
@@ -70,6 +73,7 @@ class PushbackServer(BaseApplication):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        self.clock: subprocess.Popen | None = None
         super().__init__()
 
     def load_config(self) -> None:
@@ -84,12 +88,29 @@ class PushbackServer(BaseApplication):
             "loglevel": self.settings.log_level.lower(),
             "accesslog": None,
             "proc_name": "pushback",
+            "control_socket_disable": True,
+            "when_ready": self._start_clock,
+            "on_exit": self._stop_clock,
         }
         for key, value in options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:
+                self.cfg.set(key, value)
 
     def load(self):
         return build_wsgi(self.settings)
+
+    def _start_clock(self, _arbiter) -> None:
+        """Reminders tick in one clock process per instance, not once per worker, and not in the forking master."""
+        if self.settings.scheduler_enabled:
+            self.clock = subprocess.Popen([sys.executable, "-m", "bot.cli", "clock"])
+
+    def _stop_clock(self, _arbiter) -> None:
+        if self.clock is not None and self.clock.poll() is None:
+            self.clock.terminate()
+            try:
+                self.clock.wait(CLOCK_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.clock.kill()
 
 
 def serve_http(settings: Settings) -> None:
@@ -103,9 +124,12 @@ def serve_socket_mode(settings: Settings) -> None:
     db = Database(settings.database_url)
     app = create_app(settings, db)
     handler = SocketModeHandler(app, settings.slack_app_token)
+    scheduler = start_reminder_scheduler(settings, db)
 
     def stop(signum, _frame):
         logger.info("signal %s: closing the Socket Mode connection", signum)
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         handler.close()
         db.dispose()
         sys.exit(0)

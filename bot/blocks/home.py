@@ -6,7 +6,15 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from bot.blocks.kit import VIEW_BLOCK_LIMIT, Block, cap_blocks, context, divider, header, section
+from bot.blocks.kit import (
+    VIEW_BLOCK_LIMIT,
+    Block,
+    cap_blocks,
+    context,
+    divider,
+    header,
+    section,
+)
 from bot.copy import load_copy, reason_title, verdict_copy
 from bot.triages import TriageRecord
 

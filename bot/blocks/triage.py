@@ -39,6 +39,7 @@ ACTION_EDIT = "triage_edit"
 ACTION_FEEDBACK = "triage_feedback"
 ACTION_OPEN_PASTE_MODAL = "open_paste_modal"
 ACTION_FORGET_ME = "forget_me_confirm"
+ACTION_LOG_TO_ACCOUNT = "triage_log_to_account"
 VIEW_PASTE_REQUEST = "paste_request_submit"
 VIEW_EDIT_REPLY = "edit_reply_submit"
 REPLY_INPUT_BLOCK = "reply_block"
@@ -123,11 +124,12 @@ def _tone_buttons(triage_id: int, tone: str) -> list[dict[str, Any]]:
 
 
 def triage_controls(triage_id: int, tone: str, feedback: str | None) -> Block:
-    """The buttons under a triage reply: tone, edit & copy, feedback."""
+    """The buttons under a triage reply: tone, edit & copy, log to account, feedback."""
     return actions(
         f"triage_actions_{triage_id}",
         *_tone_buttons(triage_id, tone),
         button("Edit & copy", ACTION_EDIT, str(triage_id), style="primary"),
+        button("Log to account", ACTION_LOG_TO_ACCOUNT, str(triage_id)),
         button("Helpful" + (" ✓" if feedback == "helpful" else ""), f"{ACTION_FEEDBACK}_helpful",
                f"{triage_id}:helpful"),
         button("Not helpful" + (" ✓" if feedback == "not_helpful" else ""), f"{ACTION_FEEDBACK}_not_helpful",

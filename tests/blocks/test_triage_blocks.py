@@ -42,7 +42,8 @@ def test_triage_message_shows_verdict_reasons_evidence_reply_and_buttons():
     assert "Push back" in seen and "Unreasonable" in seen and "Out of scope" in seen
     assert "Suggested reply" in seen and "I can price it" in seen
     action_ids = [e["action_id"] for e in content["blocks"][-1]["elements"]]
-    assert action_ids == ["triage_tone_warmer", "triage_tone_firmer", "triage_edit", "triage_feedback_helpful",
+    assert action_ids == ["triage_tone_warmer", "triage_tone_firmer", "triage_edit", "triage_log_to_account",
+                          "triage_feedback_helpful",
                           "triage_feedback_not_helpful"]
     assert "Push back" in content["text"]
 

@@ -1,0 +1,398 @@
+"""Client accounts and the push-back log: who owns an account, when its QBR is, what its contract covers, and
+what was pushed back on for it. Every query is scoped by workspace; a user sees the accounts they own or share.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import String, cast, delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.db import Database
+from bot.models import Account, PushbackLog, utcnow
+from bot.reminder_plan import load_reminder_copy, months_later
+from bot.triages import as_utc
+
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
+TEAM_ID = re.compile(r"^[TE][A-Z0-9]{2,31}$")
+SEND_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+DOMAIN = re.compile(r"^(?=.{3,255}$)[a-z0-9-]+(\.[a-z0-9-]+)+$")
+NAME_LIMIT = 120
+SCOPE_LIMIT = 3000
+MAX_OFFSET_DAYS = 90
+CSV_COLUMNS = ("name", "owner", "qbr", "scope", "team", "cadence_months", "teammates", "email_domain")
+
+
+class AccountError(ValueError):
+    """An account's details are invalid or clash with another; the message says which and how to fix it, and
+    `field` names the detail at fault."""
+
+    def __init__(self, text: str, field: str = "name") -> None:
+        super().__init__(text)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class AccountRecord:
+    """A stored account, detached from its session."""
+
+    id: int
+    team_id: str
+    name: str
+    owner_id: str
+    teammates: list[str]
+    email_domain: str | None
+    next_qbr: date
+    cadence_months: int
+    scope_notes: str
+    reminder_offsets: list[int] | None
+    send_time: str | None
+    owner_timezone: str | None
+
+    def visible_to(self, user_id: str) -> bool:
+        """True for the owner and the teammates the account is shared with."""
+        return user_id == self.owner_id or user_id in self.teammates
+
+
+@dataclass(frozen=True)
+class LoggedPushback:
+    """One ask pushed back on for an account."""
+
+    id: int
+    account_id: int
+    triage_id: int | None
+    user_id: str
+    summary: str
+    verdict: str
+    reasons: list[str]
+    outcome: str | None
+    logged_at: datetime
+
+
+@dataclass
+class AccountDraft:
+    """An account's details as typed by someone, before validation."""
+
+    name: str
+    owner_id: str
+    next_qbr: str | date
+    team_id: str
+    scope_notes: str = ""
+    cadence_months: int | str = 3
+    teammates: Sequence[str] = field(default_factory=list)
+    email_domain: str | None = None
+    reminder_offsets: Sequence[int] | str | None = None
+    send_time: str | None = None
+    owner_timezone: str | None = None
+
+
+def account_record(row: Account) -> AccountRecord:
+    """The detached form of a row."""
+    return AccountRecord(
+        id=row.id, team_id=row.team_id, name=row.name, owner_id=row.owner_id, teammates=list(row.teammates or []),
+        email_domain=row.email_domain, next_qbr=row.next_qbr, cadence_months=row.cadence_months,
+        scope_notes=row.scope_notes or "", reminder_offsets=row.reminder_offsets, send_time=row.send_time,
+        owner_timezone=row.owner_timezone,
+    )
+
+
+def parse_qbr_date(value: str | date) -> date:
+    """A QBR date from `YYYY-MM-DD`."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise AccountError(f"QBR date '{value}' is not a date; use YYYY-MM-DD, e.g. 2027-01-15.", "next_qbr") from None
+
+
+def parse_offsets(value: Sequence[int] | str | None) -> list[int] | None:
+    """Reminder offsets from `14,2` or a list: distinct days before the QBR, largest first."""
+    if value is None or value == "":
+        return None
+    items = value.replace(";", ",").split(",") if isinstance(value, str) else list(value)
+    try:
+        days = sorted({int(str(item).strip()) for item in items if str(item).strip()}, reverse=True)
+    except ValueError:
+        raise AccountError(f"Reminder days '{value}' must be whole numbers, e.g. 14,2.", "reminder_offsets") from None
+    if not days or any(day < 0 or day > MAX_OFFSET_DAYS for day in days):
+        raise AccountError(f"Reminder days must be between 0 and {MAX_OFFSET_DAYS} before the QBR, e.g. 14,2.", "reminder_offsets")
+    return days
+
+
+def parse_send_time(value: str | None) -> str | None:
+    """A local send time `HH:MM`, or None for the default."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if len(value) == 4 and value[1] == ":":
+        value = "0" + value
+    if not SEND_TIME.match(value):
+        raise AccountError(f"Send time '{value}' must be HH:MM on a 24-hour clock, e.g. 09:00.", "send_time")
+    return value
+
+
+def validate(draft: AccountDraft) -> dict[str, Any]:
+    """The draft's fields, cleaned, or an `AccountError` naming the first problem."""
+    name = " ".join((draft.name or "").split())
+    if not name:
+        raise AccountError("An account needs a name.")
+    if len(name) > NAME_LIMIT:
+        raise AccountError(f"Account names are at most {NAME_LIMIT} characters.")
+    owner = (draft.owner_id or "").strip().lstrip("@").upper()
+    if not USER_ID.match(owner):
+        raise AccountError(f"Owner '{draft.owner_id}' is not a Slack user id; it looks like U012AB3CD.", "owner_id")
+    team = (draft.team_id or "").strip().upper()
+    if not TEAM_ID.match(team):
+        raise AccountError(f"Workspace '{draft.team_id}' is not a Slack team id; it looks like T012AB3CD.", "team_id")
+    try:
+        cadence = int(str(draft.cadence_months).strip() or 3)
+    except ValueError:
+        raise AccountError(f"Cadence '{draft.cadence_months}' must be a whole number of months.", "cadence_months") from None
+    if not 1 <= cadence <= 12:
+        raise AccountError("Cadence must be between 1 and 12 months.", "cadence_months")
+    teammates = [mate.strip().upper() for mate in draft.teammates if mate and mate.strip()]
+    for mate in teammates:
+        if not USER_ID.match(mate):
+            raise AccountError(f"Teammate '{mate}' is not a Slack user id.", "teammates")
+    domain = (draft.email_domain or "").strip().lower().lstrip("@") or None
+    if domain and not DOMAIN.match(domain):
+        raise AccountError(f"Email domain '{draft.email_domain}' does not look like example.com.", "email_domain")
+    scope = (draft.scope_notes or "").strip()
+    if len(scope) > SCOPE_LIMIT:
+        raise AccountError(f"Scope notes are at most {SCOPE_LIMIT} characters.", "scope_notes")
+    return {
+        "name": name, "owner_id": owner, "team_id": team, "next_qbr": parse_qbr_date(draft.next_qbr),
+        "cadence_months": cadence, "teammates": sorted(set(teammates) - {owner}), "email_domain": domain,
+        "scope_notes": scope, "reminder_offsets": parse_offsets(draft.reminder_offsets),
+        "send_time": parse_send_time(draft.send_time), "owner_timezone": draft.owner_timezone,
+    }
+
+
+def _schedule(session: Session, account: Account, now: datetime) -> None:
+    from bot.reminders import schedule_account
+
+    session.flush()
+    schedule_account(session, account, now)
+
+
+def add_account(db: Database, draft: AccountDraft, now: datetime | None = None) -> AccountRecord:
+    """Create an account and schedule its QBR reminders."""
+    fields = validate(draft)
+    now = now or utcnow()
+    try:
+        with db.transaction() as session:
+            row = Account(**fields)
+            session.add(row)
+            _schedule(session, row, now)
+            return account_record(row)
+    except IntegrityError:
+        raise AccountError(f"There is already an account called '{fields['name']}' in this workspace.") from None
+
+
+def update_account(db: Database, account_id: int, draft: AccountDraft, editor_id: str | None = None,
+                   now: datetime | None = None) -> AccountRecord:
+    """Change an account; its pending reminders follow the new date, days and time."""
+    fields = validate(draft)
+    now = now or utcnow()
+    try:
+        with db.transaction() as session:
+            row = _visible_row(session, fields["team_id"], account_id, editor_id)
+            if fields["owner_timezone"] is None:
+                fields["owner_timezone"] = row.owner_timezone
+            for key, value in fields.items():
+                setattr(row, key, value)
+            _schedule(session, row, now)
+            return account_record(row)
+    except IntegrityError:
+        raise AccountError(f"There is already an account called '{fields['name']}' in this workspace.") from None
+
+
+def move_qbr(db: Database, team_id: str, account_id: int, new_date: date, editor_id: str | None = None,
+             now: datetime | None = None) -> AccountRecord:
+    """Set an account's next QBR date and reschedule its pending reminders."""
+    with db.transaction() as session:
+        row = _visible_row(session, team_id, account_id, editor_id)
+        row.next_qbr = new_date
+        _schedule(session, row, now or utcnow())
+        return account_record(row)
+
+
+def delete_account(db: Database, team_id: str, account_id: int, editor_id: str | None = None) -> None:
+    """Delete an account with its push-back log; its reminders are cancelled with it."""
+    with db.transaction() as session:
+        row = _visible_row(session, team_id, account_id, editor_id)
+        session.delete(row)
+
+
+def _visible_row(session: Session, team_id: str, account_id: int, user_id: str | None) -> Account:
+    row = session.scalar(select(Account).where(Account.team_id == team_id, Account.id == account_id))
+    if row is None or (user_id is not None and not account_record(row).visible_to(user_id)):
+        raise AccountError("That account does not exist, or it is not shared with you.")
+    return row
+
+
+def get_account(db: Database, team_id: str, account_id: int, user_id: str | None = None) -> AccountRecord | None:
+    """One account of the workspace; with `user_id`, only when that user owns or shares it."""
+    with db.transaction() as session:
+        row = session.scalar(select(Account).where(Account.team_id == team_id, Account.id == account_id))
+        record = account_record(row) if row else None
+    if record is None or (user_id is not None and not record.visible_to(user_id)):
+        return None
+    return record
+
+
+def accounts_for(db: Database, team_id: str, user_id: str | None = None) -> list[AccountRecord]:
+    """A user's accounts (owned or shared) in a workspace, by next QBR; every account when `user_id` is None."""
+    with db.transaction() as session:
+        query = select(Account).where(Account.team_id == team_id).order_by(Account.next_qbr, Account.name)
+        if user_id is not None:
+            query = query.where(or_(Account.owner_id == user_id,
+                                    cast(Account.teammates, String).like(f'%"{user_id}"%')))
+        records = [account_record(row) for row in session.scalars(query)]
+    return [record for record in records if user_id is None or record.visible_to(user_id)]
+
+
+def suggest_account(accounts: Iterable[AccountRecord], text: str) -> AccountRecord | None:
+    """The account a request most likely concerns: its email domain or its name appears in the text."""
+    lowered = (text or "").lower()
+    for account in accounts:
+        if account.email_domain and re.search(rf"[@.\b]{re.escape(account.email_domain)}\b", lowered):
+            return account
+    for account in sorted(accounts, key=lambda a: -len(a.name)):
+        if re.search(rf"(?<![\w]){re.escape(account.name.lower())}(?![\w])", lowered):
+            return account
+    return None
+
+
+@dataclass
+class ImportReport:
+    """What an import did: accounts created, or the rows that stopped it (and nothing was written)."""
+
+    created: list[AccountRecord] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def import_accounts(db: Database, csv_text: str, default_team_id: str | None,
+                    now: datetime | None = None) -> ImportReport:
+    """Import accounts from CSV with a header row; all rows or none. Errors name the line and the problem."""
+    report = ImportReport()
+    reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
+    header = [column.strip().lower() for column in reader.fieldnames or []]
+    missing = [column for column in ("name", "owner", "qbr") if column not in header]
+    if missing:
+        report.errors.append(f"line 1: the header needs the columns {', '.join(missing)} "
+                             f"(known columns: {', '.join(CSV_COLUMNS)})")
+        return report
+    drafts: list[tuple[int, dict[str, Any]]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for row in reader:
+        line = reader.line_num
+        cells = {(key or "").strip().lower(): (value or "").strip() for key, value in row.items() if key}
+        if not any(cells.values()):
+            continue
+        try:
+            fields = validate(AccountDraft(
+                name=cells.get("name", ""), owner_id=cells.get("owner", ""), next_qbr=cells.get("qbr", ""),
+                team_id=cells.get("team") or default_team_id or "", scope_notes=cells.get("scope", ""),
+                cadence_months=cells.get("cadence_months") or 3,
+                teammates=[mate for mate in re.split(r"[\s,;]+", cells.get("teammates", "")) if mate],
+                email_domain=cells.get("email_domain") or None,
+            ))
+        except AccountError as error:
+            report.errors.append(f"line {line}: {error}")
+            continue
+        key = (fields["team_id"], fields["name"].lower())
+        if key in seen:
+            report.errors.append(f"line {line}: '{fields['name']}' is already on line {seen[key]}")
+            continue
+        seen[key] = line
+        drafts.append((line, fields))
+    if report.errors:
+        return report
+    now = now or utcnow()
+    with db.transaction() as session:
+        existing = {(team, name.lower()) for team, name in session.execute(select(Account.team_id, Account.name))}
+        clashes = [f"line {line}: there is already an account called '{fields['name']}'"
+                   for line, fields in drafts if (fields["team_id"], fields["name"].lower()) in existing]
+        if clashes:
+            report.errors += clashes
+            return report
+        rows = [Account(**fields) for _, fields in drafts]
+        session.add_all(rows)
+        session.flush()
+        from bot.reminders import schedule_accounts
+
+        schedule_accounts(session, rows, now)
+        report.created = [account_record(row) for row in rows]
+    return report
+
+
+def quarter_start(account: AccountRecord | Account) -> date:
+    """The day after the previous QBR: the start of the quarter this QBR reviews."""
+    return months_later(account.next_qbr, -account.cadence_months)
+
+
+def quarter_pushbacks(session: Session, account: AccountRecord | Account) -> list[LoggedPushback]:
+    """What was pushed back on for the account since its previous QBR, oldest first."""
+    since = datetime.combine(quarter_start(account), datetime.min.time()).replace(tzinfo=utcnow().tzinfo)
+    rows = session.scalars(select(PushbackLog).where(PushbackLog.account_id == account.id,
+                                                     PushbackLog.logged_at >= since).order_by(PushbackLog.logged_at))
+    return [_logged(row) for row in rows]
+
+
+def _logged(row: PushbackLog) -> LoggedPushback:
+    return LoggedPushback(id=row.id, account_id=row.account_id, triage_id=row.triage_id, user_id=row.user_id,
+                          summary=row.summary, verdict=row.verdict, reasons=list(row.reasons or []),
+                          outcome=row.outcome, logged_at=as_utc(row.logged_at))
+
+
+def pushback_counts(db: Database, accounts: Sequence[AccountRecord]) -> dict[int, int]:
+    """This quarter's push-back count for each account."""
+    with db.transaction() as session:
+        return {account.id: len(quarter_pushbacks(session, account)) for account in accounts}
+
+
+def log_pushback(db: Database, *, team_id: str, account_id: int, user_id: str, triage_id: int | None,
+                 summary: str, verdict: str, reasons: Sequence[str]) -> LoggedPushback:
+    """Record an ask pushed back on for an account the user owns or shares."""
+    with db.transaction() as session:
+        _visible_row(session, team_id, account_id, user_id)
+        row = PushbackLog(team_id=team_id, account_id=account_id, triage_id=triage_id, user_id=user_id,
+                          summary=summary[:200], verdict=verdict, reasons=list(reasons))
+        session.add(row)
+        session.flush()
+        return _logged(row)
+
+
+def outcomes() -> dict[str, str]:
+    """Outcome values of a logged push-back and their labels."""
+    return dict(load_reminder_copy()["outcomes"])
+
+
+def set_outcome(db: Database, team_id: str, log_id: int, user_id: str, outcome: str) -> LoggedPushback | None:
+    """Record what came of a logged push-back; only the person who logged it can. None when not theirs."""
+    if outcome not in outcomes():
+        raise AccountError(f"Unknown outcome '{outcome}'.")
+    with db.transaction() as session:
+        changed = session.execute(
+            update(PushbackLog)
+            .where(PushbackLog.id == log_id, PushbackLog.team_id == team_id, PushbackLog.user_id == user_id)
+            .values(outcome=outcome, outcome_at=utcnow()))
+        if changed.rowcount == 0:
+            return None
+        return _logged(session.get(PushbackLog, log_id))
+
+
+def forget_user_pushbacks(session: Session, team_id: str, user_id: str) -> int:
+    """Delete the push-backs a user logged; how many."""
+    return session.execute(delete(PushbackLog).where(PushbackLog.team_id == team_id,
+                                                     PushbackLog.user_id == user_id)).rowcount

@@ -1,0 +1,439 @@
+"""QBR reminders that are never lost and never sent twice.
+
+Each reminder is a row keyed by (account, QBR date, days before, snooze number), created idempotently. A tick,
+run every minute by every instance, claims due rows atomically (PostgreSQL `FOR UPDATE SKIP LOCKED`; SQLite's
+single writer makes the same conditional update atomic), sends them through a `ReminderSender`, and records
+Slack's answer. A claim is a lease: a tick that dies mid-send leaves the row `sending` until the lease ends; the
+next claim first asks Slack whether the message already went out (its id travels in the message metadata).
+Slack-free: the sender is handed in.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from bot.accounts import LoggedPushback, account_record, quarter_pushbacks
+from bot.db import Database
+from bot.models import Account, Reminder, WorkspaceSettings, utcnow
+from bot.reminder_plan import (
+    default_offsets,
+    default_send_time,
+    due_moment,
+    load_reminder_copy,
+    local_today,
+    months_later,
+)
+from bot.triages import as_utc
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+CLAIM_BATCH = 200
+RETRY_BACKOFF = timedelta(minutes=2)
+MAX_ERROR_LENGTH = 200
+METADATA_EVENT = "pushback_qbr_reminder"
+
+
+# --- what gets sent ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReminderDM:
+    """Everything a reminder DM says, ready for a sender to render."""
+
+    reminder_id: int
+    team_id: str
+    owner_id: str
+    account_id: int
+    account_name: str
+    qbr_date: date
+    days_before: int
+    pushbacks: list[LoggedPushback]
+    frequent_threshold: int
+    channel_id: str | None = None
+
+    @property
+    def reasons(self) -> Counter:
+        """This quarter's push-backs counted by reason."""
+        return Counter(reason for pushback in self.pushbacks for reason in pushback.reasons or ["other"])
+
+    @property
+    def frequent(self) -> bool:
+        """True when there were so many push-backs that "no" should be used sparingly."""
+        return len(self.pushbacks) >= self.frequent_threshold
+
+
+@dataclass(frozen=True)
+class Sent:
+    """Slack took the message."""
+
+    channel_id: str
+    ts: str
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """Try again later: rate limited, Slack unavailable, or the network failed."""
+
+    reason: str
+    retry_after: float = RETRY_BACKOFF.total_seconds()
+
+
+@dataclass(frozen=True)
+class Failed:
+    """It can never be sent as things are (user deactivated, cannot DM, app uninstalled)."""
+
+    reason: str
+
+
+class ReminderSender(Protocol):
+    """Delivers reminder DMs; Slack's in `bot.reminder_slack`."""
+
+    def already_sent(self, dm: ReminderDM) -> Sent | None:
+        """The message for `dm` when Slack already has it (a tick died after sending)."""
+
+    def send(self, dm: ReminderDM) -> Sent | Deferred | Failed:
+        """Post the DM."""
+
+
+# --- scheduling --------------------------------------------------------------------------------------------------
+
+def _workspace_defaults(session: Session, team_ids: Iterable[str]) -> dict[str, WorkspaceSettings]:
+    ids = set(team_ids)
+    rows = session.scalars(select(WorkspaceSettings).where(WorkspaceSettings.team_id.in_(ids))) if ids else []
+    return {row.team_id: row for row in rows}
+
+
+def plan_for(account: Account, workspace: WorkspaceSettings | None) -> tuple[list[int], str, str | None]:
+    """Days before, local send time and timezone for an account's reminders: the account's, else its
+    workspace's, else the defaults in `data/reminders.toml`."""
+    offsets = account.reminder_offsets or (workspace.reminder_offsets if workspace else None) or default_offsets()
+    send_time = account.send_time or (workspace.send_time if workspace else None) or default_send_time()
+    zone_name = account.owner_timezone or (workspace.timezone if workspace else None)
+    return list(offsets), send_time, zone_name
+
+
+def _insert_ignoring_duplicates(session: Session, rows: list[dict]) -> None:
+    if not rows:
+        return
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    for start in range(0, len(rows), 2000):
+        session.execute(insert(Reminder).on_conflict_do_nothing(
+            index_elements=["account_id", "qbr_date", "offset_days", "snooze"]), rows[start:start + 2000])
+
+
+def schedule_accounts(session: Session, accounts: Sequence[Account], now: datetime) -> None:
+    """Make each account's pending reminders match its next QBR, days before, send time and timezone.
+
+    Idempotent: reminders that exist are kept (their due time updated, so one missed while the app was down is
+    due at once), missing ones are created, pending ones for another date or day are removed, and pending ones
+    whose QBR has passed are recorded as skipped. A new reminder whose time has already passed is not created,
+    except that an account always gets its nearest one while the QBR is still ahead.
+    """
+    workspaces = _workspace_defaults(session, (account.team_id for account in accounts))
+    ids = [account.id for account in accounts]
+    pending: dict[int, list[Reminder]] = defaultdict(list)
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start:start + 5000]
+        for reminder in session.scalars(select(Reminder).where(Reminder.account_id.in_(chunk),
+                                                               Reminder.status == "pending")):
+            pending[reminder.account_id].append(reminder)
+    new_rows: list[dict] = []
+    stamp = utcnow()
+    for account in accounts:
+        offsets, send_time, zone_name = plan_for(account, workspaces.get(account.team_id))
+        due_times = {offset: due_moment(account.next_qbr, offset, send_time, zone_name) for offset in offsets}
+        today = local_today(now, zone_name)
+        for reminder in pending.get(account.id, []):
+            if reminder.qbr_date < today:
+                reminder.status, reminder.error = "skipped", "the QBR passed before it could be sent"
+            elif reminder.qbr_date != account.next_qbr or (reminder.snooze == 0
+                                                           and reminder.offset_days not in due_times):
+                session.delete(reminder)
+            elif reminder.snooze == 0:
+                reminder.due_at = due_times[reminder.offset_days]
+                reminder.owner_id = account.owner_id
+        wanted = {offset: due for offset, due in due_times.items() if due > now}
+        if not wanted and account.next_qbr >= today:
+            wanted[min(offsets)] = now
+        for offset, due in wanted.items():
+            new_rows.append({"team_id": account.team_id, "account_id": account.id, "owner_id": account.owner_id,
+                             "qbr_date": account.next_qbr, "offset_days": offset, "snooze": 0, "due_at": due,
+                             "status": "pending", "attempts": 0, "created_at": stamp, "updated_at": stamp})
+    session.flush()
+    _insert_ignoring_duplicates(session, new_rows)
+
+
+def schedule_account(session: Session, account: Account, now: datetime) -> None:
+    """`schedule_accounts` for one account."""
+    schedule_accounts(session, [account], now)
+
+
+def set_workspace_defaults(db: Database, team_id: str, *, offsets: list[int] | None = None,
+                           send_time: str | None = None, timezone_name: str | None = None,
+                           now: datetime | None = None) -> None:
+    """Set a workspace's reminder days, send time or fallback timezone, and reschedule its accounts."""
+    with db.transaction() as session:
+        row = session.get(WorkspaceSettings, team_id) or WorkspaceSettings(team_id=team_id)
+        if offsets is not None:
+            row.reminder_offsets = offsets
+        if send_time is not None:
+            row.send_time = send_time
+        if timezone_name is not None:
+            row.timezone = timezone_name
+        session.add(row)
+        session.flush()
+        accounts = list(session.scalars(select(Account).where(Account.team_id == team_id)))
+        schedule_accounts(session, accounts, now or utcnow())
+
+
+def snooze(db: Database, team_id: str, reminder_id: int, user_id: str, now: datetime | None = None,
+           days: int = 1) -> datetime | None:
+    """Remind the owner again in `days`; pressing twice on the same DM snoozes once. When it will come."""
+    now = now or utcnow()
+    with db.transaction() as session:
+        original = session.scalar(select(Reminder).where(Reminder.id == reminder_id, Reminder.team_id == team_id,
+                                                         Reminder.owner_id == user_id))
+        if original is None:
+            return None
+        due = now + timedelta(days=days)
+        _insert_ignoring_duplicates(session, [{
+            "team_id": team_id, "account_id": original.account_id, "owner_id": original.owner_id,
+            "qbr_date": original.qbr_date, "offset_days": original.offset_days, "snooze": original.snooze + 1,
+            "due_at": due, "status": "pending", "attempts": 0, "created_at": now, "updated_at": now}])
+        return due
+
+
+def mark_prepared(db: Database, team_id: str, reminder_id: int, user_id: str) -> int | None:
+    """Cancel the rest of this QBR's reminders: the owner is ready. How many were cancelled (None: not theirs)."""
+    with db.transaction() as session:
+        original = session.scalar(select(Reminder).where(Reminder.id == reminder_id, Reminder.team_id == team_id,
+                                                         Reminder.owner_id == user_id))
+        if original is None:
+            return None
+        return session.execute(update(Reminder).where(
+            Reminder.account_id == original.account_id, Reminder.qbr_date == original.qbr_date,
+            Reminder.status == "pending").values(status="cancelled", error="marked prepared",
+                                                 updated_at=utcnow())).rowcount
+
+
+def reminder_account_id(db: Database, team_id: str, reminder_id: int, user_id: str) -> int | None:
+    """The account a user's reminder is about."""
+    with db.transaction() as session:
+        return session.scalar(select(Reminder.account_id).where(
+            Reminder.id == reminder_id, Reminder.team_id == team_id, Reminder.owner_id == user_id))
+
+
+# --- the tick ------------------------------------------------------------------------------------------------------
+
+@dataclass
+class TickReport:
+    """What one tick did."""
+
+    sent: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    deferred: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    advanced: int = 0
+
+    def lines(self) -> list[str]:
+        """Human-readable lines, one per reminder handled."""
+        out = [f"sent     {line}" for line in self.sent] + [f"skipped  {line}" for line in self.skipped]
+        out += [f"deferred {line}" for line in self.deferred] + [f"failed   {line}" for line in self.failed]
+        if self.advanced:
+            out.append(f"advanced {self.advanced} account(s) past their QBR to the next one")
+        return out or ["nothing due"]
+
+
+def advance_passed_qbrs(db: Database, now: datetime) -> int:
+    """Accounts whose QBR has passed get the next one from their cadence, and reminders for it."""
+    cutoff = (now - timedelta(days=1)).date()
+    with db.transaction() as session:
+        accounts = list(session.scalars(select(Account).where(Account.next_qbr < cutoff).limit(5000)))
+        for account in accounts:
+            while account.next_qbr < local_today(now, account.owner_timezone):
+                account.next_qbr = months_later(account.next_qbr, account.cadence_months)
+        if accounts:
+            schedule_accounts(session, accounts, now)
+        return len(accounts)
+
+
+def _due(now: datetime):
+    return or_(and_(Reminder.status == "pending", Reminder.due_at <= now),
+               and_(Reminder.status == "sending", Reminder.lease_until < now))
+
+
+def claim_due(db: Database, now: datetime, limit: int = CLAIM_BATCH) -> list[int]:
+    """Atomically claim up to `limit` due reminders (and ones whose sender died) for this tick.
+
+    PostgreSQL locks the candidates with `FOR UPDATE SKIP LOCKED`, so concurrent ticks take different rows;
+    on SQLite the conditional update runs under its single writer lock, and `RETURNING` says which rows this
+    tick won."""
+    token = uuid.uuid4().hex
+    with db.transaction() as session:
+        candidates = session.scalars(select(Reminder.id).where(_due(now)).order_by(Reminder.due_at).limit(limit)
+                                     .with_for_update(skip_locked=True)).all()
+        if not candidates:
+            return []
+        claimed = session.execute(
+            update(Reminder).where(Reminder.id.in_(candidates), _due(now))
+            .values(status="sending", claim_token=token, lease_until=now + LEASE,
+                    attempts=Reminder.attempts + 1, updated_at=utcnow())
+            .returning(Reminder.id)).scalars().all()
+    return sorted(claimed)
+
+
+def _load_dm(session: Session, reminder: Reminder) -> tuple[ReminderDM, str | None] | None:
+    account = session.get(Account, reminder.account_id)
+    if account is None:
+        return None
+    record = account_record(account)
+    dm = ReminderDM(
+        reminder_id=reminder.id, team_id=reminder.team_id, owner_id=reminder.owner_id, account_id=account.id,
+        account_name=account.name, qbr_date=reminder.qbr_date, days_before=reminder.offset_days,
+        pushbacks=quarter_pushbacks(session, record),
+        frequent_threshold=int(load_reminder_copy()["defaults"]["frequent_pushbacks"]),
+        channel_id=reminder.channel_id,
+    )
+    return dm, account.owner_timezone
+
+
+def _finish(db: Database, reminder_id: int, token: str | None, **values) -> bool:
+    """Record the outcome, if this tick still holds the claim."""
+    with db.transaction() as session:
+        changed = session.execute(update(Reminder).where(Reminder.id == reminder_id, Reminder.status == "sending",
+                                                         Reminder.claim_token == token)
+                                  .values(claim_token=None, lease_until=None, updated_at=utcnow(), **values))
+        return changed.rowcount == 1
+
+
+class Pacer:
+    """Spaces posts per workspace to stay under Slack's message rate limits."""
+
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1.0 / per_second if per_second > 0 else 0.0
+        self.next_slot: dict[str, float] = {}
+
+    def wait(self, team_id: str) -> None:
+        """Sleep until this workspace may post again."""
+        if not self.interval:
+            return
+        moment = time.monotonic()
+        slot = max(moment, self.next_slot.get(team_id, moment))
+        self.next_slot[team_id] = slot + self.interval
+        if slot > moment:
+            time.sleep(slot - moment)
+
+
+def _label(dm: ReminderDM) -> str:
+    return (f"reminder={dm.reminder_id} team={dm.team_id} account={dm.account_id} qbr={dm.qbr_date} "
+            f"days_before={dm.days_before} owner={dm.owner_id}")
+
+
+def deliver(db: Database, sender: ReminderSender, reminder_id: int, now: datetime, report: TickReport,
+            pacer: Pacer | None = None) -> None:
+    """Send one claimed reminder and record what happened."""
+    with db.transaction() as session:
+        reminder = session.get(Reminder, reminder_id)
+        if reminder is None or reminder.status != "sending":
+            return
+        token, attempts = reminder.claim_token, reminder.attempts
+        loaded = _load_dm(session, reminder)
+    if loaded is None:
+        return
+    dm, zone_name = loaded
+    label = _label(dm)
+    if local_today(now, zone_name) > dm.qbr_date:
+        _finish(db, reminder_id, token, status="skipped", error="the QBR passed before it could be sent")
+        report.skipped.append(f"{label}: the QBR has passed")
+        logger.info("reminder skipped %s: the QBR has passed", label)
+        return
+    found = sender.already_sent(dm) if attempts > 1 else None
+    if found is None:
+        if pacer:
+            pacer.wait(dm.team_id)
+        outcome = sender.send(dm)
+    else:
+        outcome = found
+    if isinstance(outcome, Sent):
+        _finish(db, reminder_id, token, status="sent", channel_id=outcome.channel_id, message_ts=outcome.ts,
+                sent_at=utcnow(), error=None)
+        report.sent.append(f"{label}{' (found already sent)' if found else ''}")
+        logger.info("reminder sent %s ts=%s%s", label, outcome.ts, " (found already sent)" if found else "")
+    elif isinstance(outcome, Deferred):
+        _finish(db, reminder_id, token, status="pending", error=outcome.reason[:MAX_ERROR_LENGTH],
+                due_at=now + timedelta(seconds=max(1.0, outcome.retry_after)))
+        report.deferred.append(f"{label}: {outcome.reason}, retry in {outcome.retry_after:.0f}s")
+        logger.warning("reminder deferred %s: %s", label, outcome.reason)
+    else:
+        _finish(db, reminder_id, token, status="failed", error=outcome.reason[:MAX_ERROR_LENGTH])
+        report.failed.append(f"{label}: {outcome.reason}")
+        logger.error("reminder failed %s: %s", label, outcome.reason)
+
+
+def run_due(db: Database, sender: ReminderSender, now: datetime | None = None, *,
+            per_second: float = 0.0, max_batches: int = 50) -> TickReport:
+    """One tick: advance passed QBRs, then claim and send every due reminder. The scheduler and
+    `pushback reminders run-due` both run this."""
+    now = now or utcnow()
+    report = TickReport(advanced=advance_passed_qbrs(db, now))
+    pacer = Pacer(per_second)
+    for _ in range(max_batches):
+        claimed = claim_due(db, now)
+        if not claimed:
+            break
+        for reminder_id in claimed:
+            try:
+                deliver(db, sender, reminder_id, now, report, pacer)
+            except Exception:  # noqa: BLE001 - one reminder's failure never stops the others; the lease recovers it
+                logger.exception("reminder %s could not be delivered; it stays claimed until its lease ends",
+                                 reminder_id)
+    return report
+
+
+@dataclass(frozen=True)
+class ReminderProblem:
+    """A reminder that could not be sent, for the owner's App Home."""
+
+    account_name: str
+    qbr_date: date
+    error: str
+    when: datetime
+
+
+def failed_reminders(db: Database, team_id: str, owner_id: str, limit: int = 5) -> list[ReminderProblem]:
+    """The owner's most recent reminders that failed for good."""
+    with db.transaction() as session:
+        rows = session.execute(
+            select(Account.name, Reminder.qbr_date, Reminder.error, Reminder.updated_at)
+            .join(Account, Account.id == Reminder.account_id)
+            .where(Reminder.team_id == team_id, Reminder.owner_id == owner_id, Reminder.status == "failed")
+            .order_by(Reminder.updated_at.desc()).limit(limit)).all()
+    return [ReminderProblem(name, qbr, error or "unknown", as_utc(when)) for name, qbr, error, when in rows]
+
+
+def reminders_of(db: Database, account_id: int) -> list[Reminder]:
+    """Every reminder row of an account, detached, by due time (for the CLI and tests)."""
+    with db.transaction() as session:
+        rows = list(session.scalars(select(Reminder).where(Reminder.account_id == account_id)
+                                    .order_by(Reminder.due_at)))
+        session.expunge_all()
+    return rows
+
+
+def forget_owner_reminders(session: Session, team_id: str, owner_id: str) -> int:
+    """Delete sent and failed reminder records of an owner (their DMs stay in Slack); how many."""
+    return session.execute(delete(Reminder).where(Reminder.team_id == team_id, Reminder.owner_id == owner_id,
+                                                  Reminder.status.in_(("sent", "failed", "skipped",
+                                                                       "cancelled")))).rowcount

@@ -1,0 +1,188 @@
+"""Accounts and reminders through the real HTTP endpoint: Add account, `/pushback accounts`, Log to account with
+its outcome, scope notes sharpening the triage, and the reminder DM's buttons."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+
+from bot.accounts import AccountDraft, accounts_for, add_account, log_pushback
+from bot.db import Database
+from bot.reminder_slack import SlackReminderSender
+from bot.reminders import reminders_of, run_due
+from bot.settings import Settings
+from tests.conftest import BOT_TOKEN
+from tests.support.driver import eventually
+
+TEAM = "T0001"
+
+
+def _account_values(name="Northwind", qbr="2027-01-15", scope="", teammates=(), domain="", offsets="", send=""):
+    return {
+        "name_block": {"name_input": {"type": "plain_text_input", "value": name}},
+        "qbr_block": {"qbr_input": {"type": "datepicker", "selected_date": qbr}},
+        "cadence_block": {"cadence_input": {"type": "static_select", "selected_option": {"value": "3"}}},
+        "teammates_block": {"teammates_input": {"type": "multi_users_select", "selected_users": list(teammates)}},
+        "scope_block": {"scope_input": {"type": "plain_text_input", "value": scope or None}},
+        "domain_block": {"domain_input": {"type": "plain_text_input", "value": domain or None}},
+        "offsets_block": {"offsets_input": {"type": "plain_text_input", "value": offsets or None}},
+        "send_time_block": {"send_time_input": {"type": "plain_text_input", "value": send or None}},
+    }
+
+
+def _store(app_env) -> Database:
+    return Database(app_env["DATABASE_URL"])
+
+
+def test_add_account_from_app_home_stores_it_with_the_owners_slack_timezone(running_app, standin, app_env):
+    standin.add_user("U0ALICE", tz="America/Los_Angeles")
+    driver = running_app.driver
+
+    driver.block_action("account_add", "add")
+    modal = standin.wait_for("views.open")[0].args["view"]
+    assert modal["callback_id"] == "account_submit"
+    assert {block["block_id"] for block in modal["blocks"]} >= {"name_block", "qbr_block", "scope_block"}
+
+    reply = driver.view_submission("account_submit", _account_values(scope="Monthly SEO report"),
+                                   private_metadata=modal["private_metadata"])
+    assert reply.status == 200 and reply.body in ("", "null")
+
+    db = _store(app_env)
+    [account] = eventually(lambda: accounts_for(db, TEAM, "U0ALICE"))
+    assert (account.name, account.next_qbr, account.owner_timezone) == ("Northwind", date(2027, 1, 15),
+                                                                       "America/Los_Angeles")
+    due = reminders_of(db, account.id)[0].due_at
+    assert (due if due.tzinfo else due.replace(tzinfo=timezone.utc)) == datetime(2027, 1, 1, 17, tzinfo=timezone.utc)
+    home = str(standin.wait_for("views.publish")[0].args["view"])
+    assert "Northwind" in home and "Next QBR" in home
+    db.dispose()
+
+
+def test_a_bad_date_or_duplicate_name_is_shown_next_to_the_field(running_app, standin, app_env):
+    driver = running_app.driver
+    bad = driver.view_submission("account_submit", _account_values(send="9am"), private_metadata='{"account_id":null}')
+    assert json.loads(bad.body) == {"response_action": "errors", "errors": {
+        "send_time_block": "Send time '9am' must be HH:MM on a 24-hour clock, e.g. 09:00."}}
+
+    driver.view_submission("account_submit", _account_values(), private_metadata='{"account_id":null}')
+    again = driver.view_submission("account_submit", _account_values(), private_metadata='{"account_id":null}')
+    assert "already an account" in json.loads(again.body)["errors"]["name_block"]
+
+
+def test_pushback_accounts_lists_mine_privately(running_app, standin, app_env):
+    db = _store(app_env)
+    add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15", team_id=TEAM))
+    add_account(db, AccountDraft(name="Contoso", owner_id="U0BOB", next_qbr="2027-02-01", team_id=TEAM))
+    add_account(db, AccountDraft(name="Fabrikam", owner_id="U0BOB", next_qbr="2027-03-01", team_id=TEAM,
+                                 teammates=["U0ALICE"]))
+
+    running_app.driver.slash_command("accounts")
+
+    answer = standin.wait_for("response")[0].args
+    seen = json.dumps(answer["blocks"])
+    assert answer["response_type"] == "ephemeral"
+    assert "Northwind" in seen and "Fabrikam" in seen and "Contoso" not in seen
+    db.dispose()
+
+
+def test_scope_notes_of_the_named_account_sharpen_out_of_scope(running_app, standin, app_env):
+    db = _store(app_env)
+    add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15", team_id=TEAM,
+                                 scope_notes="Covers website copy, French and German translations."))
+    running_app.driver.slash_command("Hi, could you also translate the Northwind landing page into French?",
+                                     channel_id="D0ALICE")
+
+    reply = standin.wait_for("chat.postMessage", where=lambda c: c.args.get("thread_ts"))[0]
+    assert "Out of scope" not in str(reply.args["blocks"])
+    running_app.driver.slash_command("Hi, could you also translate the Contoso landing page into French?",
+                                     channel_id="D0ALICE")
+    replies = standin.wait_for("chat.postMessage", count=2, where=lambda c: c.args.get("thread_ts"))
+    assert "Out of scope" in str(replies[1].args["blocks"])
+    db.dispose()
+
+
+def test_log_to_account_suggests_the_account_posts_in_the_thread_and_records_the_outcome(running_app, standin,
+                                                                                      app_env):
+    db = _store(app_env)
+    account = add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15",
+                                           team_id=TEAM, email_domain="northwind.com"))
+    add_account(db, AccountDraft(name="Contoso", owner_id="U0ALICE", next_qbr="2027-02-01", team_id=TEAM))
+    driver = running_app.driver
+    driver.slash_command("Please take 40% off the final invoice.\n\nJordan\njordan@northwind.com",
+                         channel_id="D0ALICE")
+    thread_reply = standin.wait_for("chat.postMessage", where=lambda c: c.args.get("thread_ts"))[0]
+    controls = thread_reply.args["blocks"][-1]["elements"]
+    log_button = next(e for e in controls if e["action_id"] == "triage_log_to_account")
+
+    driver.block_action("triage_log_to_account", log_button["value"], user_id="U0MALLORY")
+    assert "only" in str(standin.wait_for("response")[0].args).lower()
+    driver.block_action("triage_log_to_account", log_button["value"])
+    modal = standin.wait_for("views.open")[0].args["view"]
+    picker = modal["blocks"][1]["element"]
+    assert picker["initial_option"]["value"] == str(account.id)
+
+    driver.view_submission("log_to_account_submit", {"account_block": {"account_input": {
+        "type": "static_select", "selected_option": {"value": str(account.id)}}}},
+        private_metadata=modal["private_metadata"])
+    logged = standin.wait_for("chat.postMessage", where=lambda c: "Logged to" in str(c.args.get("text")))[0]
+    assert logged.args["thread_ts"] == thread_reply.args["thread_ts"]
+    outcome = next(e for b in logged.args["blocks"] if b["type"] == "actions" for e in b["elements"]
+                   if e["action_id"] == "pushback_outcome_insisted")
+
+    driver.block_action("pushback_outcome_insisted", outcome["value"],
+                        container={"type": "message", "channel_id": "D0ALICE", "message_ts": "1.2"})
+    update = standin.wait_for("chat.update")[0].args
+    assert "Client insisted" in json.dumps(update["blocks"])
+    from bot.accounts import quarter_pushbacks
+    from bot.models import Account
+
+    with db.transaction() as session:
+        [entry] = quarter_pushbacks(session, session.get(Account, account.id))
+    assert (entry.verdict, entry.outcome) == ("push_back", "insisted") and "unreasonable" in entry.reasons
+    db.dispose()
+
+
+def _reminder_dm(db, standin):
+    log_pushback(db, team_id=TEAM, account_id=accounts_for(db, TEAM)[0].id, user_id="U0ALICE", triage_id=None,
+                 summary="Free extra landing page", verdict="push_back", reasons=["out_of_scope"])
+    sender = SlackReminderSender(Settings(slack_bot_token=BOT_TOKEN, slack_api_url=standin.api_url),
+                                 lambda team: BOT_TOKEN)
+    run_due(db, sender, datetime(2027, 1, 1, 9, tzinfo=timezone.utc))
+    posted = standin.wait_for("chat.postMessage")[0]
+    message = standin.messages["DU0ALICE"][0]
+    reminder_id = message["metadata"]["event_payload"]["reminder_id"]
+    container = {"type": "message", "channel_id": "DU0ALICE", "message_ts": message["ts"]}
+    return posted, reminder_id, container, {"ts": message["ts"], "blocks": message["blocks"]}
+
+
+def test_reminder_buttons_snooze_mark_prepared_and_change_the_qbr_date(running_app, standin, app_env):
+    db = _store(app_env)
+    account = add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15", team_id=TEAM),
+                          now=datetime(2026, 12, 1, tzinfo=timezone.utc))
+    posted, reminder_id, container, message = _reminder_dm(db, standin)
+    assert "Free extra landing page" in json.dumps(posted.args["blocks"])
+    driver = running_app.driver
+    standin.reset_calls()
+
+    driver.block_action("reminder_snooze", str(reminder_id), container=container, message=message)
+    snoozed = standin.wait_for("chat.update")[0].args
+    assert "Snoozed" in snoozed["text"]
+    assert not any(block["type"] == "actions" for block in snoozed["blocks"])
+    assert any(r.snooze == 1 and r.status == "pending" for r in reminders_of(db, account.id))
+
+    driver.block_action("reminder_snooze", str(reminder_id), user_id="U0MALLORY", container=container)
+    assert standin.wait_for("response")[0].args["response_type"] == "ephemeral"
+
+    driver.block_action("reminder_change_date", str(reminder_id), container=container, message=message)
+    modal = standin.wait_for("views.open")[0].args["view"]
+    driver.view_submission("qbr_date_submit", {"qbr_block": {"qbr_input": {"type": "datepicker",
+                                                                            "selected_date": "2027-02-10"}}},
+                           private_metadata=modal["private_metadata"])
+    assert eventually(lambda: accounts_for(db, TEAM)[0].next_qbr == date(2027, 2, 10))
+    assert "2027-02-10" in standin.wait_for("chat.postMessage")[0].args["text"]
+
+    driver.block_action("reminder_prepared", str(reminder_id), container=container, message=message)
+    assert "Marked prepared" in standin.wait_for("chat.update", count=2)[1].args["text"]
+    assert eventually(lambda: all(r.status != "pending" for r in reminders_of(db, account.id)
+                                  if r.qbr_date == date(2027, 1, 15)))
+    db.dispose()
