@@ -33,6 +33,14 @@ def command_run(settings: Settings, _args) -> int:
         print(CONNECT_HELP.format(missing=", ".join(missing)), file=sys.stderr)
         return 2
     db = _store(settings)
+    reachable = db.wait_until_reachable(
+        settings.database_wait_seconds,
+        lambda waited: print(f"pushback: waiting for the database at {_redacted(settings.database_url)} "
+                             f"({waited:.0f}s so far)...", file=sys.stderr, flush=True))
+    if not reachable:
+        db.dispose()
+        raise CommandError(f"cannot reach the database at {_redacted(settings.database_url)} after "
+                           f"{settings.database_wait_seconds}s; check DATABASE_URL and that the server is running.")
     db.upgrade()
     db.dispose()
     from handlers import web

@@ -75,6 +75,23 @@ class Database:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
+    def wait_until_reachable(self, seconds: float, on_retry=None) -> bool:
+        """Ping until the database answers or `seconds` pass, backing off up to 5 s; `on_retry(waited)` is told
+        before each wait. True when it answered."""
+        import time
+
+        started = time.monotonic()
+        delay = 0.5
+        while not self.ping():
+            waited = time.monotonic() - started
+            if waited >= seconds:
+                return False
+            if on_retry is not None:
+                on_retry(waited)
+            time.sleep(min(delay, max(0.0, seconds - waited)))
+            delay = min(delay * 2, 5.0)
+        return True
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()

@@ -46,6 +46,7 @@ class Settings:
     web_workers: int = 2
     web_threads: int = 8
     scheduler_enabled: bool = True
+    database_wait_seconds: int = 60
     tick_seconds: int = 60
     reminders_per_second: int = 5
 
@@ -163,6 +164,7 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         web_workers=_integer(env, "PUSHBACK_WEB_WORKERS", 2, 1, 64),
         web_threads=_integer(env, "PUSHBACK_WEB_THREADS", 8, 1, 256),
         scheduler_enabled=_switch(env, "PUSHBACK_SCHEDULER", True),
+        database_wait_seconds=_integer(env, "PUSHBACK_DATABASE_WAIT_SECONDS", 60, 0, 3600),
         tick_seconds=_integer(env, "PUSHBACK_TICK_SECONDS", 60, 1, 3600),
         reminders_per_second=_integer(env, "PUSHBACK_REMINDERS_PER_SECOND", 5, 0, 100),
     )

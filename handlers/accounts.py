@@ -71,9 +71,19 @@ def _open(client, respond, trigger_id: str, view: dict) -> None:
         _say_privately(respond, message("try_again"))
 
 
-def list_accounts(respond, db, team_id: str, user_id: str) -> None:
-    """`/pushback accounts`: the user's accounts, privately."""
-    accounts = accounts_for(db, team_id, user_id)
+def account_viewer(client, user_id: str) -> str | None:
+    """Whose accounts a user may see and edit: their own and shared ones (their id), or, for a workspace admin or
+    owner, every account of the workspace (None)."""
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except Exception:  # noqa: BLE001 - when Slack cannot say, the narrower view is the safe one
+        return user_id
+    return None if user.get("is_admin") or user.get("is_owner") else user_id
+
+
+def list_accounts(respond, client, db, team_id: str, user_id: str) -> None:
+    """`/pushback accounts`: the accounts the user may see, privately."""
+    accounts = accounts_for(db, team_id, account_viewer(client, user_id))
     respond(response_type="ephemeral", **accounts_list_message(accounts, pushback_counts(db, accounts)))
 
 
@@ -87,7 +97,8 @@ def open_edit_account(ack, body, action, client, context, respond):
     """Open the Edit account modal for an account the user owns or shares."""
     ack()
     value = action.get("value", "")
-    account = get_account(context["db"], team_of(body), int(value), body["user"]["id"]) if value.isdigit() else None
+    viewer = account_viewer(client, body["user"]["id"])
+    account = get_account(context["db"], team_of(body), int(value), viewer) if value.isdigit() else None
     if account is None:
         _say_privately(respond, message("unknown_action"))
         return
@@ -98,7 +109,8 @@ def submit_account(ack, body, view, client, context):
     """Save the Add / Edit account modal; problems are shown next to the field."""
     db, team_id, user_id = context["db"], team_of(body), body["user"]["id"]
     account_id = view_metadata(view).get("account_id")
-    existing = get_account(db, team_id, account_id, user_id) if isinstance(account_id, int) else None
+    viewer = account_viewer(client, user_id) if isinstance(account_id, int) else user_id
+    existing = get_account(db, team_id, account_id, viewer) if isinstance(account_id, int) else None
     if account_id is not None and existing is None:
         ack(response_action="errors", errors={"name_block": message("unknown_action")})
         return
@@ -121,7 +133,7 @@ def submit_account(ack, body, view, client, context):
             draft.owner_timezone = owner_timezone(client, owner)
             account = add_account(db, draft)
         else:
-            account = update_account(db, existing.id, draft, editor_id=user_id)
+            account = update_account(db, existing.id, draft, editor_id=viewer)
     except AccountError as error:
         ack(response_action="errors", errors={FIELD_BLOCKS.get(error.field, "name_block"): str(error)[:150]})
         return

@@ -40,6 +40,7 @@ def create_app(settings: Settings, db: Database) -> App:
         next()
 
     app.use(ignore_slack_retries)
+    app.use(refuse_malformed_payloads)
     app.use(provide_services)
     app.error(report_error)
     for surface in SURFACES:
@@ -64,6 +65,23 @@ def ignore_slack_retries(request, next):
     """Slack re-sends an event it thinks went unanswered; the first delivery is already being handled."""
     if request.headers.get("x-slack-retry-num"):
         return BoltResponse(status=200, body="")
+    return next()
+
+
+INTERACTIVE_TYPES = ("block_actions", "view_submission", "view_closed", "message_action", "shortcut")
+
+
+def refuse_malformed_payloads(body, next):
+    """Answer 400 to an interactive payload that lacks what every listener relies on (who pressed, which action,
+    which view), instead of failing inside the listener matching."""
+    kind = body.get("type")
+    if kind in INTERACTIVE_TYPES and not isinstance((body.get("user") or {}).get("id"), str):
+        return BoltResponse(status=400, body={"error": "malformed payload: no user"})
+    if kind == "block_actions" and not all(isinstance(action, dict) and isinstance(action.get("action_id"), str)
+                                           for action in body.get("actions") or [None]):
+        return BoltResponse(status=400, body={"error": "malformed payload: actions"})
+    if kind in ("view_submission", "view_closed") and not isinstance(body.get("view"), dict):
+        return BoltResponse(status=400, body={"error": "malformed payload: view"})
     return next()
 
 

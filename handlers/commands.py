@@ -26,7 +26,7 @@ def pushback_command(ack, command, client, context, respond, logger):
         return
     if " ".join(text.lower().split()) in ACCOUNTS_WORDS:
         ack()
-        list_accounts(respond, context["db"], command.get("team_id", ""), command.get("user_id", ""))
+        list_accounts(respond, client, context["db"], command.get("team_id", ""), command.get("user_id", ""))
         return
     ack()
     triage_and_deliver(client, context["db"], settings, TriageAsk(

@@ -18,7 +18,9 @@ REASON_WINDOW = timedelta(days=90)
 
 def publish_home(client, db, team_id: str, user_id: str) -> None:
     """Build and publish the user's App Home: recent triages, reasons, and their client accounts."""
-    accounts = accounts_for(db, team_id, user_id)
+    from handlers.accounts import account_viewer
+
+    accounts = accounts_for(db, team_id, account_viewer(client, user_id))
     extra = accounts_home_section(accounts, pushback_counts(db, accounts), failed_reminders(db, team_id, user_id))
     view = home_view(recent_triages(db, team_id, user_id),
                      reason_counts(db, team_id, user_id, since=utcnow() - REASON_WINDOW), extra)

@@ -28,3 +28,8 @@ def view_value(view: dict[str, Any], block_id: str, action_id: str) -> dict[str,
 def view_text(view: dict[str, Any], block_id: str, action_id: str) -> str:
     """A text input's value, '' when empty."""
     return view_value(view, block_id, action_id).get("value") or ""
+
+
+def readable_text(text: object) -> str:
+    """Text safe to store and send: lone surrogates and other unencodable code points become U+FFFD."""
+    return str(text or "").encode("utf-8", "surrogatepass").decode("utf-8", "replace")

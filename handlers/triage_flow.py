@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from slack_sdk import WebClient
 
@@ -15,6 +15,7 @@ from bot.settings import Settings
 from bot.triage import AccountContext, EmptyRequestError, triage
 from bot.triages import attach_message, record_triage
 from handlers.delivery import deliver, pointer_text, tell_user
+from handlers.payloads import readable_text
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ def triage_and_deliver(client: WebClient, db: Database, settings: Settings, ask:
     Any failure reaches the user as a short friendly message; the log keeps ids, never the client's text.
     """
     ids = f"team={ask.team_id} user={ask.user_id} request={ask.request_id}"
+    ask = replace(ask, text=readable_text(ask.text))
     try:
         try:
             account = suggest_account(accounts_for(db, ask.team_id, ask.user_id), ask.text)

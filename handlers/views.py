@@ -18,7 +18,7 @@ from bot.blocks.triage import (
 from bot.copy import message
 from bot.triages import get_triage
 from handlers.delivery import post
-from handlers.payloads import team_of, view_metadata, view_text
+from handlers.payloads import readable_text, team_of, view_metadata, view_text
 from handlers.triage_flow import TriageAsk, triage_and_deliver
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def submit_pasted_request(ack, body, view, client, context):
 
 def submit_edited_reply(ack, body, view, client, context):
     """Post the edited reply in the triage's thread as plain text, ready to copy."""
-    text = view_text(view, REPLY_INPUT_BLOCK, REPLY_INPUT_ACTION).strip()
+    text = readable_text(view_text(view, REPLY_INPUT_BLOCK, REPLY_INPUT_ACTION)).strip()
     if not text:
         ack(response_action="errors", errors={REPLY_INPUT_BLOCK: message("reply_empty")})
         return

@@ -59,7 +59,11 @@ class PushbackWsgi:
             except UnicodeDecodeError:
                 return _plain_answer(start_response, "400 Bad Request", {"error": "body is not UTF-8"})
             environ["wsgi.input"] = io.BytesIO(body)
-        return self.slack(environ, start_response)
+        try:
+            return self.slack(environ, start_response)
+        except Exception as error:  # noqa: BLE001 - a body Bolt cannot read is the sender's fault, not a 5xx
+            logger.warning("unreadable request to %s refused: %s", environ.get("PATH_INFO"), type(error).__name__)
+            return _plain_answer(start_response, "400 Bad Request", {"error": "malformed request"})
 
 
 def build_wsgi(settings: Settings) -> PushbackWsgi:

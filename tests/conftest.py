@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from urllib.parse import quote
 
 import pytest
@@ -30,22 +31,43 @@ def pytest_report_header(config):
     return f"store under test: {'PostgreSQL ' + url if url else 'SQLite (set PUSHBACK_TEST_DATABASE_URL for PostgreSQL)'}"
 
 
-@pytest.fixture
-def database_url(tmp_path):
-    """A fresh, empty database for one test: a SQLite file, or a new PostgreSQL schema."""
+@contextmanager
+def fresh_database_url(folder):
+    """A fresh, empty database: a SQLite file in `folder`, or a new PostgreSQL schema dropped afterwards."""
     base = _postgres_url()
     if not base:
-        yield f"sqlite:///{tmp_path / 'pushback.sqlite3'}"
+        yield f"sqlite:///{folder / 'pushback.sqlite3'}"
         return
     schema = "test_" + uuid.uuid4().hex[:12]
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in base else "?"
-    yield f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """A fresh, empty database for one test."""
+    with fresh_database_url(tmp_path) as url:
+        yield url
+
+
+def app_environment(standin, database_url, folder) -> dict[str, str]:
+    """The environment `pushback run` gets in tests: HTTP mode, the stand-in, the test store."""
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": standin.api_url,
+        "DATABASE_URL": database_url,
+        "PUSHBACK_DATA_DIR": str(folder / "data"),
+        "LOG_LEVEL": "INFO",
+    }
 
 
 @pytest.fixture
@@ -67,15 +89,8 @@ def standin():
 
 @pytest.fixture
 def app_env(standin, database_url, tmp_path):
-    """The environment `pushback run` gets in tests: HTTP mode, the stand-in, the test store."""
-    return {
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": standin.api_url,
-        "DATABASE_URL": database_url,
-        "PUSHBACK_DATA_DIR": str(tmp_path / "data"),
-        "LOG_LEVEL": "INFO",
-    }
+    """The environment `pushback run` gets in tests."""
+    return app_environment(standin, database_url, tmp_path)
 
 
 @pytest.fixture
@@ -85,3 +100,13 @@ def running_app(app_env, standin, tmp_path):
     process.start()
     yield process
     process.stop()
+    assert_no_client_text_logged(process.log(), process.driver.client_texts)
+
+
+def assert_no_client_text_logged(log: str, client_texts: list[str]) -> None:
+    """Privacy: no line of a client's text (20 characters or more) and no secret appears in the app's log."""
+    for text in client_texts:
+        for line in str(text).splitlines():
+            line = line.strip()
+            assert len(line) < 20 or line not in log, f"client text in the log: {line[:40]!r}"
+    assert BOT_TOKEN not in log and SIGNING_SECRET not in log

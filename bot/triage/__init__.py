@@ -3,6 +3,7 @@ and an alternative. Offline, deterministic and explainable; its knowledge lives 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -22,10 +23,12 @@ __all__ = [
 ]
 
 SUMMARY_LIMIT = 120
+_NOT_WORDS = re.compile(r"@[\w.-]+|https?://\S+|www\.\S+")
 
 
 class EmptyRequestError(ValueError):
-    """There is nothing to triage: the message is empty, blank, or only quoted history and markup."""
+    """There is nothing to triage: the message is empty, blank, or only quoted history, mentions, links and
+    markup."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def triage(text: str, *, tone: str = "neutral", today: date | None = None,
     knowledge = load_knowledge(knowledge_dir)
     today = today or date.today()
     cleaned = clean_message(text if isinstance(text, str) else str(text))
-    if not any(character.isalnum() for character in cleaned.text):
+    if not any(character.isalnum() for character in _NOT_WORDS.sub(" ", cleaned.text)):
         raise EmptyRequestError("Nothing to triage: the message has no text of its own.")
     readings = [read_ask(ask, cleaned.history, knowledge, today, cleaned.text) for ask in split_asks(cleaned.text)]
     asks = [_apply_scope_notes(to_ask(reading), account) for reading in readings]

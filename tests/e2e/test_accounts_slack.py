@@ -186,3 +186,40 @@ def test_reminder_buttons_snooze_mark_prepared_and_change_the_qbr_date(running_a
     assert eventually(lambda: all(r.status != "pending" for r in reminders_of(db, account.id)
                                   if r.qbr_date == date(2027, 1, 15)))
     db.dispose()
+
+
+def test_a_workspace_admin_sees_every_account_and_others_only_their_own(running_app, standin, app_env):
+    db = _store(app_env)
+    add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15", team_id=TEAM))
+    add_account(db, AccountDraft(name="Contoso", owner_id="U0BOB", next_qbr="2027-02-01", team_id=TEAM))
+    standin.add_user("U0ADMIN", is_admin=True)
+    standin.add_user("U0BOB")
+
+    running_app.driver.slash_command("accounts", user_id="U0ADMIN")
+    admin_sees = json.dumps(standin.wait_for("response")[0].args["blocks"])
+    standin.reset_calls()
+    running_app.driver.slash_command("accounts", user_id="U0BOB")
+    bob_sees = json.dumps(standin.wait_for("response")[0].args["blocks"])
+
+    assert "Northwind" in admin_sees and "Contoso" in admin_sees
+    assert "Contoso" in bob_sees and "Northwind" not in bob_sees
+    db.dispose()
+
+
+def test_forget_me_asks_first_then_deletes_the_users_triages(running_app, standin, app_env):
+    driver = running_app.driver
+    confirm = driver.slash_command("forget me")
+    button = next(e for b in confirm.json()["blocks"] if b["type"] == "actions" for e in b["elements"])
+    assert button["confirm"] and button["style"] == "danger"
+    driver.slash_command("Please take 40% off the final invoice", channel_id="D0ALICE")
+    standin.wait_for("chat.postMessage", where=lambda c: c.args.get("thread_ts"))
+    from bot.triages import recent_triages
+
+    db = _store(app_env)
+    assert eventually(lambda: recent_triages(db, TEAM, "U0ALICE"))
+
+    driver.block_action(button["action_id"], button["value"])
+
+    assert "1" in standin.wait_for("response")[0].args["text"]
+    assert recent_triages(db, TEAM, "U0ALICE") == []
+    db.dispose()

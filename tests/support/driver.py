@@ -70,6 +70,7 @@ class SlackDriver:
         self.signing_secret = signing_secret
         self.standin = standin
         self.team_id = team_id
+        self.client_texts: list[str] = []
 
     def post(self, body: str, content_type: str = "application/x-www-form-urlencoded",
              headers: dict[str, str] | None = None, signed: bool = True) -> Reply:
@@ -84,6 +85,7 @@ class SlackDriver:
     def slash_command(self, text: str, user_id: str = "U0ALICE", channel_id: str = "C0INTERNAL",
                       command: str = "/pushback", **extra: str) -> Reply:
         """`/pushback text` as typed by `user_id` in `channel_id`."""
+        self.client_texts.append(text)
         response_id = uuid.uuid4().hex
         form = {
             "token": "legacy", "team_id": self.team_id, "team_domain": "acme-agency", "channel_id": channel_id,
@@ -104,6 +106,7 @@ class SlackDriver:
     def message_shortcut(self, message: dict[str, Any], user_id: str = "U0ALICE", channel_id: str = "C0INTERNAL",
                          callback_id: str = "pushback_message") -> Reply:
         """The message shortcut used on `message` in `channel_id`."""
+        self.client_texts.append(str(message.get("text") or ""))
         response_id = uuid.uuid4().hex
         return self.interactive({
             "type": "message_action", "callback_id": callback_id, "trigger_id": f"trigger-{response_id}",

@@ -50,7 +50,7 @@ class AppProcess:
         """Launch and wait until `/healthz` answers 200."""
         log = open(self.log_path, "wb")
         self.process = subprocess.Popen([*pushback_command(), "run"], env=self.env, cwd=PROJECT_ROOT,
-                                        stdout=log, stderr=subprocess.STDOUT)
+                                        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -74,6 +74,12 @@ class AppProcess:
             self.process.kill()
             self.process.wait()
             raise AssertionError(f"pushback run ignored SIGTERM:\n{self.log()}") from None
+
+    def kill(self) -> None:
+        """SIGKILL the whole instance (master, workers, clock), as a crash or an OOM kill would."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
 
     def log(self) -> str:
         """Everything the process printed so far."""

@@ -64,6 +64,7 @@ class SlackStandIn:
         self.team_timezone = "UTC"
         self.workspaces: dict[str, dict[str, str]] = {}
         self._scripted: dict[str, deque] = defaultdict(deque)
+        self._delays: dict[str, float] = {}
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -142,6 +143,10 @@ class SlackStandIn:
                 (429, {"Retry-After": str(retry_after)}, {"ok": False, "error": "ratelimited"})
             )
 
+    def delay(self, method: str, seconds: float) -> None:
+        """Answer `method` only after `seconds`, having done its work first (a slow Slack, or a slow network)."""
+        self._delays[method] = seconds
+
     def server_error(self, method: str, times: int = 1) -> None:
         """Answer the next `times` calls of `method` with HTTP 500."""
         for _ in range(times):
@@ -195,6 +200,8 @@ class SlackStandIn:
             return 200, {}, {"ok": True}
         answer = getattr(self, "_api_" + method.replace(".", "_"), None)
         body = answer({**args, "_token": token}) if answer else {"ok": True}
+        if self._delays.get(method):
+            time.sleep(self._delays[method])
         return 200, {}, body
 
     def _next_ts(self) -> str:

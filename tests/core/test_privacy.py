@@ -1,0 +1,67 @@
+"""Privacy on the real store: client text kept only within the retention window, and forget-me."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from bot.accounts import AccountDraft, accounts_for, add_account, log_pushback, pushback_counts
+from bot.privacy import forget_user_data
+from bot.triage import triage
+from bot.triages import get_triage, purge_expired_text, record_triage
+
+NOW = datetime(2026, 12, 1, 12, tzinfo=timezone.utc)
+TEXT = "Please take 40% off the final invoice, Jordan from Northwind"
+
+
+def _record(db, user="U0ALICE", team="T0001", retention=30, now=NOW):
+    return record_triage(db, team_id=team, user_id=user, source="command", origin_channel_id="D0", request_text=TEXT,
+                         result=triage(TEXT).to_dict(), retention_days=retention, now=now)
+
+
+def test_client_text_is_purged_after_the_retention_window_and_the_verdict_stays(db):
+    kept = _record(db, now=NOW)
+    assert purge_expired_text(db, NOW + timedelta(days=29)) == 0
+    assert get_triage(db, kept.id, "T0001").has_text
+
+    assert purge_expired_text(db, NOW + timedelta(days=30, seconds=1)) == 1
+    purged = get_triage(db, kept.id, "T0001")
+    assert not purged.has_text and purged.result is None
+    assert (purged.verdict, purged.reasons) == (kept.verdict, kept.reasons)
+
+
+def test_retention_zero_never_stores_the_clients_text(db):
+    record = _record(db, retention=0)
+    assert get_triage(db, record.id, "T0001").result is None
+
+
+def test_forget_me_deletes_only_that_users_data_in_that_workspace(db):
+    mine, theirs, other_workspace = _record(db), _record(db, user="U0BOB"), _record(db, team="T0002")
+    account = add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15",
+                                           team_id="T0001"))
+    log_pushback(db, team_id="T0001", account_id=account.id, user_id="U0ALICE", triage_id=mine.id,
+                 summary="40% off", verdict="push_back", reasons=["unreasonable"])
+
+    forgotten = forget_user_data(db, "T0001", "U0ALICE")
+
+    assert (forgotten.triages, forgotten.logs) == (1, 1)
+    assert get_triage(db, mine.id, "T0001") is None
+    assert get_triage(db, theirs.id, "T0001") is not None
+    assert get_triage(db, other_workspace.id, "T0002") is not None
+    assert pushback_counts(db, accounts_for(db, "T0001")) == {account.id: 0}
+
+
+def test_a_triage_is_never_found_from_another_workspace(db):
+    record = _record(db, team="T0001")
+    assert get_triage(db, record.id, "T0002") is None
+
+
+def test_accounts_never_cross_workspaces_or_users(db):
+    add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15", team_id="T0001"))
+    add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15", team_id="T0002"))
+    add_account(db, AccountDraft(name="Contoso", owner_id="U0BOB", next_qbr="2027-01-15", team_id="T0001",
+                                 teammates=["U0CAROL"]))
+
+    assert [a.team_id for a in accounts_for(db, "T0001", "U0ALICE")] == ["T0001"]
+    assert [a.name for a in accounts_for(db, "T0001", "U0CAROL")] == ["Contoso"]
+    assert accounts_for(db, "T0001", "U0MALLORY") == []
+    assert len(accounts_for(db, "T0001")) == 2

@@ -1,0 +1,130 @@
+"""Faults end to end: the database down at start and mid-run, processes killed mid-request and mid-tick.
+
+Each test says what it counted: requests answered, reminders delivered, duplicates.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections import Counter
+
+import pytest
+
+from bot.accounts import AccountDraft, add_account
+from bot.reminders import reminders_of
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+from tests.support.driver import eventually, http_request
+from tests.support.process import PROJECT_ROOT, AppProcess, pushback_command
+from tests.support.proxy import TcpProxy
+
+PG_PORT = ":5432/"
+
+
+def _delivered(standin) -> Counter:
+    return Counter(m["metadata"]["event_payload"]["reminder_id"] for channel, messages in standin.messages.items()
+                   if channel.startswith("D") for m in messages
+                   if (m.get("metadata") or {}).get("event_type") == "pushback_qbr_reminder")
+
+
+def test_database_down_at_start_is_waited_for_then_named_clearly(tmp_path, standin):
+    env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+           "SLACK_API_URL": standin.api_url, "DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:1/none",
+           "PUSHBACK_DATABASE_WAIT_SECONDS": "2", "PUSHBACK_DATA_DIR": str(tmp_path)}
+    result = subprocess.run([*pushback_command(), "run"], env=env, cwd=tmp_path, capture_output=True, text=True,
+                            timeout=60)
+
+    assert result.returncode == 2
+    assert "waiting for the database" in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("pushback: cannot reach the database")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.fixture
+def database_behind_proxy(database_url):
+    if PG_PORT not in database_url:
+        pytest.skip("SQLite is embedded in the process: a database outage is a PostgreSQL case")
+    proxy = TcpProxy(("127.0.0.1", 5432))
+    yield proxy, database_url.replace(PG_PORT, f":{proxy.port}/")
+    proxy.close()
+
+
+def test_database_down_mid_run_gives_a_friendly_error_and_defers_reminders(database_behind_proxy, db, app_env,
+                                                                           standin, tmp_path):
+    proxy, proxied_url = database_behind_proxy
+    account = add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15",
+                                           team_id="T0001"))
+    env = {**app_env, "DATABASE_URL": proxied_url, "PUSHBACK_SCHEDULER": "off"}
+    app = AppProcess(env, standin, SIGNING_SECRET, tmp_path)
+    app.start()
+    try:
+        proxy.cut()
+        reply = app.driver.slash_command("Please take 40% off the final invoice", channel_id="D0ALICE")
+        assert reply.status == 200
+        told = standin.wait_for("response", timeout=30)[0]
+        assert "something went wrong" in str(told.args).lower()
+        assert http_request(f"{app.url}/healthz").status == 503
+        tick = subprocess.run([*pushback_command(), "reminders", "run-due", "--now", "2027-01-01T09:00:00Z"],
+                              env={**os.environ, **env}, cwd=PROJECT_ROOT, capture_output=True, text=True,
+                              timeout=60)
+        assert tick.returncode == 1 and "cannot reach the database" in tick.stderr
+        assert _delivered(standin) == Counter()
+
+        proxy.restore()
+        assert eventually(lambda: http_request(f"{app.url}/healthz").status == 200, timeout=20)
+        app.driver.slash_command("Please take 40% off the final invoice", channel_id="D0ALICE")
+        answered = standin.wait_for("chat.postMessage", where=lambda c: c.args.get("thread_ts"), timeout=30)
+        tick = subprocess.run([*pushback_command(), "reminders", "run-due", "--now", "2027-01-01T09:00:00Z"],
+                              env={**os.environ, **env}, cwd=PROJECT_ROOT, capture_output=True, text=True,
+                              timeout=60)
+    finally:
+        app.stop()
+    assert len(answered) == 1 and tick.returncode == 0, tick.stderr
+    assert list(_delivered(standin).values()) == [1]
+    assert reminders_of(db, account.id)[0].status == "sent"
+
+
+def test_killed_mid_request_the_restarted_app_answers_the_next_one(app_env, standin, tmp_path):
+    standin.delay("chat.postMessage", 3)
+    app = AppProcess({**app_env, "PUSHBACK_SCHEDULER": "off"}, standin, SIGNING_SECRET, tmp_path)
+    app.start()
+    reply = app.driver.slash_command("Please take 40% off the final invoice", channel_id="D0ALICE")
+    assert reply.status == 200
+    standin.wait_for("chat.postMessage")
+    app.kill()
+    standin.delay("chat.postMessage", 0)
+
+    again = AppProcess({**app_env, "PUSHBACK_SCHEDULER": "off"}, standin, SIGNING_SECRET, tmp_path)
+    again.start()
+    try:
+        standin.reset_calls()
+        again.driver.slash_command("Please take 40% off the final invoice", channel_id="D0ALICE")
+        assert standin.wait_for("chat.postMessage", where=lambda c: c.args.get("thread_ts"), timeout=20)
+    finally:
+        again.stop()
+
+
+def test_a_tick_killed_mid_send_is_finished_by_the_next_without_duplicates(db, database_url, standin, tmp_path):
+    for number in range(5):
+        add_account(db, AccountDraft(name=f"Client {number}", owner_id=f"U0OWNER{number}", next_qbr="2027-01-15",
+                                     team_id="T0001"))
+    env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": standin.api_url,
+           "DATABASE_URL": database_url, "PUSHBACK_DATA_DIR": str(tmp_path), "PUSHBACK_REMINDERS_PER_SECOND": "0"}
+    standin.delay("chat.postMessage", 2)
+    tick = subprocess.Popen([*pushback_command(), "reminders", "run-due", "--now", "2027-01-01T09:00:00Z"],
+                            env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert eventually(lambda: len(_delivered(standin)) >= 1, timeout=30)
+    tick.kill()
+    tick.wait()
+    time.sleep(2.5)
+    standin.delay("chat.postMessage", 0)
+    assert len(_delivered(standin)) == 1  # Slack has the first DM; the tick died before recording it
+
+    later = subprocess.run([*pushback_command(), "reminders", "run-due", "--now", "2027-01-01T09:06:00Z"],
+                           env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+
+    assert later.returncode == 0, later.stderr
+    assert "found already sent" in later.stdout
+    delivered = _delivered(standin)
+    assert len(delivered) == 5 and set(delivered.values()) == {1}
