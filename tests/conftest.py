@@ -105,8 +105,8 @@ def running_app(app_env, standin, tmp_path):
 
 def assert_no_client_text_logged(log: str, client_texts: list[str]) -> None:
     """Privacy: no line of a client's text (20 characters or more) and no secret appears in the app's log."""
-    for text in client_texts:
-        for line in str(text).splitlines():
+    for client_text in client_texts:
+        for line in str(client_text).splitlines():
             line = line.strip()
             assert len(line) < 20 or line not in log, f"client text in the log: {line[:40]!r}"
     assert BOT_TOKEN not in log and SIGNING_SECRET not in log
