@@ -52,9 +52,9 @@ def _jsonl(args, stdin: TextIO, stdout: TextIO) -> int:
         identifier = None
         try:
             item = json.loads(line)
+            identifier = item.get("id") if isinstance(item, dict) else None
             if not isinstance(item, dict) or not isinstance(item.get("text"), str):
                 raise ValueError('each line needs a JSON object with a "text" string')
-            identifier = item.get("id")
             result = triage(item["text"], tone=args.tone, today=args.today).to_dict()
             stdout.write(json.dumps({"id": identifier, **result}, ensure_ascii=False) + "\n")
             triaged += 1

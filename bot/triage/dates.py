@@ -13,13 +13,19 @@ _RELATIVE = re.compile(r"\b(today|tonight|tomorrow|this (morning|afternoon|eveni
 _IN_DAYS = re.compile(r"\bin (\d{1,2}|one|two|three|four|five|six|seven) (days?|working days?)\b", re.IGNORECASE)
 _WEEKDAY = re.compile(r"\b(next |this |on |by |before |until |till )?(" + "|".join(WEEKDAYS) + r")\b", re.IGNORECASE)
 _DAY_MONTH = re.compile(r"\b(\d{1,2})(st|nd|rd|th)?\s+(of\s+)?(" + "|".join(m[:3] for m in MONTHS) + r")[a-z]*\b|"
-                        r"\b(" + "|".join(m[:3] for m in MONTHS) + r")[a-z]*\s+(\d{1,2})(st|nd|rd|th)?\b",
-                        re.IGNORECASE)
+                        r"\b(" + "|".join(m[:3] for m in MONTHS) + r")[a-z]*\s+(\d{1,2})(st|nd|rd|th)?\b"
+                        r"(?:,?\s+(20\d\d)\b)?", re.IGNORECASE)
+_YEAR_AFTER = re.compile(r"\A,?\s+(20\d\d)\b")
 _ISO = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")
 _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 
 
-def _month_day(month: int, day: int, today: date) -> date | None:
+def _month_day(month: int, day: int, today: date, year: int | None = None) -> date | None:
+    if year is not None:
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return None
     for year in (today.year, today.year + 1):
         try:
             candidate = date(year, month, day)
@@ -49,7 +55,9 @@ def days_until(text: str, today: date) -> tuple[int, str] | None:
         day = int(match.group(1) or match.group(6))
         month_name = (match.group(4) or match.group(5)).lower()[:3]
         month = [m[:3] for m in MONTHS].index(month_name) + 1
-        if when := _month_day(month, day, today):
+        stated_year = match.group(8) or ((year := _YEAR_AFTER.match(text[match.end():])) and year.group(1))
+        when = _month_day(month, day, today, int(stated_year) if stated_year else None)
+        if when and when >= today:
             found.append(((when - today).days, match.group(0)))
     for match in _ISO.finditer(text):
         try:

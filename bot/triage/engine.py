@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.triage.dates import days_until
-from bot.triage.knowledge import REASONS, Knowledge
+from bot.triage.knowledge import REASONS, Knowledge, word_starts
 from bot.triage.result import VERDICTS, Ask
 
 THRESHOLD = 2
@@ -62,7 +62,10 @@ URGENT_DAYS = 1
 def read_ask(text: str, history: str, knowledge: Knowledge, today: date, message: str = "") -> AskReading:
     """Score one ask against every cue, in context (the quoted history, and the whole message's urgency)."""
     reading = AskReading(text)
+    starts = word_starts(text.lower())
     for cue in knowledge.cues:
+        if cue.prefixes is not None and starts.isdisjoint(cue.prefixes):
+            continue
         match = cue.pattern.search(text)
         while match and cue.negatable and _negated(text, match.start(), knowledge.negations):
             match = cue.pattern.search(text, match.end())
@@ -76,7 +79,7 @@ def read_ask(text: str, history: str, knowledge: Knowledge, today: date, message
     if reading.scores.get("out_of_scope", 0) or reading.scores.get("strains_team_or_suppliers", 0):
         near = days_until(text, today)
         if near is not None and near[0] <= knowledge.near_date_days:
-            reading.add("would_be_late", 1, near[1], "deadline")
+            reading.add("would_be_late", 2 if near[0] <= URGENT_DAYS + 1 else 1, near[1], "deadline")
         elif (urgent := days_until(message, today)) is not None and urgent[0] <= URGENT_DAYS:
             reading.add("would_be_late", 1, urgent[1], "deadline")
     for mitigation in knowledge.mitigations:

@@ -12,8 +12,12 @@ _STOP = {"the", "and", "for", "with", "our", "your", "you", "can", "could", "als
          "included", "include", "includes", "covered", "covers", "scope", "not", "are", "but"}
 
 
+_STEM = 6
+
+
 def _terms(text: str) -> set[str]:
-    return {word for word in _WORDS.findall(text.lower()) if word not in _STOP}
+    """Content words of `text`, cut to a common stem so "translate" meets "translations"."""
+    return {word[:_STEM] for word in _WORDS.findall(text.lower()) if word not in _STOP}
 
 
 def _split_notes(notes: str) -> tuple[str, list[str]]:

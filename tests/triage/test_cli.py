@@ -1,0 +1,52 @@
+"""`pushback triage` from the shell: text, stdin, --json, --jsonl with bad lines, --tone, nothing to triage."""
+
+import json
+import subprocess
+
+from tests.support.process import PROJECT_ROOT, pushback_command
+
+REQUEST = "Could you add a French version of the site by Friday at no extra cost?"
+
+
+def _triage(*args, stdin=""):
+    return subprocess.run([*pushback_command(), "triage", *args], input=stdin, capture_output=True, text=True,
+                          cwd=PROJECT_ROOT, timeout=60)
+
+
+def test_text_argument_prints_a_readable_triage():
+    result = _triage(REQUEST, "--today", "2026-11-23")
+    assert result.returncode == 0
+    assert result.stdout.startswith("Verdict: PUSH BACK")
+    assert '"at no extra cost"' in result.stdout and "Suggested reply (neutral)" in result.stdout
+
+
+def test_stdin_and_dash_read_the_request():
+    assert "Verdict:" in _triage(stdin=REQUEST).stdout
+    assert "Verdict:" in _triage("-", stdin=REQUEST).stdout
+
+
+def test_json_prints_one_object_with_every_field():
+    result = json.loads(_triage(REQUEST, "--json", "--tone", "firm").stdout)
+    assert {"verdict", "reasons", "evidence", "asks", "reply", "tactics", "tip", "tone"} <= set(result)
+    assert result["tone"] == "firm" and set(result["reply"]) >= {"acknowledge", "reason", "alternative", "text"}
+
+
+def test_jsonl_keeps_ids_and_names_a_malformed_line_while_the_rest_go_on():
+    lines = "\n".join([json.dumps({"id": "a", "text": REQUEST}), "{not json", json.dumps({"id": "c"}),
+                       json.dumps({"id": "d", "text": "   "}), json.dumps({"id": 5, "text": "Send the report."})])
+    result = _triage("--jsonl", stdin=lines + "\n")
+    outputs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.returncode == 0
+    assert [o.get("id") for o in outputs] == ["a", None, "c", "d", 5]
+    assert outputs[0]["verdict"] == "push_back" and isinstance(outputs[0]["reasons"], list)
+    assert outputs[1] == {"id": None, "line": 2, "error": "not JSON"}
+    assert "text" in outputs[2]["error"] and outputs[2]["line"] == 3
+    assert "Nothing to triage" in outputs[3]["error"]
+    assert outputs[4]["verdict"] == "accept"
+
+
+def test_nothing_to_triage_exits_2_with_a_clear_line():
+    result = _triage("   ")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "Nothing to triage: give the client's request as an argument or on stdin."
+    assert _triage(stdin="> only quoted history\n").returncode == 2

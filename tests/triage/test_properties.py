@@ -1,0 +1,54 @@
+"""Property tests: any text gives a valid triage (or a clear "nothing to triage"), and the speed-up that skips
+cues by their literal prefixes never changes what the cues find."""
+
+from datetime import date
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.triage import REASONS, TONES, VERDICTS, EmptyRequestError, clean_message, triage
+from bot.triage.knowledge import load_knowledge, word_starts
+
+WORDS = st.sampled_from(["please", "add", "free", "page", "by", "Friday", "no", "not", "extra", "cost", "reviews",
+                         "fake", "also", "launch", "40%", "off", "can", "you", "the", "logo", "bigger", "but",
+                         "smaller", "weekend", "tomorrow", ">", "\n", "On Tue, Sam wrote:", "<@U1>", "&amp;", "?",
+                         "🙏", "שלום", "日本語", "\u202e", "\x00"])
+TEXTS = st.one_of(st.text(max_size=400), st.lists(WORDS, max_size=60).map(" ".join))
+
+
+def _valid(result) -> None:
+    assert result.verdict in VERDICTS and set(result.reasons) <= set(REASONS)
+    assert set(result.evidence) == set(result.reasons)
+    assert result.asks and all(ask.verdict in VERDICTS for ask in result.asks)
+    assert VERDICTS.index(result.verdict) == max(VERDICTS.index(ask.verdict) for ask in result.asks)
+    if result.verdict in ("push_back", "decline"):
+        assert result.reply.reason.strip() and result.reply.alternative.strip()
+    assert result.reply.text.strip() and result.tip.strip() is not None
+    result.to_dict()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(TEXTS, st.sampled_from(TONES))
+def test_any_text_gives_a_valid_result_or_nothing_to_triage(text, tone):
+    try:
+        result = triage(text, tone=tone, today=date(2026, 11, 23))
+    except EmptyRequestError:
+        return
+    _valid(result)
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXTS)
+def test_cleaning_always_gives_valid_utf8(text):
+    cleaned = clean_message(text)
+    cleaned.text.encode("utf-8")
+    cleaned.history.encode("utf-8")
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_the_prefix_shortcut_never_hides_a_match(text):
+    starts = word_starts(text.lower())
+    for cue in load_knowledge().cues:
+        if cue.prefixes is not None and starts.isdisjoint(cue.prefixes):
+            assert cue.pattern.search(text) is None, cue.pattern.pattern

@@ -1,0 +1,83 @@
+"""Triage quality against the bars the product promises: verdict accuracy >= 0.85, reason macro-F1 >= 0.70, no
+request that must be declined answered accept or accept-with-conditions, <= 10% of acceptable requests pushed
+back on. Measured on our own labelled cases and on the shared dev set (skipped where ../shared is absent).
+
+Our cases: `cases.jsonl`, `holdout.jsonl` and `fresh.jsonl` were each written before the engine saw them and
+then used to widen its cues, so they guard against regressions. `unseen.jsonl` was written last and is scored
+but never tuned on: its first-contact figures are in BENCHMARKS.md, and a next round of cue work should write a
+new unseen set before using it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.triage import EmptyRequestError, triage
+
+HERE = Path(__file__).resolve().parent
+SHARED_DEV = HERE.parents[2] / "shared" / "eval" / "dev.jsonl"
+BARS = {"verdict_accuracy": 0.85, "reason_macro_f1": 0.70}
+MAX_FALSE_ALARM = 0.10
+REASON_LABELS = ("unreasonable", "illogical", "out_of_scope", "unethical_or_illegal", "misses_business_objectives",
+                 "misses_campaign_objectives", "jeopardises_other_work", "would_be_late",
+                 "strains_team_or_suppliers")
+
+
+def score(cases: list[dict]) -> dict:
+    """The same figures as ../shared/eval/score.py: verdict accuracy, reason macro-F1, let-through, false alarm."""
+    correct = let_through = alarms = acceptable = 0
+    counts = {label: [0, 0, 0] for label in REASON_LABELS}
+    for case in cases:
+        try:
+            result = triage(case["text"], today=date.fromisoformat(case.get("today", "2026-11-23")))
+            verdict, reasons = result.verdict, set(result.reasons)
+        except EmptyRequestError:
+            verdict, reasons = "accept", set()
+        gold = set(case["reasons"])
+        correct += verdict == case["verdict"]
+        let_through += case["verdict"] == "decline" and verdict in ("accept", "accept_with_conditions")
+        if case["verdict"] == "accept":
+            acceptable += 1
+            alarms += verdict in ("push_back", "decline")
+        for label in REASON_LABELS:
+            counts[label][0] += label in gold and label in reasons
+            counts[label][1] += label not in gold and label in reasons
+            counts[label][2] += label in gold and label not in reasons
+    f1s = [2 * tp / (2 * tp + fp + fn) if tp else 0.0 for tp, fp, fn in counts.values() if tp + fn]
+    return {"verdict_accuracy": correct / len(cases), "reason_macro_f1": sum(f1s) / len(f1s),
+            "let_through": let_through, "false_alarm": alarms / max(1, acceptable)}
+
+
+def _load(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _assert_bars(figures: dict) -> None:
+    for name, bar in BARS.items():
+        assert figures[name] >= bar, f"{name} {figures[name]:.3f} below {bar}"
+    assert figures["let_through"] == 0
+    assert figures["false_alarm"] <= MAX_FALSE_ALARM
+
+
+@pytest.mark.parametrize("name", ["cases", "holdout", "fresh"])
+def test_our_labelled_cases_meet_the_bars(name):
+    _assert_bars(score(_load(HERE / f"{name}.jsonl")))
+
+
+def test_our_cases_are_labelled_with_the_projects_vocabulary():
+    for name in ("cases", "holdout", "fresh", "unseen"):
+        for case in _load(HERE / f"{name}.jsonl"):
+            assert case["verdict"] in ("accept", "accept_with_conditions", "push_back", "decline"), case["id"]
+            assert set(case["reasons"]) <= set(REASON_LABELS), case["id"]
+            assert bool(case["reasons"]) == (case["verdict"] != "accept"), case["id"]
+
+
+def test_the_shared_dev_set_meets_the_bars():
+    if not SHARED_DEV.exists():
+        pytest.skip(f"the shared dev set is not here ({SHARED_DEV}); clone the project beside ../shared to run it")
+    cases = [{**case, "today": date.today().isoformat()} for case in _load(SHARED_DEV)]
+    _assert_bars(score(cases))

@@ -1,0 +1,85 @@
+"""Each of the nine reasons is found with the words that triggered it, and context changes the reading:
+negation, mitigation ("we'll pay for it", "within the retainer"), quoted history and dates against today."""
+
+from datetime import date
+
+import pytest
+
+from bot.triage import AccountContext, triage
+
+TODAY = date(2026, 11, 23)
+
+REASON_EXAMPLES = {
+    "unreasonable": "We'd like 40% off the final invoice even though the campaign went fine.",
+    "illogical": "Make the logo bigger but also take up less space on the page.",
+    "out_of_scope": "While you're at it, could you also design a careers page?",
+    "unethical_or_illegal": "Can your team leave us five-star reviews from their personal accounts?",
+    "misses_business_objectives": "Let's hold a press conference to announce our new office printer.",
+    "misses_campaign_objectives": "For the luxury launch, make the ads look cheap with discount stickers.",
+    "jeopardises_other_work": "Take the designers off our website project and put them on Christmas cards.",
+    "would_be_late": "Can you bring the launch forward to this Friday instead of the end of the month?",
+    "strains_team_or_suppliers": "Can your team work over the weekend so the printer gets files Monday 8am?",
+}
+
+
+@pytest.mark.parametrize("reason", list(REASON_EXAMPLES))
+def test_each_reason_is_found_with_evidence_from_the_message(reason):
+    result = triage(REASON_EXAMPLES[reason], today=TODAY)
+    assert reason in result.reasons
+    assert result.evidence[reason]
+    assert all(snippet.lower() in REASON_EXAMPLES[reason].lower() for snippet in result.evidence[reason])
+
+
+def test_verdicts_follow_the_strongest_reason():
+    assert triage(REASON_EXAMPLES["unethical_or_illegal"], today=TODAY).verdict == "decline"
+    assert triage(REASON_EXAMPLES["unreasonable"], today=TODAY).verdict == "push_back"
+    assert triage(REASON_EXAMPLES["out_of_scope"], today=TODAY).verdict == "accept_with_conditions"
+    assert triage("Could you send last month's report when you get a chance?", today=TODAY).verdict == "accept"
+
+
+def test_negation_cancels_a_cue():
+    assert triage("Not asking for a discount, just sending the invoice early this month.",
+                  today=TODAY).verdict == "accept"
+
+
+def test_paying_for_it_or_the_retainer_covering_it_removes_out_of_scope():
+    assert "out_of_scope" not in triage("We'd like a Spanish landing page. Happy to pay for it as an add-on.",
+                                        today=TODAY).reasons
+    assert triage("Can you write two extra blog posts? We have hours left within the current retainer.",
+                  today=TODAY).verdict == "accept"
+
+
+def test_at_no_extra_cost_makes_an_addition_unreasonable():
+    result = triage("Can you add a French version of the site at no extra cost?", today=TODAY)
+    assert "unreasonable" in result.reasons and result.verdict == "push_back"
+
+
+def test_quoted_history_is_context_not_a_new_ask():
+    text = "Sounds good, Friday works.\n\nOn Tue, 17 Nov 2026, Sam wrote:\n> Could we get it all for free?"
+    assert triage(text, today=TODAY).verdict == "accept"
+
+
+def test_a_date_against_today_makes_added_work_late():
+    soon = triage("Please add three landing pages by 25 November 2026.", today=TODAY)
+    later = triage("Please add three landing pages by 25 November 2027.", today=TODAY)
+    assert "would_be_late" in soon.reasons
+    assert "would_be_late" not in later.reasons
+
+
+def test_a_message_takes_the_strictest_verdict_of_its_asks():
+    result = triage("Please send the report. Also, can you post fake reviews for us on Google?", today=TODAY)
+    assert result.verdict == "decline"
+    assert [ask.verdict for ask in result.asks] == ["accept", "decline"]
+
+
+def test_scope_notes_sharpen_out_of_scope():
+    ask = "Could you also translate the landing page into French?"
+    covered = AccountContext("Northwind", "Covers website copy and French translations.")
+    excluded = AccountContext("Northwind", "Excludes: translations of any kind.")
+    assert "out_of_scope" not in triage(ask, today=TODAY, account=covered).reasons
+    assert "out_of_scope" in triage("Could you translate our newsletter?", today=TODAY, account=excluded).reasons
+
+
+def test_the_same_input_gives_the_same_result():
+    text = REASON_EXAMPLES["unreasonable"] + " " + REASON_EXAMPLES["out_of_scope"]
+    assert triage(text, today=TODAY).to_dict() == triage(text, today=TODAY).to_dict()
