@@ -1,19 +1,36 @@
-# Pushback: multi-stage build, slim runtime, non-root.
+# Pushback: a multi-stage build on a slim Python base; the final stage has no compilers and runs as non-root.
+#   docker build -t pushback .            (or deploy/build-image.sh where only buildah is available)
+# BASE_IMAGE must provide python3 with venv; deploy/build-image.sh passes a locally made Debian base.
 ARG BASE_IMAGE=python:3.11-slim
+
 FROM ${BASE_IMAGE} AS build
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md manifest.json ./
 COPY bot ./bot
 COPY handlers ./handlers
-RUN python -m venv /opt/venv && /opt/venv/bin/pip install --no-cache-dir '.[postgres]'
+COPY data ./data
+RUN python3 -m venv /opt/venv \
+ && /opt/venv/bin/pip install --no-cache-dir --upgrade pip \
+ && /opt/venv/bin/pip install --no-cache-dir -e '.[postgres]' \
+ && find /app -name '__pycache__' -prune -exec rm -rf {} +
 
 FROM ${BASE_IMAGE}
-RUN useradd --create-home --uid 10001 pushback
+RUN (getent group pushback || groupadd --system --gid 10001 pushback) \
+ && (getent passwd pushback || useradd --system --uid 10001 --gid 10001 --home-dir /app --shell /usr/sbin/nologin pushback) \
+ && mkdir -p /var/lib/pushback && chown pushback:pushback /var/lib/pushback
 COPY --from=build /opt/venv /opt/venv
+COPY --from=build /app /app
 WORKDIR /app
-COPY data ./data
-ENV PATH=/opt/venv/bin:$PATH PUSHBACK_DATA_DIR=/var/lib/pushback PORT=3000 PYTHONUNBUFFERED=1
-RUN mkdir -p /var/lib/pushback && chown pushback /var/lib/pushback
-USER pushback
+ENV PATH=/opt/venv/bin:$PATH \
+    PUSHBACK_DATA_DIR=/var/lib/pushback \
+    PORT=3000 \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1
+USER 10001:10001
 EXPOSE 3000
+VOLUME ["/var/lib/pushback"]
+# HTTP mode answers /healthz while the database does; in Socket Mode nothing listens, so the check is skipped.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["python3", "-c", "import os,sys,urllib.request; sys.exit(0) if os.environ.get('SLACK_APP_TOKEN') else urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3000'), timeout=4)"]
+# `pushback run` applies migrations itself; `pushback db upgrade` runs them alone (a Kubernetes Job does).
 CMD ["pushback", "run"]

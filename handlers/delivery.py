@@ -46,6 +46,8 @@ def private_reason(client: WebClient, channel_id: str | None) -> str | None:
     """Why the triage must not go to this conversation (`external`, `not_postable`), or None when it may."""
     if not channel_id:
         return NOT_POSTABLE
+    if channel_id.startswith("D"):
+        return None  # a bot can post only in its own DMs; anyone else's fails and falls back to the user's DM
     try:
         info = client.conversations_info(channel=channel_id)["channel"]
     except SlackApiError:
@@ -72,8 +74,21 @@ def post(client: WebClient, channel_id: str, content: dict[str, Any], thread_ts:
     return response["ts"]
 
 
+_WORKSPACE_URLS: dict[str, str] = {}
+
+
 def permalink(client: WebClient, channel_id: str, ts: str) -> str | None:
-    """A link to a message, or None when Slack won't give one."""
+    """A link to a message, in Slack's permalink form on the workspace's URL (asked once per token with
+    auth.test, which Bolt has usually made already); Slack's chat.getPermalink when that is not known."""
+    token = client.token or ""
+    if token not in _WORKSPACE_URLS:
+        try:
+            _WORKSPACE_URLS[token] = client.auth_test().get("url") or ""
+        except SlackApiError:
+            _WORKSPACE_URLS[token] = ""
+    base = _WORKSPACE_URLS[token]
+    if base:
+        return f"{base.rstrip('/')}/archives/{channel_id}/p{ts.replace('.', '')}"
     try:
         return client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"]
     except SlackApiError:

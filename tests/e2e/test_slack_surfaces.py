@@ -217,7 +217,9 @@ def test_shortcut_on_a_message_without_text_explains_kindly(running_app, standin
 def _triage_in_channel(running_app, standin):
     running_app.driver.slash_command(REQUEST, channel_id="C0INTERNAL")
     answer = _triage_reply(standin)
-    standin.wait_for("chat.getPermalink")
+    db = Database(running_app.env["DATABASE_URL"])
+    assert eventually(lambda: [t for t in recent_triages(db, "T0001", "U0ALICE") if t.permalink])
+    db.dispose()
     standin.reset_calls()
     return answer
 
