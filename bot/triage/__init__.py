@@ -11,15 +11,16 @@ from pathlib import Path
 from bot.triage.asks import is_request, split_asks
 from bot.triage.cleaning import CleanedMessage, clean_message
 from bot.triage.dates import working_days_ahead
-from bot.triage.engine import read_ask, strictest, to_ask
+from bot.triage.engine import add_learned_reasons, read_ask, strictest, to_ask
 from bot.triage.knowledge import REASONS, TONES, KnowledgeError, load_knowledge
+from bot.triage.model import load_model
 from bot.triage.reply import render_reply
 from bot.triage.result import VERDICTS, Ask, Reply, ReplyPlan, TriageResult
 
 __all__ = [
     "REASONS", "VERDICTS", "TONES", "AccountContext", "Ask", "CleanedMessage", "EmptyRequestError",
     "KnowledgeError", "Reply", "ReplyPlan", "TriageResult", "clean_message", "load_knowledge", "split_asks",
-    "triage", "with_tone",
+    "triage", "with_tone", "check_knowledge",
 ]
 
 SUMMARY_LIMIT = 120
@@ -67,6 +68,13 @@ def _apply_scope_notes(ask: Ask, account: AccountContext | None) -> Ask:
     return Ask(ask.text, verdict_for(reasons), reasons, evidence)
 
 
+def check_knowledge(knowledge_dir: Path | None = None) -> None:
+    """Load and validate the knowledge files and the learned reader now; raises `KnowledgeError` naming the file,
+    the line and the problem."""
+    load_knowledge(knowledge_dir)
+    load_model(knowledge_dir)
+
+
 def triage(text: str, *, tone: str = "neutral", today: date | None = None,
            account: AccountContext | None = None, knowledge_dir: Path | None = None) -> TriageResult:
     """Triage a client's message. Raises `EmptyRequestError` when there is nothing to triage."""
@@ -78,6 +86,7 @@ def triage(text: str, *, tone: str = "neutral", today: date | None = None,
     if not any(character.isalnum() for character in _NOT_WORDS.sub(" ", cleaned.text)):
         raise EmptyRequestError("Nothing to triage: the message has no text of its own.")
     readings = [read_ask(ask, cleaned.history, knowledge, today, cleaned.text) for ask in split_asks(cleaned.text)]
+    add_learned_reasons(readings, cleaned.text, load_model(knowledge_dir))
     asks = [_apply_scope_notes(to_ask(reading), account) for reading in readings]
     verdict = strictest([ask.verdict for ask in asks])
     reasons: list[str] = []

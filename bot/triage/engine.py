@@ -8,8 +8,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.triage.asks import is_request
 from bot.triage.dates import days_until
 from bot.triage.knowledge import REASONS, Knowledge, word_starts
+from bot.triage.model import ReasonModel
 from bot.triage.result import VERDICTS, Ask
 
 THRESHOLD = 2
@@ -28,6 +30,7 @@ class AskReading:
     scores: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     evidence: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     topic_weights: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
+    mitigated: set[str] = field(default_factory=set)
 
     def add(self, reason: str, weight: int, snippet: str, topic: str | None) -> None:
         """Count one cue."""
@@ -52,8 +55,19 @@ class AskReading:
 
 
 def _negated(text: str, start: int, negations: frozenset[str]) -> bool:
+    """A negation word among the three words before the match, or a clause that opens by ruling out what
+    follows ("please don't ...", "no need to ...", "we don't want ...")."""
     before = _WORD.findall(text[max(0, start - 30):start].lower())[-3:]
-    return any(word in negations for word in before)
+    if any(word in negations for word in before):
+        return True
+    return bool(_RULED_OUT.search(text[max(0, start - 80):start]))
+
+
+_RULING_OUT = (r"(?:(?:please|just|so|and|also|really|honestly|but)\s+)?(?:(?:we|i)\s+)?"
+               r"(?:don'?t|do not|never|won'?t|will not|no need to|there'?s no need to|(?:we|i)'?(?:re| are| am|m) not asking)")
+_NOT_RULING_OUT = r"forget|worry|hesitate|mind"
+_RULED_OUT = re.compile(
+    rf"(?:^|[.;:!?,\n(]|\b(?:and|but|so)\b)\s*{_RULING_OUT}(?!\s+(?:{_NOT_RULING_OUT})\b)\b[^.;:!?,\n]*$", re.IGNORECASE)
 
 
 URGENT_DAYS = 1
@@ -76,17 +90,72 @@ def read_ask(text: str, history: str, knowledge: Knowledge, today: date, message
             if found := pattern.search(history):
                 reading.add(reason, THRESHOLD, found.group(0), None)
                 reading.add(reason, 0, insisting.group(0), None)
-    if reading.scores.get("out_of_scope", 0) or reading.scores.get("strains_team_or_suppliers", 0):
+    mitigated = reading.mitigated
+    for mitigation in knowledge.mitigations:
+        found = mitigation.pattern.search(text)
+        while found and _negated(text, found.start(), knowledge.negations):
+            found = mitigation.pattern.search(text, found.end())
+        if found:
+            mitigated.update(mitigation.reasons)
+            for reason in mitigation.reasons:
+                reading.scores[reason] = 0
+    if max(reading.scores.get("out_of_scope", 0), reading.scores.get("strains_team_or_suppliers", 0)) >= THRESHOLD:
         near = days_until(text, today)
         if near is not None and near[0] <= knowledge.near_date_days:
             reading.add("would_be_late", 2 if near[0] <= URGENT_DAYS + 1 else 1, near[1], "deadline")
         elif (urgent := days_until(message, today)) is not None and urgent[0] <= URGENT_DAYS:
             reading.add("would_be_late", 1, urgent[1], "deadline")
-    for mitigation in knowledge.mitigations:
-        if mitigation.pattern.search(text):
-            for reason in mitigation.reasons:
-                reading.scores[reason] = 0
+        if "would_be_late" in mitigated:
+            reading.scores["would_be_late"] = 0
     return reading
+
+
+_CLAUSE = re.compile(r"[^.;!?\n]+[.;!?]?")
+
+
+def _clause_with(text: str, words: list[str]) -> str:
+    """The clause of `text` holding most of `words` (the first clause when none holds any)."""
+    clauses = [found.group(0).strip() for found in _CLAUSE.finditer(text) if found.group(0).strip()] or [text]
+    lowered = [clause.lower() for clause in clauses]
+    best = max(range(len(clauses)), key=lambda i: (sum(word in lowered[i] for word in words), -i))
+    return clauses[best]
+
+
+_NOT_TELLING = r"mention|say|tell|disclose|reveal|label|tag|admit|ask|flag|let|show"
+_CLAUSE_RULED_OUT = re.compile(rf"\s*{_RULING_OUT}(?!\s+(?:{_NOT_RULING_OUT}|{_NOT_TELLING})\b)\b", re.IGNORECASE)
+
+
+def asked_for(text: str) -> str:
+    """What the learned reader reads, since it knows words but not negation: `text` without the clauses in which
+    the client rules something out ("No need to ...", "Please don't ..."); nothing at all when what is left only
+    gives context and asks for nothing. A clause that rules out telling ("don't mention ...", "no need to ask
+    ...") asks for concealment and stays."""
+    clauses = [found.group(0) for found in _CLAUSE.finditer(text)]
+    kept = [clause for clause in clauses if not _CLAUSE_RULED_OUT.match(clause)]
+    if len(kept) < len(clauses) and not any(is_request(clause) for clause in kept):
+        return ""
+    return " ".join(kept)
+
+
+def add_learned_reasons(readings: list[AskReading], message: str, model: ReasonModel) -> None:
+    """Add the reasons the learned reader finds in what the message asks for and the cues missed, each to the ask
+    that reads most like it (unless that ask's own words cancel the reason), with the clause that carried it as
+    evidence."""
+    asked = asked_for(message)
+    if not asked.strip():
+        return
+    present = {reason for reading in readings for reason in reading.reasons()}
+    missing = [reason for reason in model.found(asked) if reason not in present]
+    if not missing:
+        return
+    per_ask = [model.probabilities(asked_for(reading.text)) for reading in readings] if len(readings) > 1 else None
+    for reason in missing:
+        candidates = [index for index, reading in enumerate(readings) if reason not in reading.mitigated]
+        if not candidates:
+            continue
+        best = max(candidates, key=lambda index: per_ask[index][reason]) if per_ask else candidates[0]
+        reading = readings[best]
+        reading.add(reason, THRESHOLD, _clause_with(reading.text, model.telling_words(reading.text, reason)), None)
 
 
 def verdict_for(reasons: list[str]) -> str:

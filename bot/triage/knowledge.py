@@ -147,7 +147,8 @@ class _File:
         try:
             self.data = tomllib.loads(self.text)
         except tomllib.TOMLDecodeError as error:
-            raise KnowledgeError(f"{path}: {error}") from None
+            where = "" if "line" in str(error) else f" line {self.text.count(chr(10)) + 1}"
+            raise KnowledgeError(f"{path}{where}: {error}") from None
 
     def fail(self, needle: str, problem: str) -> KnowledgeError:
         return KnowledgeError(f"{self.path} line {_line_of(self.text, needle)}: {problem}")

@@ -62,3 +62,25 @@ def test_several_asks_are_split_one_request_each():
 
 def test_a_single_line_request_is_one_ask():
     assert split_asks("Take 40% off the invoice") == ["Take 40% off the invoice"]
+
+
+def test_a_forwarded_message_is_history_and_the_note_above_it_is_the_request():
+    text = ("FYI see below from our CFO. Could you send her the updated quote?\n\n"
+            "---------- Forwarded message ---------\nFrom: Helen Ward <h.ward@northgate.example>\n"
+            "Date: Fri, 20 Nov 2026 at 16:40\nSubject: Print quote\n\nCan the agency do it for free?")
+    cleaned = clean_message(text)
+    assert cleaned.text == "FYI see below from our CFO. Could you send her the updated quote?"
+    assert "for free" in cleaned.history
+
+
+def test_a_confidentiality_notice_and_a_phone_signature_are_not_asks():
+    text = ("Hi Tom,\n\nA couple of small copy tweaks on pages 4 and 9, attached.\n\nBest regards,\nHannah\n\n"
+            "CONFIDENTIALITY NOTICE: This e-mail and any attachments are intended solely for the addressee. If you "
+            "are not the intended recipient, please notify the sender and delete it.")
+    assert clean_message(text).text == "A couple of small copy tweaks on pages 4 and 9, attached."
+    assert clean_message("Can you fix the banner?\n\nSent from my iPhone").text == "Can you fix the banner?"
+
+
+def test_html_entities_and_mailto_links_from_slack_are_decoded():
+    cleaned = clean_message("Use &lt;b&gt; tags &amp; the <mailto:a@b.example|a@b.example> address")
+    assert cleaned.text == "Use <b> tags & the a@b.example address"

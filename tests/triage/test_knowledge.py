@@ -48,3 +48,11 @@ def test_an_edited_cue_changes_the_triage_without_code(knowledge_copy):
         cues.write('\n[[cue]]\nreason = "unethical_or_illegal"\ntopic = "false_claims"\n'
                    "pattern = '\\bmoon cheese\\b'\nweight = 3\n")
     assert triage("Please advertise our moon cheese.", knowledge_dir=knowledge_copy).verdict == "decline"
+
+
+def test_a_file_cut_off_mid_table_names_the_file_and_a_line(knowledge_copy):
+    with open(knowledge_copy / "context.toml", "a") as context:
+        context.write("\n[[mitigation]]\nreasons = [\"out_of_scope\"\n")
+    with pytest.raises(KnowledgeError) as raised:
+        load_knowledge(knowledge_copy)
+    assert "context.toml" in str(raised.value) and "line" in str(raised.value)

@@ -2,10 +2,11 @@
 request that must be declined answered accept or accept-with-conditions, <= 10% of acceptable requests pushed
 back on. Measured on our own labelled cases and on the shared dev set (skipped where ../shared is absent).
 
-Our cases: `cases.jsonl`, `holdout.jsonl` and `fresh.jsonl` were each written before the engine saw them and
-then used to widen its cues, so they guard against regressions. `unseen.jsonl` was written last and is scored
-but never tuned on: its first-contact figures are in BENCHMARKS.md, and a next round of cue work should write a
-new unseen set before using it.
+Our own labelled examples live in `data/triage/examples/` (the knowledge a domain expert edits): the cues were
+widened on some of them and the learned reader is trained on all of them, so here they guard against regressions.
+`unseen2.jsonl`, beside this file, was written blind to the engine by a separate author and is never trained or
+tuned on: it is the honest measure of how the triage reads requests it has not met. Its bars are lower than the
+product's, and its figures are in BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ import pytest
 from bot.triage import EmptyRequestError, triage
 
 HERE = Path(__file__).resolve().parent
+EXAMPLES = HERE.parents[1] / "data" / "triage" / "examples"
+HELD_OUT = HERE / "unseen2.jsonl"
+HELD_OUT_BARS = {"verdict_accuracy": 0.65, "reason_macro_f1": 0.50}
+HELD_OUT_MAX_LET_THROUGH = 3
+HELD_OUT_MAX_FALSE_ALARM = 0.15
 SHARED_DEV = HERE.parents[2] / "shared" / "eval" / "dev.jsonl"
 BARS = {"verdict_accuracy": 0.85, "reason_macro_f1": 0.70}
 MAX_FALSE_ALARM = 0.10
@@ -63,14 +69,22 @@ def _assert_bars(figures: dict) -> None:
     assert figures["false_alarm"] <= MAX_FALSE_ALARM
 
 
-@pytest.mark.parametrize("name", ["cases", "holdout", "fresh"])
-def test_our_labelled_cases_meet_the_bars(name):
-    _assert_bars(score(_load(HERE / f"{name}.jsonl")))
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.jsonl")), ids=lambda path: path.stem)
+def test_our_labelled_examples_meet_the_bars(path):
+    _assert_bars(score(_load(path)))
+
+
+def test_requests_never_trained_on_are_read_well_enough():
+    figures = score(_load(HELD_OUT))
+    for name, bar in HELD_OUT_BARS.items():
+        assert figures[name] >= bar, f"held out: {name} {figures[name]:.3f} below {bar}"
+    assert figures["let_through"] <= HELD_OUT_MAX_LET_THROUGH
+    assert figures["false_alarm"] <= HELD_OUT_MAX_FALSE_ALARM
 
 
 def test_our_cases_are_labelled_with_the_projects_vocabulary():
-    for name in ("cases", "holdout", "fresh", "unseen"):
-        for case in _load(HERE / f"{name}.jsonl"):
+    for path in [*EXAMPLES.glob("*.jsonl"), HELD_OUT]:
+        for case in _load(path):
             assert case["verdict"] in ("accept", "accept_with_conditions", "push_back", "decline"), case["id"]
             assert set(case["reasons"]) <= set(REASON_LABELS), case["id"]
             assert bool(case["reasons"]) == (case["verdict"] != "accept"), case["id"]

@@ -22,12 +22,67 @@ REASON_EXAMPLES = {
 }
 
 
+# The same kind of ask, ruled out by the client: none of these should raise the reason.
+NEGATED_EXAMPLES = {
+    "unreasonable": "We're not asking for 40% off the final invoice; the campaign went fine.",
+    "illogical": "There's no need to make the logo bigger but also take up less space on the page.",
+    "out_of_scope": "No need to design a careers page after all, we've dropped the idea.",
+    "unethical_or_illegal": "We don't want fake reviews. Could you set up a post-purchase email asking real "
+                            "customers for honest ones?",
+    "misses_business_objectives": "Please don't make the logo bigger, it looks right as it is.",
+    "misses_campaign_objectives": "Please don't remove the call to action from the lead-gen ads.",
+    "jeopardises_other_work": "Don't take the designers off our website project, the Christmas cards can wait.",
+    "would_be_late": "No need to bring the launch forward, the end of the month is fine.",
+    "strains_team_or_suppliers": "Please don't work over the weekend on this, Monday is fine for the printer.",
+}
+
+
 @pytest.mark.parametrize("reason", list(REASON_EXAMPLES))
 def test_each_reason_is_found_with_evidence_from_the_message(reason):
     result = triage(REASON_EXAMPLES[reason], today=TODAY)
     assert reason in result.reasons
     assert result.evidence[reason]
     assert all(snippet.lower() in REASON_EXAMPLES[reason].lower() for snippet in result.evidence[reason])
+
+
+@pytest.mark.parametrize("reason", list(NEGATED_EXAMPLES))
+def test_a_ruled_out_ask_does_not_raise_the_reason(reason):
+    result = triage(NEGATED_EXAMPLES[reason], today=TODAY)
+    assert reason not in result.reasons, result.evidence
+    assert result.verdict == "accept"
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    ("Offer the food critic a free dinner in exchange for a glowing review.", "unethical_or_illegal"),
+    ("Hide the unsubscribe link so fewer people opt out.", "unethical_or_illegal"),
+    ("Target the loan ads at people searching for debt help.", "unethical_or_illegal"),
+    ("Make the packaging look like Cadbury's purple one, people will think it's theirs.", "unethical_or_illegal"),
+    ("The retainer includes two posts a week, but we'd like five a week from now on, same fee.", "unreasonable"),
+    ("From January we'd like a competitor report added to the SEO retainer.", "out_of_scope"),
+    ("At the moment you only run our Search ads; please set up Shopping too.", "out_of_scope"),
+    ("Could someone be on site at our launch event on Saturday to help?", "strains_team_or_suppliers"),
+    ("Let's use the Q1 campaign budget for the pop-up now and sort Q1 out later.", "jeopardises_other_work"),
+])
+def test_general_kinds_of_ask_are_recognised_in_new_wording(text, reason):
+    result = triage(text, today=TODAY)
+    assert reason in result.reasons and result.evidence[reason]
+
+
+@pytest.mark.parametrize("text", [
+    "Could you resize the approved banner into the two sizes listed in the brief? They're included in the quote "
+    "at no extra cost.",
+    "Please put the discount banner up: 20% off everything until Sunday.",
+    "Could you schedule the LinkedIn posts for 9am instead of 8am?",
+    "Can you write this month's blog post? That's within the current retainer's one post a month.",
+])
+def test_ordinary_requests_that_share_words_with_cues_are_accepted(text):
+    assert triage(text, today=TODAY).verdict == "accept"
+
+
+def test_a_negated_offer_to_pay_is_not_a_mitigation():
+    result = triage("Can you redo our whole brand identity as part of the social retainer? There's no extra budget.",
+                    today=TODAY)
+    assert "out_of_scope" in result.reasons and "unreasonable" in result.reasons
 
 
 def test_verdicts_follow_the_strongest_reason():

@@ -1,0 +1,84 @@
+"""Triage quality: the shared dev set and our held-out set, scored by `../shared/eval/score.py`, for the whole
+engine and, as the anchor, for the cues alone (the learned reader switched off in a copy of the knowledge).
+
+The same figures for the dev set come from the shell with:
+
+    pushback triage --jsonl < ../shared/eval/dev.jsonl > pred.jsonl
+    python3 ../shared/eval/score.py ../shared/eval/dev.jsonl pred.jsonl
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from tests.support.process import PROJECT_ROOT
+
+SHARED_EVAL = PROJECT_ROOT.parent / "shared" / "eval"
+SETS = {"shared dev": (SHARED_EVAL / "dev.jsonl", None),
+        "unseen2 (ours, never trained on)": (PROJECT_ROOT / "tests" / "triage" / "unseen2.jsonl", date(2026, 11, 23))}
+BARS = "verdict >= 0.85, macro-F1 >= 0.70, let through 0, false alarm <= 0.10"
+
+
+def _cues_only(directory: Path) -> Path:
+    """A copy of the knowledge whose learned reader never reaches its threshold."""
+    from bot.triage.knowledge import DEFAULT_DIRECTORY
+    from bot.triage.model import MODEL_FILE
+
+    copy = directory / "cues-only"
+    shutil.copytree(DEFAULT_DIRECTORY, copy)
+    model = json.loads((copy / MODEL_FILE).read_text())
+    model["threshold"] = 0.999999
+    (copy / MODEL_FILE).write_text(json.dumps(model))
+    return copy
+
+
+def _predict(cases: list[dict], today: date | None, knowledge: Path | None, target: Path) -> None:
+    from bot.triage import EmptyRequestError, triage
+
+    with target.open("w") as out:
+        for case in cases:
+            try:
+                result = triage(case["text"], today=today or date.today(), knowledge_dir=knowledge).to_dict()
+            except EmptyRequestError as error:
+                result = {"error": str(error)}
+            out.write(json.dumps({"id": case["id"], **result}) + "\n")
+
+
+def _met(figures: dict) -> str:
+    met = (figures["verdict_acc"] >= 0.85 and figures["reason_macro_f1"] >= 0.70
+           and figures["unethical_let_through"] == 0 and figures["accept_false_alarm"] <= 0.10)
+    return "yes" if met else "NO"
+
+
+def run(smoke: bool = False) -> list[dict]:
+    """One row per (set, engine); nothing when ../shared is absent for the dev set."""
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        engines = {"cues + learned reader": None, "cues alone (anchor)": _cues_only(workdir)}
+        for name, (path, today) in SETS.items():
+            if not path.exists():
+                continue
+            cases = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+            if smoke:
+                cases = cases[::5]
+            gold = workdir / "gold.jsonl"
+            gold.write_text("".join(json.dumps(case) + "\n" for case in cases))
+            for engine, knowledge in engines.items():
+                predicted = workdir / "pred.jsonl"
+                _predict(cases, today, knowledge, predicted)
+                scored = subprocess.run([sys.executable, str(SHARED_EVAL / "score.py"), str(gold), str(predicted),
+                                         "--json"], capture_output=True, text=True, check=True)
+                figures = json.loads(scored.stdout)
+                rows.append({"set": name, "engine": engine, "n": figures["n"],
+                             "verdict_acc": figures["verdict_acc"], "reason_macro_f1": figures["reason_macro_f1"],
+                             "decline_recall": figures["decline_recall"],
+                             "let_through": figures["unethical_let_through"],
+                             "accept_false_alarm": figures["accept_false_alarm"], "bars_met": _met(figures)})
+    return rows

@@ -1,0 +1,114 @@
+"""The learned reader: in step with the examples it was trained on, checked when loaded, and joined to the cues
+so that what it finds is explained by the client's own words and cancelled by the same mitigations."""
+
+import json
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.triage import KnowledgeError, check_knowledge, triage
+from bot.triage.knowledge import DEFAULT_DIRECTORY, REASONS
+from bot.triage.model import FEATURE_VERSION, MODEL_FILE, examples_digest, load_model, read_model
+
+HERE = Path(__file__).resolve().parent
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def knowledge_copy(tmp_path) -> Path:
+    target = tmp_path / "triage"
+    shutil.copytree(DEFAULT_DIRECTORY, target)
+    return target
+
+
+def _write_model(directory: Path, words: dict[str, str], threshold: float = 0.5) -> None:
+    """A hand-made model: each word in `words` points strongly to its reason; everything else to nothing."""
+    features = [f"w {word}" for word in words]
+    weights = [[8.0 if reason == words[word] else 0.0 for reason in REASONS] for word in words]
+    (directory / MODEL_FILE).write_text(json.dumps({
+        "feature_version": FEATURE_VERSION, "reasons": list(REASONS), "threshold": threshold,
+        "bias": [-4.0] * len(REASONS), "features": features, "idf": [1.0] * len(features), "weights": weights,
+    }))
+
+
+def test_the_shipped_model_was_trained_on_the_examples_as_they_are_now():
+    model = load_model()
+    assert model.digest == examples_digest(DEFAULT_DIRECTORY), (
+        "data/triage/examples changed since the model was trained: run `python -m bot.triage.train`")
+    assert 0 < model.threshold < 1 and len(model.index) > 1000
+
+
+@pytest.mark.parametrize(("content", "problem"), [
+    (None, "missing"),
+    ('{"feature_version": 1,', "line 1"),
+    ('{"feature_version": 99}', "feature version"),
+    ('{"feature_version": 1, "reasons": ["a"]}', "nine labels"),
+])
+def test_a_broken_model_file_names_the_file_and_the_problem(knowledge_copy, content, problem):
+    path = knowledge_copy / MODEL_FILE
+    path.unlink()
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(KnowledgeError) as raised:
+        check_knowledge(knowledge_copy)
+    assert str(path) in str(raised.value) and problem in str(raised.value)
+    assert "python -m bot.triage.train" in str(raised.value)
+
+
+def test_a_reason_only_the_learned_reader_finds_is_explained_by_the_clause_that_carried_it(knowledge_copy):
+    _write_model(knowledge_copy, {"flamingo": "misses_business_objectives"})
+    text = "Thanks for the deck. Could the homepage hero be a flamingo, in pink, all year round?"
+    result = triage(text, today=TODAY, knowledge_dir=knowledge_copy)
+    assert result.reasons == ["misses_business_objectives"] and result.verdict == "push_back"
+    [evidence] = result.evidence["misses_business_objectives"]
+    assert "flamingo" in evidence and evidence in text and "Thanks for the deck" not in evidence
+
+
+def test_the_learned_reason_goes_to_the_ask_that_reads_like_it(knowledge_copy):
+    _write_model(knowledge_copy, {"flamingo": "misses_business_objectives"})
+    result = triage("1) Please send the November report.\n2) Make the homepage hero a flamingo.", today=TODAY,
+                    knowledge_dir=knowledge_copy)
+    verdicts = {ask.text: ask.verdict for ask in result.asks}
+    assert verdicts == {"Please send the November report.": "accept",
+                        "Make the homepage hero a flamingo.": "push_back"}
+
+
+def test_the_clients_own_mitigation_cancels_a_learned_reason_too(knowledge_copy):
+    _write_model(knowledge_copy, {"flamingo": "out_of_scope"})
+    asked = "Could you add a flamingo page to the site?"
+    assert triage(asked, today=TODAY, knowledge_dir=knowledge_copy).reasons == ["out_of_scope"]
+    paid = "Could you add a flamingo page to the site? We're happy to pay for it as an add-on."
+    assert triage(paid, today=TODAY, knowledge_dir=knowledge_copy).verdict == "accept"
+
+
+def test_below_the_threshold_the_learned_reader_adds_nothing(knowledge_copy):
+    _write_model(knowledge_copy, {"flamingo": "misses_business_objectives"}, threshold=0.999)
+    assert triage("Make the hero a flamingo.", today=TODAY, knowledge_dir=knowledge_copy).verdict == "accept"
+
+
+def test_every_piece_of_evidence_is_the_clients_own_words():
+    for line in (HERE / "unseen2.jsonl").read_text().splitlines():
+        text = json.loads(line)["text"]
+        flat = re.sub(r"\s+", " ", text).lower()
+        result = triage(text, today=TODAY)
+        for reason in result.reasons:
+            assert result.evidence[reason], (reason, text)
+            for snippet in result.evidence[reason]:
+                assert re.sub(r"\s+", " ", snippet).lower() in flat, (snippet, text)
+
+
+def test_training_again_gives_the_shipped_model(tmp_path):
+    pytest.importorskip("sklearn", reason="training needs scikit-learn: pip install -e '.[train]'")
+    from bot.triage.train import train
+
+    copy = tmp_path / "triage"
+    shutil.copytree(DEFAULT_DIRECTORY, copy)
+    shipped = json.loads((DEFAULT_DIRECTORY / MODEL_FILE).read_text())
+    retrained = train(copy)
+    assert retrained["features"] == shipped["features"] and retrained["threshold"] == shipped["threshold"]
+    flat = [weight for row in retrained["weights"] for weight in row]
+    assert flat == pytest.approx([weight for row in shipped["weights"] for weight in row], abs=2e-4)
+    assert read_model(DEFAULT_DIRECTORY / MODEL_FILE).digest == retrained["examples_digest"]
