@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, cast, delete, or_, select, update
+from sqlalchemy import String, bindparam, cast, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -95,7 +95,7 @@ class AccountDraft:
 
 
 def account_record(row: Account) -> AccountRecord:
-    """The detached form of a row."""
+    """The detached form of a row (an ORM object, or a Core row of the accounts table)."""
     return AccountRecord(
         id=row.id, team_id=row.team_id, name=row.name, owner_id=row.owner_id, teammates=list(row.teammates or []),
         email_domain=row.email_domain, next_qbr=row.next_qbr, cadence_months=row.cadence_months,
@@ -250,14 +250,23 @@ def get_account(db: Database, team_id: str, account_id: int, user_id: str | None
     return record
 
 
+_TEAM_ACCOUNTS = (select(Account.__table__).where(Account.team_id == bindparam("team_id"))
+                  .order_by(Account.next_qbr, Account.name))
+_USER_ACCOUNTS = _TEAM_ACCOUNTS.where(or_(Account.owner_id == bindparam("user_id"),
+                                          cast(Account.teammates, String).like(bindparam("teammate_pattern"))))
+
+
 def accounts_for(db: Database, team_id: str, user_id: str | None = None) -> list[AccountRecord]:
-    """A user's accounts (owned or shared) in a workspace, by next QBR; every account when `user_id` is None."""
-    with db.transaction() as session:
-        query = select(Account).where(Account.team_id == team_id).order_by(Account.next_qbr, Account.name)
-        if user_id is not None:
-            query = query.where(or_(Account.owner_id == user_id,
-                                    cast(Account.teammates, String).like(f'%"{user_id}"%')))
-        records = [account_record(row) for row in session.scalars(query)]
+    """A user's accounts (owned or shared) in a workspace, by next QBR; every account when `user_id` is None.
+
+    One prepared Core query (every triage asks it), not an ORM session."""
+    with db.engine.connect() as connection:
+        if user_id is None:
+            rows = connection.execute(_TEAM_ACCOUNTS, {"team_id": team_id})
+        else:
+            rows = connection.execute(_USER_ACCOUNTS, {"team_id": team_id, "user_id": user_id,
+                                                       "teammate_pattern": f'%"{user_id}"%'})
+        records = [account_record(row) for row in rows]
     return [record for record in records if user_id is None or record.visible_to(user_id)]
 
 

@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from bot.db import Database
 from bot.models import Triage, utcnow
 
 FEEDBACK_VALUES = ("helpful", "not_helpful")
+_INSERT_TRIAGE = insert(Triage).returning(Triage.id)
+_ATTACH_MESSAGE = update(Triage).where(Triage.id == bindparam("triage_id")).values(
+    {name: bindparam(name) for name in ("channel_id", "parent_ts", "reply_ts", "permalink", "updated_at")})
 
 
 @dataclass(frozen=True)
@@ -76,25 +79,29 @@ def record_triage(
     """Store a new triage; the client's words only when `retention_days` > 0."""
     now = now or utcnow()
     keep_text = retention_days > 0
-    with db.transaction() as session:
-        row = Triage(
-            team_id=team_id, user_id=user_id, source=source, origin_channel_id=origin_channel_id,
-            verdict=result["verdict"], reasons=list(result.get("reasons") or []), tone=result.get("tone", "neutral"),
-            request_text=request_text if keep_text else None, result=result if keep_text else None,
-            text_expires_at=now + timedelta(days=retention_days) if keep_text else None,
-            created_at=now, updated_at=now,
-        )
-        session.add(row)
-        session.flush()
-        return _record(row)
+    values = dict(
+        team_id=team_id, user_id=user_id, source=source, origin_channel_id=origin_channel_id,
+        verdict=result["verdict"], reasons=list(result.get("reasons") or []), tone=result.get("tone", "neutral"),
+        request_text=request_text if keep_text else None, result=result if keep_text else None,
+        text_expires_at=now + timedelta(days=retention_days) if keep_text else None,
+        created_at=now, updated_at=now,
+    )
+    with db.engine.begin() as connection:  # Core, not a Session: one INSERT on the hot path of every triage
+        triage_id = connection.execute(_INSERT_TRIAGE, values).scalar_one()
+    return TriageRecord(
+        id=triage_id, team_id=team_id, user_id=user_id, source=source, origin_channel_id=origin_channel_id,
+        channel_id=None, parent_ts=None, reply_ts=None, permalink=None, verdict=values["verdict"],
+        reasons=list(values["reasons"]), tone=values["tone"], feedback=None, result=values["result"],
+        has_text=values["result"] is not None, created_at=as_utc(now),
+    )
 
 
 def attach_message(db: Database, triage_id: int, *, channel_id: str, parent_ts: str | None, reply_ts: str | None,
                    permalink: str | None) -> None:
     """Remember where the triage was posted."""
-    with db.transaction() as session:
-        session.execute(update(Triage).where(Triage.id == triage_id).values(
-            channel_id=channel_id, parent_ts=parent_ts, reply_ts=reply_ts, permalink=permalink, updated_at=utcnow()))
+    with db.engine.begin() as connection:  # Core, not a Session: every triage does this
+        connection.execute(_ATTACH_MESSAGE, {"triage_id": triage_id, "channel_id": channel_id, "parent_ts": parent_ts,
+                                             "reply_ts": reply_ts, "permalink": permalink, "updated_at": utcnow()})
 
 
 def get_triage(db: Database, triage_id: int, team_id: str) -> TriageRecord | None:

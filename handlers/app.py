@@ -21,11 +21,15 @@ SURFACES = (commands, shortcuts, actions, views, home, accounts)
 
 
 def create_app(settings: Settings, db: Database) -> App:
-    """A Bolt app wired to `db`, with each surface's `register(app)` applied."""
+    """A Bolt app wired to `db`, with each surface's `register(app)` applied.
+
+    The bot token is checked with Slack on the first request rather than at start, so an instance starts (and
+    answers /healthz) while Slack is unreachable."""
     app = App(
         client=make_web_client(settings),
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=not settings.socket_mode,
+        token_verification_enabled=False,
         oauth_flow=_oauth_flow(settings, db) if settings.oauth_enabled else None,
         logger=logging.getLogger("slack_bolt"),
     )

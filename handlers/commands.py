@@ -6,7 +6,7 @@ from slack_bolt import App
 
 from bot.blocks.triage import forget_me_message, usage_message
 from handlers.accounts import list_accounts
-from handlers.triage_flow import TriageAsk, triage_and_deliver
+from handlers.triage_flow import TriageAsk, triage_and_deliver_after_ack
 
 COMMAND = "/pushback"
 HELP_WORDS = {"", "help", "?", "-h", "--help"}
@@ -29,7 +29,7 @@ def pushback_command(ack, command, client, context, respond, logger):
         list_accounts(respond, client, context["db"], command.get("team_id", ""), command.get("user_id", ""))
         return
     ack()
-    triage_and_deliver(client, context["db"], settings, TriageAsk(
+    triage_and_deliver_after_ack(client, context["db"], settings, TriageAsk(
         team_id=command.get("team_id", ""), user_id=command.get("user_id", ""), text=text, source="command",
         origin_channel_id=command.get("channel_id"), response_url=command.get("response_url"),
         request_id=context.get("request_id", "-"),

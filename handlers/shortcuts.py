@@ -6,7 +6,7 @@ from slack_bolt import App
 
 from bot.copy import message
 from handlers.delivery import permalink, tell_user
-from handlers.triage_flow import TriageAsk, triage_and_deliver
+from handlers.triage_flow import TriageAsk, triage_and_deliver_after_ack
 
 CALLBACK_ID = "pushback_message"
 
@@ -22,7 +22,7 @@ def push_back_on_message(ack, shortcut, client, context, logger):
         tell_user(shortcut.get("response_url"), client, user_id, channel_id, message("no_text"))
         return
     message_ts = original.get("ts") or shortcut.get("message_ts")
-    triage_and_deliver(client, context["db"], context["settings"], TriageAsk(
+    triage_and_deliver_after_ack(client, context["db"], context["settings"], TriageAsk(
         team_id=(shortcut.get("team") or {}).get("id") or shortcut["user"].get("team_id", ""),
         user_id=user_id, text=text, source="shortcut", origin_channel_id=channel_id,
         response_url=shortcut.get("response_url"), thread_ts=original.get("thread_ts") or message_ts,

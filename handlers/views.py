@@ -19,7 +19,7 @@ from bot.copy import message
 from bot.triages import get_triage
 from handlers.delivery import post
 from handlers.payloads import readable_text, team_of, view_metadata, view_text
-from handlers.triage_flow import TriageAsk, triage_and_deliver
+from handlers.triage_flow import TriageAsk, triage_and_deliver_after_ack
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def submit_pasted_request(ack, body, view, client, context):
         return
     ack()
     metadata = view_metadata(view)
-    triage_and_deliver(client, context["db"], context["settings"], TriageAsk(
+    triage_and_deliver_after_ack(client, context["db"], context["settings"], TriageAsk(
         team_id=team_of(body), user_id=body["user"]["id"],
         text=text, source="modal", origin_channel_id=metadata.get("channel_id"),
         response_url=metadata.get("response_url"), request_id=context.get("request_id", "-"),

@@ -26,6 +26,26 @@ def _postgres_url() -> str | None:
     return os.environ.get("PUSHBACK_TEST_DATABASE_URL") or None
 
 
+FAULT_FIGURES: list[tuple[str, dict]] = []
+
+
+@pytest.fixture
+def fault_figures(request):
+    """Record what a fault test counted (requests answered, reminders delivered, duplicates); the run ends with
+    a table of them."""
+    def record(**figures) -> None:
+        FAULT_FIGURES.append((request.node.name, figures))
+    return record
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fault tests' figures, one line each."""
+    if FAULT_FIGURES:
+        terminalreporter.write_sep("-", "fault figures")
+        for name, figures in FAULT_FIGURES:
+            terminalreporter.write_line(f"{name}: " + ", ".join(f"{key} {value}" for key, value in figures.items()))
+
+
 def pytest_report_header(config):
     url = _postgres_url()
     return f"store under test: {'PostgreSQL ' + url if url else 'SQLite (set PUSHBACK_TEST_DATABASE_URL for PostgreSQL)'}"

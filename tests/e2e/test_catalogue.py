@@ -225,7 +225,7 @@ def test_slacks_retries_never_cause_a_second_post(catalogue_app):
 
 # --- Slack failing --------------------------------------------------------------------------------------------
 
-def test_a_429_storm_still_gets_every_request_answered(catalogue_app):
+def test_a_429_storm_still_gets_every_request_answered(catalogue_app, fault_figures):
     process, standin = catalogue_app
     standin.reset_calls()
     standin.rate_limit("chat.postMessage", retry_after=1, times=4)
@@ -233,15 +233,18 @@ def test_a_429_storm_still_gets_every_request_answered(catalogue_app):
         process.driver.slash_command(f"Request {number}: please take 40% off the invoice", channel_id="D0ALICE")
     replies = standin.wait_for("chat.postMessage", count=3, timeout=30, where=lambda c: c.args.get("thread_ts"))
     told = standin.calls_to("response")
+    fault_figures(requests=3, rate_limited_answers=4, answered_in_thread=len(replies), told=len(told))
     assert len(replies) + len(told) >= 3
     assert _healthy(process)
 
 
-def test_slack_500s_end_in_a_reply_or_a_friendly_message(catalogue_app):
+def test_slack_500s_end_in_a_reply_or_a_friendly_message(catalogue_app, fault_figures):
     process, standin = catalogue_app
     standin.reset_calls()
     standin.server_error("chat.postMessage", times=6)
     process.driver.slash_command("Please take 40% off the final invoice", channel_id="D0ALICE")
     outcome = standin.wait_for("response", timeout=30, where=lambda c: "text" in c.args) or []
+    fault_figures(requests=1, server_errors=6, told_friendly_error=len(outcome),
+                  answered_in_thread=len([c for c in standin.calls_to("chat.postMessage") if c.args.get("thread_ts")]))
     assert "went wrong" in json.dumps(outcome[0].args).lower() or standin.calls_to("chat.postMessage")
     assert _healthy(process)

@@ -51,7 +51,7 @@ def database_behind_proxy(database_url):
 
 
 def test_database_down_mid_run_gives_a_friendly_error_and_defers_reminders(database_behind_proxy, db, app_env,
-                                                                           standin, tmp_path):
+                                                                           standin, tmp_path, fault_figures):
     proxy, proxied_url = database_behind_proxy
     account = add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15",
                                            team_id="T0001"))
@@ -80,12 +80,15 @@ def test_database_down_mid_run_gives_a_friendly_error_and_defers_reminders(datab
                               timeout=60)
     finally:
         app.stop()
+    delivered = _delivered(standin)
+    fault_figures(requests=2, told_friendly_error=1, answered_after_restore=len(answered),
+                  reminders_due=1, reminders_delivered=len(delivered), duplicates=sum(delivered.values()) - len(delivered))
     assert len(answered) == 1 and tick.returncode == 0, tick.stderr
-    assert list(_delivered(standin).values()) == [1]
+    assert list(delivered.values()) == [1]
     assert reminders_of(db, account.id)[0].status == "sent"
 
 
-def test_killed_mid_request_the_restarted_app_answers_the_next_one(app_env, standin, tmp_path):
+def test_killed_mid_request_the_restarted_app_answers_the_next_one(app_env, standin, tmp_path, fault_figures):
     standin.delay("chat.postMessage", 3)
     app = AppProcess({**app_env, "PUSHBACK_SCHEDULER": "off"}, standin, SIGNING_SECRET, tmp_path)
     app.start()
@@ -100,12 +103,15 @@ def test_killed_mid_request_the_restarted_app_answers_the_next_one(app_env, stan
     try:
         standin.reset_calls()
         again.driver.slash_command("Please take 40% off the final invoice", channel_id="D0ALICE")
-        assert standin.wait_for("chat.postMessage", where=lambda c: c.args.get("thread_ts"), timeout=20)
+        answered = standin.wait_for("chat.postMessage", where=lambda c: c.args.get("thread_ts"), timeout=20)
     finally:
         again.stop()
+    fault_figures(requests_after_restart=1, answered=len(answered))
+    assert len(answered) == 1
 
 
-def test_a_tick_killed_mid_send_is_finished_by_the_next_without_duplicates(db, database_url, standin, tmp_path):
+def test_a_tick_killed_mid_send_is_finished_by_the_next_without_duplicates(db, database_url, standin, tmp_path,
+                                                                           fault_figures):
     for number in range(5):
         add_account(db, AccountDraft(name=f"Client {number}", owner_id=f"U0OWNER{number}", next_qbr="2027-01-15",
                                      team_id="T0001"))
@@ -127,4 +133,19 @@ def test_a_tick_killed_mid_send_is_finished_by_the_next_without_duplicates(db, d
     assert later.returncode == 0, later.stderr
     assert "found already sent" in later.stdout
     delivered = _delivered(standin)
+    fault_figures(reminders_due=5, reminders_delivered=len(delivered),
+                  duplicates=sum(delivered.values()) - len(delivered))
     assert len(delivered) == 5 and set(delivered.values()) == {1}
+
+
+def test_slack_unreachable_at_start_does_not_stop_the_app_from_serving(app_env, standin, tmp_path):
+    env = {**app_env, "SLACK_API_URL": "http://127.0.0.1:9/api/", "PUSHBACK_SCHEDULER": "off"}
+    app = AppProcess(env, standin, SIGNING_SECRET, tmp_path)
+    app.start()
+    try:
+        assert http_request(f"{app.url}/healthz").status == 200
+        app.driver.slash_command("Please take 40% off")
+        assert app.process.poll() is None
+        assert http_request(f"{app.url}/healthz").status == 200
+    finally:
+        app.stop()

@@ -17,7 +17,8 @@ COMMANDS = 30
 ACCOUNTS = 40
 
 
-def test_three_instances_answer_each_command_once_and_send_each_reminder_once(db, app_env, standin, tmp_path):
+def test_three_instances_answer_each_command_once_and_send_each_reminder_once(db, app_env, standin, tmp_path,
+                                                                               fault_figures):
     qbr = (date.today() + timedelta(days=1)).isoformat()
     rows = "\n".join(f"Client {n},U0OWNER{n:03d},{qbr}" for n in range(ACCOUNTS))
     created = import_accounts(db, f"name,owner,qbr\n{rows}\n", "T0001").created
@@ -48,6 +49,8 @@ def test_three_instances_answer_each_command_once_and_send_each_reminder_once(db
     delivered = Counter(m["metadata"]["event_payload"]["reminder_id"] for channel, messages in standin.messages.items()
                         if channel.startswith("D") for m in messages
                         if (m.get("metadata") or {}).get("event_type") == "pushback_qbr_reminder")
+    fault_figures(instances=INSTANCES, requests=COMMANDS, answered=len(threads), reminders_due=ACCOUNTS,
+                  reminders_delivered=len(delivered), duplicates=sum(delivered.values()) - len(delivered))
     assert len(delivered) == ACCOUNTS and set(delivered.values()) == {1}
     ticking = sum("scheduler started" in log for log in logs)
     assert ticking == INSTANCES

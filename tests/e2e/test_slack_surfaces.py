@@ -363,8 +363,8 @@ def test_logs_carry_ids_and_verdicts_never_the_clients_words_or_tokens(running_a
     running_app.driver.slash_command(f"{secret_phrase} again", channel_id="C0SHARED")
     standin.wait_for("response")
 
+    assert eventually(lambda: "triaged team=T0001 user=U0ALICE" in running_app.log())
     log = running_app.log()
-    assert "triaged team=T0001 user=U0ALICE" in log
     assert "triage failed team=T0001 user=U0ALICE" in log
     assert secret_phrase not in log
     assert "xoxb-test-token" not in log and "test-signing-secret" not in log

@@ -20,7 +20,8 @@ def _delivered(standin) -> Counter:
                    for message in messages if (message.get("metadata") or {}).get("event_type"))
 
 
-def test_four_processes_ticking_at_once_send_each_reminder_exactly_once(db, database_url, standin, tmp_path):
+def test_four_processes_ticking_at_once_send_each_reminder_exactly_once(db, database_url, standin, tmp_path,
+                                                                       fault_figures):
     rows = "\n".join(f"Client {n},U0OWNER{n:03d},2027-01-15" for n in range(ACCOUNTS))
     report = import_accounts(db, f"name,owner,qbr\n{rows}\n", "T0001",
                              now=datetime(2026, 12, 1, tzinfo=timezone.utc))
@@ -35,6 +36,8 @@ def test_four_processes_ticking_at_once_send_each_reminder_exactly_once(db, data
 
     assert [tick.returncode for tick in ticks] == [0, 0, 0, 0], outputs
     delivered = _delivered(standin)
+    fault_figures(ticking_processes=4, reminders_due=ACCOUNTS * 2, reminders_delivered=len(delivered),
+                  duplicates=sum(delivered.values()) - len(delivered))
     assert len(delivered) == ACCOUNTS * 2
     assert set(delivered.values()) == {1}
     printed_sent = sum(out.count("sent ") for out, _err in outputs)
