@@ -4,6 +4,13 @@
 ARG BASE_IMAGE=python:3.11-slim
 
 FROM ${BASE_IMAGE} AS build
+# How pip reaches the package index, used only in this stage: PIP_INDEX_URL / PIP_EXTRA_INDEX_URL /
+# PIP_TRUSTED_HOST for a mirror, and, where a TLS-intercepting proxy sits in between, PIP_CERT: the path of its CA
+# bundle mounted into the build (deploy/build-image.sh passes what this machine uses). pip ignores empty ones.
+ARG PIP_INDEX_URL=
+ARG PIP_EXTRA_INDEX_URL=
+ARG PIP_TRUSTED_HOST=
+ARG PIP_CERT=
 WORKDIR /app
 COPY pyproject.toml README.md manifest.json ./
 COPY bot ./bot
