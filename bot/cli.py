@@ -32,6 +32,9 @@ def command_run(settings: Settings, _args) -> int:
     if missing:
         print(CONNECT_HELP.format(missing=", ".join(missing)), file=sys.stderr)
         return 2
+    from bot.triage import check_knowledge
+
+    check_knowledge()
     db = _store(settings)
     reachable = db.wait_until_reachable(
         settings.database_wait_seconds,
@@ -333,7 +336,10 @@ def describe_failure(error: Exception) -> str:
     from sqlalchemy.exc import OperationalError
 
     from bot.accounts import AccountError
+    from bot.triage import KnowledgeError
 
+    if isinstance(error, KnowledgeError):
+        return f"the triage knowledge is broken: {error}"
     if isinstance(error, OperationalError):
         return "cannot reach the database; check DATABASE_URL and that the server is running."
     if isinstance(error, AccountError):
