@@ -10,7 +10,7 @@ from datetime import date
 
 from bot.triage.asks import is_request
 from bot.triage.dates import days_until
-from bot.triage.knowledge import REASONS, Knowledge, word_starts
+from bot.triage.knowledge import REASONS, Knowledge, WordStarts
 from bot.triage.model import ReasonModel
 from bot.triage.result import VERDICTS, Ask
 
@@ -76,13 +76,11 @@ URGENT_DAYS = 1
 def read_ask(text: str, history: str, knowledge: Knowledge, today: date, message: str = "") -> AskReading:
     """Score one ask against every cue, in context (the quoted history, and the whole message's urgency)."""
     reading = AskReading(text)
-    starts = word_starts(text.lower())
+    starts = WordStarts(text)
     for cue in knowledge.cues:
-        if cue.prefixes is not None and starts.isdisjoint(cue.prefixes):
-            continue
-        match = cue.pattern.search(text)
+        match = starts.first_match(cue.pattern, cue.prefixes)
         while match and cue.negatable and _negated(text, match.start(), knowledge.negations):
-            match = cue.pattern.search(text, match.end())
+            match = starts.first_match(cue.pattern, cue.prefixes, match.end())
         if match:
             reading.add(cue.reason, cue.weight, match.group(0), cue.topic)
     if history and (insisting := knowledge.insistence.search(text)):
@@ -92,9 +90,9 @@ def read_ask(text: str, history: str, knowledge: Knowledge, today: date, message
                 reading.add(reason, 0, insisting.group(0), None)
     mitigated = reading.mitigated
     for mitigation in knowledge.mitigations:
-        found = mitigation.pattern.search(text)
+        found = starts.first_match(mitigation.pattern, mitigation.prefixes)
         while found and _negated(text, found.start(), knowledge.negations):
-            found = mitigation.pattern.search(text, found.end())
+            found = starts.first_match(mitigation.pattern, mitigation.prefixes, found.end())
         if found:
             mitigated.update(mitigation.reasons)
             for reason in mitigation.reasons:

@@ -31,26 +31,28 @@ class Cue:
     """A pattern in a client's words that points to a reason.
 
     `prefixes`, when known, are lowercase strings (of at most four characters) one of which every match starts
-    with, at the start of a word: an ask where no word starts with one of them cannot match, so the regular
-    expression is not run (the triage's main speed-up)."""
+    with, at the start of a word: the pattern is tried only where such a word starts, and not at all in an ask
+    without one (the triage's main speed-up)."""
 
     reason: str
     pattern: re.Pattern
     weight: int
     topic: str | None
     negatable: bool
-    prefixes: tuple[str, ...] | None = None
+    prefixes: frozenset[str] | None = None
 
 
 _PREFIX_LENGTH = 4
+_DIGITS = set("0123456789")
 
 
 def _leading_literals(items) -> set[str] | None:
     """The literal strings a parsed regular expression must start with, or None when it cannot be said."""
     from re import _constants as constants
 
+    items = list(items)
     text = ""
-    for operator, argument in items:
+    for position, (operator, argument) in enumerate(items):
         if operator is constants.AT and not text and argument is constants.AT_BOUNDARY:
             continue
         if operator is constants.LITERAL:
@@ -61,21 +63,32 @@ def _leading_literals(items) -> set[str] | None:
         if text:
             return {text}
         if operator is constants.SUBPATTERN:
-            return _leading_literals(argument[-1])
+            return _leading_literals(list(argument[-1]) + items[position + 1:])
         if operator is constants.BRANCH:
             found: set[str] = set()
             for branch in argument[1]:
-                prefixes = _leading_literals(branch)
+                prefixes = _leading_literals(list(branch) + items[position + 1:])
                 if not prefixes:
                     return None
                 found |= prefixes
             return found
+        if operator in (constants.MAX_REPEAT, constants.MIN_REPEAT):
+            low, _, repeated = argument
+            inside = _leading_literals(list(repeated) + items[position + 1:])
+            if low:
+                return inside
+            after = _leading_literals(items[position + 1:])
+            return inside | after if inside and after else None
+        if operator is constants.IN and list(argument) == [(constants.CATEGORY, constants.CATEGORY_DIGIT)]:
+            return set(_DIGITS)
+        if operator is constants.IN and all(kind is constants.LITERAL for kind, _ in argument):
+            return {chr(code).lower() for _, code in argument}
         return None
     return {text} if text else None
 
 
-def literal_prefixes(pattern: str) -> tuple[str, ...] | None:
-    """See `Cue.prefixes`: known only for a pattern that begins at a word boundary with literal text."""
+def literal_prefixes(pattern: str) -> frozenset[str] | None:
+    """See `Cue.prefixes`: known only for a pattern that begins at a word boundary with literal text or digits."""
     from re import _constants as constants
     from re import _parser as parser
 
@@ -89,28 +102,52 @@ def literal_prefixes(pattern: str) -> tuple[str, ...] | None:
         return None
     if not prefixes or not all(prefix[:1].isalnum() for prefix in prefixes):
         return None
-    return tuple(sorted(prefixes))
+    return frozenset(prefixes)
 
 
 _WORD_START = re.compile(r"\b\w")
 
 
-def word_starts(lowered: str) -> frozenset[str]:
-    """Every one- to four-character beginning of a word in `lowered`, to test `Cue.prefixes` against."""
-    starts = set()
-    for found in _WORD_START.finditer(lowered):
-        index = found.start()
-        for length in range(1, _PREFIX_LENGTH + 1):
-            starts.add(lowered[index:index + length])
-    return frozenset(starts)
+class WordStarts:
+    """Where the words of a text begin, by their first one to four lowercase characters: a pattern with known
+    literal prefixes is tried only where one of them starts a word, instead of at every character."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        lowered = text.lower()
+        self.aligned = len(lowered) == len(text)
+        self.positions: dict[str, list[int]] = {}
+        for found in _WORD_START.finditer(lowered):
+            index = found.start()
+            for length in range(1, _PREFIX_LENGTH + 1):
+                self.positions.setdefault(lowered[index:index + length], []).append(index)
+        self.present = frozenset(self.positions)
+
+    def first_match(self, pattern: re.Pattern, prefixes: frozenset[str] | None,
+                    start: int = 0) -> re.Match | None:
+        """The same match as `pattern.search(text, start)`, found faster."""
+        if prefixes is None or not self.aligned:
+            return pattern.search(self.text, start)
+        found = prefixes.intersection(self.present)
+        if not found:
+            return None
+        if len(found) == 1:
+            candidates = self.positions[next(iter(found))]
+        else:
+            candidates = sorted(set().union(*(self.positions[prefix] for prefix in found)))
+        for index in candidates:
+            if index >= start and (match := pattern.match(self.text, index)):
+                return match
+        return None
 
 
 @dataclass(frozen=True)
 class Mitigation:
-    """Words that cancel some reasons in the same ask."""
+    """Words that cancel some reasons in the same ask (`prefixes` as for `Cue`)."""
 
     reasons: tuple[str, ...]
     pattern: re.Pattern
+    prefixes: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -223,7 +260,8 @@ def _context(file: _File) -> tuple:
     mitigations = []
     for entry in data.get("mitigation", []):
         reasons = tuple(file.reason(label, f'"{label}"') for label in entry.get("reasons", []))
-        mitigations.append(Mitigation(reasons, file.regex(entry.get("pattern"), "[[mitigation]]")))
+        mitigations.append(Mitigation(reasons, file.regex(entry.get("pattern"), "[[mitigation]]"),
+                                      literal_prefixes(entry.get("pattern"))))
     history = tuple((file.reason(entry.get("reason"), "[[history_cue]]"),
                      file.regex(entry.get("pattern"), "[[history_cue]]")) for entry in data.get("history_cue", []))
     days = data.get("near_date_days", 7)
