@@ -67,6 +67,28 @@ def start_server(kind: str, standin: SlackStandIn, database_url: str, workdir: P
     return process, f"http://127.0.0.1:{port}", time.perf_counter() - started
 
 
+def _process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants (gunicorn's master, its workers, the reminder clock)."""
+    found = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        for child in children.read_text().split():
+            found += _process_tree(int(child))
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by `pid` and its descendants; NaN where /proc is absent."""
+    total = 0.0
+    for member in _process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total if Path("/proc").exists() else float("nan")
+
+
 def load(url: str, standin: SlackStandIn, requests: int, concurrency: int) -> dict:
     """Send `requests` signed slash commands, `concurrency` at a time; wait for every thread reply."""
     driver = SlackDriver(url, SIGNING_SECRET, standin)
@@ -121,7 +143,9 @@ def run(smoke: bool = False, database_urls: dict[str, str] | None = None) -> lis
                 process, base, ready = start_server(kind, standin, url, workdir)
                 try:
                     load(base, standin, min(requests, 16), concurrency)
+                    before = cpu_seconds(process.pid)
                     row = load(base, standin, requests, concurrency)
+                    row["server_cpu_ms"] = (cpu_seconds(process.pid) - before) * 1000 / requests
                 finally:
                     stop(process)
                     standin.stop()
@@ -132,7 +156,7 @@ def run(smoke: bool = False, database_urls: dict[str, str] | None = None) -> lis
 def table(rows: list[dict]) -> str:
     """The rows as a Markdown table, with Pushback's ratios to the bare app on the same store."""
     lines = ["| store | server | requests | errors | > 3 s | ack p50 ms | ack p95 ms | ack p99 ms | replies/s | "
-             "p99 vs bare | replies/s vs bare |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "p99 vs bare | replies/s vs bare | server CPU ms/request |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     bare = {row["store"]: row for row in rows if row["server"] == "bare"}
     for row in rows:
         anchor = bare.get(row["store"])
@@ -140,7 +164,7 @@ def table(rows: list[dict]) -> str:
         rps_ratio = row["replies_per_s"] / anchor["replies_per_s"] if anchor else float("nan")
         lines.append(f"| {row['store']} | {row['server']} | {row['requests']} | {row['errors']} | {row['over_3s']} | "
                      f"{row['ack_p50_ms']:.1f} | {row['ack_p95_ms']:.1f} | {row['ack_p99_ms']:.1f} | "
-                     f"{row['replies_per_s']:.1f} | {p99_ratio:.2f}x | {rps_ratio:.2f}x |")
+                     f"{row['replies_per_s']:.1f} | {p99_ratio:.2f}x | {rps_ratio:.2f}x | {row['server_cpu_ms']:.2f} |")
     return "\n".join(lines)
 
 

@@ -120,14 +120,19 @@ def _clause_with(text: str, words: list[str]) -> str:
 
 
 _NOT_TELLING = r"mention|say|tell|disclose|reveal|label|tag|admit|ask|flag|let|show"
-_CLAUSE_RULED_OUT = re.compile(rf"\s*{_RULING_OUT}(?!\s+(?:{_NOT_RULING_OUT}|{_NOT_TELLING})\b)\b", re.IGNORECASE)
+_CLAUSE_RULING_OUT = (r"(?:(?:please|just|so|and|also|really|honestly|but)\s+)?(?:don'?t|do not|never|no need to|"
+                      r"there'?s no need to|(?:we|i)\s+(?:don'?t|do not|won'?t|will not|never)\s+(?:want|need|expect|"
+                      r"require)|(?:we|i)'?(?:re| are| am|m) not asking)")
+_CLAUSE_RULED_OUT = re.compile(rf"\s*{_CLAUSE_RULING_OUT}(?!\s+(?:{_NOT_RULING_OUT}|{_NOT_TELLING})\b)\b",
+                               re.IGNORECASE)
 
 
 def asked_for(text: str) -> str:
     """What the learned reader reads, since it knows words but not negation: `text` without the clauses in which
-    the client rules something out ("No need to ...", "Please don't ..."); nothing at all when what is left only
-    gives context and asks for nothing. A clause that rules out telling ("don't mention ...", "no need to ask
-    ...") asks for concealment and stays."""
+    the client rules something out ("No need to ...", "Please don't ...", "We don't want ..."); nothing at all when
+    what is left only gives context and asks for nothing. A clause that states a fact ("We don't own a licence
+    for it, so ...") stays, and so does one that rules out telling ("don't mention ...", "no need to ask ..."),
+    which asks for concealment."""
     clauses = [found.group(0) for found in _CLAUSE.finditer(text)]
     kept = [clause for clause in clauses if not _CLAUSE_RULED_OUT.match(clause)]
     if len(kept) < len(clauses) and not any(is_request(clause) for clause in kept):

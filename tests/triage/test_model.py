@@ -43,9 +43,9 @@ def test_the_shipped_model_was_trained_on_the_examples_as_they_are_now():
 
 @pytest.mark.parametrize(("content", "problem"), [
     (None, "missing"),
-    ('{"feature_version": 1,', "line 1"),
+    (f'{{"feature_version": {FEATURE_VERSION},', "line 1"),
     ('{"feature_version": 99}', "feature version"),
-    ('{"feature_version": 1, "reasons": ["a"]}', "nine labels"),
+    (f'{{"feature_version": {FEATURE_VERSION}, "reasons": ["a"]}}', "nine labels"),
 ])
 def test_a_broken_model_file_names_the_file_and_the_problem(knowledge_copy, content, problem):
     path = knowledge_copy / MODEL_FILE
@@ -82,6 +82,16 @@ def test_the_clients_own_mitigation_cancels_a_learned_reason_too(knowledge_copy)
     assert triage(asked, today=TODAY, knowledge_dir=knowledge_copy).reasons == ["out_of_scope"]
     paid = "Could you add a flamingo page to the site? We're happy to pay for it as an add-on."
     assert triage(paid, today=TODAY, knowledge_dir=knowledge_copy).verdict == "accept"
+
+
+def test_the_learned_reader_skips_what_the_client_rules_out_but_reads_what_they_state(knowledge_copy):
+    _write_model(knowledge_copy, {"flamingo": "unethical_or_illegal"})
+    for ruled_out in ("No need to add the flamingo photos.", "Please don't use the flamingo photos.",
+                      "We don't want the flamingo photos on the site."):
+        assert triage(ruled_out, today=TODAY, knowledge_dir=knowledge_copy).verdict == "accept", ruled_out
+    stated = "We don't own the flamingo photos, but a friend sent them, so just put them on the homepage."
+    result = triage(stated, today=TODAY, knowledge_dir=knowledge_copy)
+    assert result.verdict == "decline" and "flamingo" in result.evidence["unethical_or_illegal"][0]
 
 
 def test_below_the_threshold_the_learned_reader_adds_nothing(knowledge_copy):
