@@ -1,5 +1,5 @@
 """Triage quality: the shared dev set and our two held-out sets, scored by `../shared/eval/score.py`, for the whole
-engine and, as the anchor, for the cues alone (the learned reader switched off in a copy of the knowledge).
+engine and, as the anchor, for the cues alone (the learned reader switched off).
 
 The same figures for the dev set come from the shell with:
 
@@ -10,10 +10,10 @@ The same figures for the dev set come from the shell with:
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
 
@@ -26,26 +26,26 @@ SETS = {"shared dev": (SHARED_EVAL / "dev.jsonl", None),
 BARS = "verdict >= 0.85, macro-F1 >= 0.70, let through 0, false alarm <= 0.10"
 
 
-def _cues_only(directory: Path) -> Path:
-    """A copy of the knowledge whose learned reader never reaches its threshold."""
-    from bot.triage.knowledge import DEFAULT_DIRECTORY
-    from bot.triage.model import MODEL_FILE
+@contextmanager
+def _cues_only():
+    """The same engine with the learned reader switched off: the cues' reasons, nothing added or dropped."""
+    import bot.triage
 
-    copy = directory / "cues-only"
-    shutil.copytree(DEFAULT_DIRECTORY, copy)
-    model = json.loads((copy / MODEL_FILE).read_text())
-    model["threshold"] = 0.999999
-    (copy / MODEL_FILE).write_text(json.dumps(model))
-    return copy
+    decide = bot.triage.decide_reasons
+    bot.triage.decide_reasons = lambda readings, message, model: None
+    try:
+        yield
+    finally:
+        bot.triage.decide_reasons = decide
 
 
-def _predict(cases: list[dict], today: date | None, knowledge: Path | None, target: Path) -> None:
+def _predict(cases: list[dict], today: date | None, target: Path) -> None:
     from bot.triage import EmptyRequestError, triage
 
     with target.open("w") as out:
         for case in cases:
             try:
-                result = triage(case["text"], today=today or date.today(), knowledge_dir=knowledge).to_dict()
+                result = triage(case["text"], today=today or date.today()).to_dict()
             except EmptyRequestError as error:
                 result = {"error": str(error)}
             out.write(json.dumps({"id": case["id"], **result}) + "\n")
@@ -62,7 +62,7 @@ def run(smoke: bool = False) -> list[dict]:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        engines = {"cues + learned reader": None, "cues alone (anchor)": _cues_only(workdir)}
+        engines = {"cues + learned reader": nullcontext, "cues alone (anchor)": _cues_only}
         for name, (path, today) in SETS.items():
             if not path.exists():
                 continue
@@ -71,9 +71,10 @@ def run(smoke: bool = False) -> list[dict]:
                 cases = cases[::5]
             gold = workdir / "gold.jsonl"
             gold.write_text("".join(json.dumps(case) + "\n" for case in cases))
-            for engine, knowledge in engines.items():
+            for engine, switch in engines.items():
                 predicted = workdir / "pred.jsonl"
-                _predict(cases, today, knowledge, predicted)
+                with switch():
+                    _predict(cases, today, predicted)
                 scored = subprocess.run([sys.executable, str(SHARED_EVAL / "score.py"), str(gold), str(predicted),
                                          "--json"], capture_output=True, text=True, check=True)
                 figures = json.loads(scored.stdout)

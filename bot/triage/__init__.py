@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.triage.asks import is_request, split_asks
 from bot.triage.cleaning import CleanedMessage, clean_message
 from bot.triage.dates import working_days_ahead
-from bot.triage.engine import add_learned_reasons, read_ask, strictest, to_ask
+from bot.triage.engine import decide_reasons, read_ask, strictest, to_ask
 from bot.triage.knowledge import REASONS, TONES, KnowledgeError, load_knowledge
 from bot.triage.model import load_model
 from bot.triage.reply import render_reply
@@ -86,7 +86,7 @@ def triage(text: str, *, tone: str = "neutral", today: date | None = None,
     if not any(character.isalnum() for character in _NOT_WORDS.sub(" ", cleaned.text)):
         raise EmptyRequestError("Nothing to triage: the message has no text of its own.")
     readings = [read_ask(ask, cleaned.history, knowledge, today, cleaned.text) for ask in split_asks(cleaned.text)]
-    add_learned_reasons(readings, cleaned.text, load_model(knowledge_dir))
+    decide_reasons(readings, cleaned.text, load_model(knowledge_dir))
     asks = [_apply_scope_notes(to_ask(reading), account) for reading in readings]
     verdict = strictest([ask.verdict for ask in asks])
     reasons: list[str] = []

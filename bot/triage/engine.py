@@ -19,6 +19,7 @@ DECLINE_REASONS = {"unethical_or_illegal"}
 PUSH_BACK_REASONS = {"unreasonable", "illogical", "misses_business_objectives", "misses_campaign_objectives",
                      "jeopardises_other_work"}
 EVIDENCE_PER_REASON = 3
+VETO = 0.1  # the learned reader's probability below which a reason the cues raised is dropped
 _WORD = re.compile(r"[a-z']+")
 
 
@@ -128,7 +129,7 @@ _CLAUSE_RULED_OUT = re.compile(rf"\s*{_CLAUSE_RULING_OUT}(?!\s+(?:{_NOT_RULING_O
 
 
 def asked_for(text: str) -> str:
-    """What the learned reader reads, since it knows words but not negation: `text` without the clauses in which
+    """What the learned reader reads, since it knows words but little of negation: `text` without the clauses in which
     the client rules something out ("No need to ...", "Please don't ...", "We don't want ..."); nothing at all when
     what is left only gives context and asks for nothing. A clause that states a fact ("We don't own a licence
     for it, so ...") stays, and so does one that rules out telling ("don't mention ...", "no need to ask ..."),
@@ -140,25 +141,50 @@ def asked_for(text: str) -> str:
     return " ".join(kept)
 
 
-def add_learned_reasons(readings: list[AskReading], message: str, model: ReasonModel) -> None:
-    """Add the reasons the learned reader finds in what the message asks for and the cues missed, each to the ask
-    that reads most like it (unless that ask's own words cancel the reason), with the clause that carried it as
+def cue_signals(readings: list[AskReading]) -> list[str]:
+    """What the cues found in a message, as features for the learned reader: each reason they raised (`k strong`),
+    hinted at below the threshold (`k weak`), or saw cancelled by the client's own words (`k mitigated`)."""
+    signals = set()
+    for reading in readings:
+        for reason, score in reading.scores.items():
+            if score >= THRESHOLD:
+                signals.add(f"k strong {reason}")
+            elif score > 0:
+                signals.add(f"k weak {reason}")
+        signals.update(f"k mitigated {reason}" for reason in reading.mitigated)
+    return sorted(signals)
+
+
+def decide_reasons(readings: list[AskReading], message: str, model: ReasonModel) -> None:
+    """Let the learned reader, reading what the message asks for and what the cues found, settle its reasons.
+
+    A reason the cues raised keeps its ask and evidence unless the reader, having weighed the cue, all but rules it
+    out (below `VETO`). A reason the reader finds goes to the ask whose cues hinted at it, else to the ask that
+    reads most like it (never one whose own words cancel the reason), with the clause that carried it as
     evidence."""
-    asked = asked_for(message)
-    if not asked.strip():
-        return
+    probabilities = model.probabilities(asked_for(message), cue_signals(readings))
+    found = {reason: p for reason, p in probabilities.items() if p >= model.threshold}
+    for reading in readings:
+        for reason in [reason for reason in reading.scores if probabilities[reason] < VETO]:
+            reading.scores[reason] = 0
     present = {reason for reading in readings for reason in reading.reasons()}
-    missing = [reason for reason in model.found(asked) if reason not in present]
+    missing = [reason for reason in found if reason not in present]
     if not missing:
         return
-    per_ask = [model.probabilities(asked_for(reading.text)) for reading in readings] if len(readings) > 1 else None
+    per_ask = ([model.probabilities(asked_for(reading.text), cue_signals([reading])) for reading in readings]
+               if len(readings) > 1 else None)
     for reason in missing:
         candidates = [index for index, reading in enumerate(readings) if reason not in reading.mitigated]
         if not candidates:
             continue
-        best = max(candidates, key=lambda index: per_ask[index][reason]) if per_ask else candidates[0]
+        best = max(candidates, key=lambda index: (bool(readings[index].evidence.get(reason)),
+                                                  per_ask[index][reason] if per_ask else 0.0))
         reading = readings[best]
-        reading.add(reason, THRESHOLD, _clause_with(reading.text, model.telling_words(reading.text, reason)), None)
+        if reading.evidence.get(reason):
+            reading.scores[reason] = THRESHOLD
+        else:
+            reading.add(reason, THRESHOLD, _clause_with(reading.text, model.telling_words(reading.text, reason)),
+                        None)
 
 
 def verdict_for(reasons: list[str]) -> str:

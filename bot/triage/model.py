@@ -1,7 +1,8 @@
-"""The learned reader: one linear model per reason over the words and word pairs of a request,
-trained on the labelled examples in `data/triage/examples/` (`python -m bot.triage.train`).
+"""The learned reader: one linear model per reason over the words and word pairs of a request and what the cues
+found in it, trained on the labelled examples in `data/triage/examples/` (`python -m bot.triage.train`).
 
-It reads what the cues cannot list: the same kind of ask in new words. Scoring is plain Python over the weights
+It reads what the cues cannot list (the same kind of ask in new words) and weighs what they found against the
+rest of the message, so it has the last word on which reasons a request has. Scoring is plain Python over the weights
 in `data/triage/model.json`; nothing is downloaded and the same text always scores the same. Each reason it finds
 is explained by the words that carried the most weight for it."""
 
@@ -12,6 +13,7 @@ import math
 import re
 from array import array
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter, mul
@@ -19,19 +21,22 @@ from pathlib import Path
 
 from bot.triage.knowledge import DEFAULT_DIRECTORY, REASONS, KnowledgeError
 
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
 MODEL_FILE = "model.json"
 EXAMPLES_DIRECTORY = "examples"
+CUE_FILES = ("cues.toml", "context.toml")
 MAX_CHARACTERS = 6_000
 _TOKEN = re.compile(r"\w\w+")
 
 
-def feature_counts(text: str) -> Counter:
-    """How often each feature occurs in `text`: words (`w`) and adjacent word pairs (`b`), lowercased. (Pieces of
-    words, tried too, lowered out-of-fold accuracy once there were some 3,000 examples.)"""
+def feature_counts(text: str, signals: Iterable[str] = ()) -> Counter:
+    """How often each feature occurs in `text`: words (`w`) and adjacent word pairs (`b`), lowercased, plus the
+    cues' `signals` (`k ...`, see `bot.triage.engine.cue_signals`). (Pieces of words, tried too, lowered
+    out-of-fold accuracy once there were some 3,000 examples.)"""
     words = _TOKEN.findall(text[:MAX_CHARACTERS].lower())
     counts: Counter = Counter("w " + word for word in words)
     counts.update(f"b {first} {second}" for first, second in zip(words, words[1:]))
+    counts.update(signals)
     return counts
 
 
@@ -49,11 +54,12 @@ def weigh(counts: Counter, index: dict[str, int], idf) -> tuple[list[int], list[
 
 
 def examples_digest(directory: Path) -> str:
-    """A fingerprint of the labelled examples, so a model trained on other examples is noticed."""
+    """A fingerprint of what the model learns from: the labelled examples and the cue files (whose findings are
+    among its features), so a model trained on other examples or other cues is noticed."""
     import hashlib
 
     digest = hashlib.sha256()
-    for path in sorted((directory / EXAMPLES_DIRECTORY).glob("*.jsonl")):
+    for path in [*sorted((directory / EXAMPLES_DIRECTORY).glob("*.jsonl")), *(directory / name for name in CUE_FILES)]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -71,21 +77,18 @@ class ReasonModel:
     threshold: float
     digest: str
 
-    def _vector(self, text: str) -> tuple[list[int], list[float]]:
-        return weigh(feature_counts(text), self.index, self.idf)
-
-    def probabilities(self, text: str) -> dict[str, float]:
-        """For each reason, how likely the model finds it in `text` (0 to 1)."""
-        positions, values = self._vector(text)
+    def probabilities(self, text: str, signals: Iterable[str] = ()) -> dict[str, float]:
+        """For each reason, how likely the model finds it in `text`, given what the cues found (0 to 1)."""
+        positions, values = weigh(feature_counts(text, signals), self.index, self.idf)
         if not positions:
             return {reason: 1.0 / (1.0 + math.exp(-bias)) for reason, bias in zip(REASONS, self.bias)}
         gather = itemgetter(*positions) if len(positions) > 1 else (lambda column: (column[positions[0]],))
         scores = (bias + sum(map(mul, values, gather(column))) for bias, column in zip(self.bias, self.columns))
         return {reason: 1.0 / (1.0 + math.exp(-score)) for reason, score in zip(REASONS, scores)}
 
-    def found(self, text: str) -> dict[str, float]:
+    def found(self, text: str, signals: Iterable[str] = ()) -> dict[str, float]:
         """The reasons at or above the threshold, with their probability."""
-        return {reason: p for reason, p in self.probabilities(text).items() if p >= self.threshold}
+        return {reason: p for reason, p in self.probabilities(text, signals).items() if p >= self.threshold}
 
     def telling_words(self, text: str, reason: str, limit: int = 3) -> list[str]:
         """The words and word pairs of `text` that pushed hardest towards `reason`, strongest first."""

@@ -3,8 +3,9 @@ write `data/triage/model.json`.
 
     pip install -e '.[train]' && python -m bot.triage.train
 
-Each example is a JSON line `{"id", "text", "reasons", "verdict"}`; the text is cleaned as the triage cleans it,
-so the model learns from what it will read. One logistic regression per reason (scikit-learn), weighted so rare
+Each example is a JSON line `{"id", "text", "reasons", "verdict"}` (and `today`, the date it was written on,
+for asks with dates); the text is cleaned and read by the cues as the triage does, so the model learns from what
+it will read: the words and what the cues found. One logistic regression per reason (scikit-learn), weighted so rare
 reasons count as much as common ones. The threshold is chosen on out-of-fold predictions, never on the examples a
 model was fitted to. Deterministic: the same examples give the same file."""
 
@@ -15,11 +16,13 @@ import json
 import math
 import sys
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
+from bot.triage.asks import split_asks
 from bot.triage.cleaning import clean_message
-from bot.triage.engine import verdict_for
-from bot.triage.knowledge import DEFAULT_DIRECTORY, REASONS
+from bot.triage.engine import cue_signals, read_ask, verdict_for
+from bot.triage.knowledge import DEFAULT_DIRECTORY, REASONS, load_knowledge
 from bot.triage.model import (EXAMPLES_DIRECTORY, FEATURE_VERSION, MODEL_FILE, examples_digest, feature_counts,
                               weigh)
 
@@ -28,6 +31,7 @@ MIN_DOCUMENTS = 2
 FOLDS = 5
 THRESHOLDS = [round(0.20 + 0.05 * step, 2) for step in range(13)]
 MAX_FALSE_ALARM = 0.08
+WRITTEN_ON = "2026-11-23"  # the date examples without a `today` were written against
 
 
 def load_examples(directory: Path) -> list[dict]:
@@ -43,6 +47,15 @@ def load_examples(directory: Path) -> list[dict]:
                 raise ValueError(f"{path} line {number}: unknown reasons {sorted(unknown)}")
             examples.append(example)
     return examples
+
+
+def example_features(example: dict, directory: Path) -> Counter:
+    """The features the triage gives the learned reader for this example's text."""
+    knowledge = load_knowledge(directory)
+    cleaned = clean_message(example["text"])
+    written_on = date.fromisoformat(example.get("today", WRITTEN_ON))
+    readings = [read_ask(ask, cleaned.history, knowledge, written_on, cleaned.text) for ask in split_asks(cleaned.text)]
+    return feature_counts(cleaned.text, cue_signals(readings))
 
 
 def _matrix(counted: list[Counter], vocabulary: dict[str, int], idf: list[float]):
@@ -127,8 +140,7 @@ def choose_threshold(scored: list[list[float]], labels: list[set[str]], verdicts
 def train(directory: Path) -> dict:
     """Fit on every example in `directory` and return the model file's contents."""
     examples = load_examples(directory)
-    texts = [clean_message(example["text"]).text for example in examples]
-    counted = [feature_counts(text) for text in texts]
+    counted = [example_features(example, directory) for example in examples]
     labels = [set(example["reasons"]) for example in examples]
     verdicts = [example["verdict"] for example in examples]
     threshold, figures = choose_threshold(out_of_fold(counted, labels), labels, verdicts)

@@ -24,10 +24,12 @@ def knowledge_copy(tmp_path) -> Path:
     return target
 
 
-def _write_model(directory: Path, words: dict[str, str], threshold: float = 0.5) -> None:
-    """A hand-made model: each word in `words` points strongly to its reason; everything else to nothing."""
-    features = [f"w {word}" for word in words]
-    weights = [[8.0 if reason == words[word] else 0.0 for reason in REASONS] for word in words]
+def _write_model(directory: Path, words: dict[str, str], threshold: float = 0.5, signals: dict[str, str] = {}) -> None:
+    """A hand-made model: each word in `words` (and each cue signal in `signals`) points strongly to its reason;
+    everything else to nothing."""
+    pointers = {f"w {word}": reason for word, reason in words.items()} | dict(signals)
+    features = list(pointers)
+    weights = [[8.0 if reason == pointers[feature] else 0.0 for reason in REASONS] for feature in features]
     (directory / MODEL_FILE).write_text(json.dumps({
         "feature_version": FEATURE_VERSION, "reasons": list(REASONS), "threshold": threshold,
         "bias": [-4.0] * len(REASONS), "features": features, "idf": [1.0] * len(features), "weights": weights,
@@ -37,7 +39,7 @@ def _write_model(directory: Path, words: dict[str, str], threshold: float = 0.5)
 def test_the_shipped_model_was_trained_on_the_examples_as_they_are_now():
     model = load_model()
     assert model.digest == examples_digest(DEFAULT_DIRECTORY), (
-        "data/triage/examples changed since the model was trained: run `python -m bot.triage.train`")
+        "data/triage/examples or the cue files changed since the model was trained: run `python -m bot.triage.train`")
     assert 0 < model.threshold < 1 and len(model.index) > 1000
 
 
@@ -92,6 +94,16 @@ def test_the_learned_reader_skips_what_the_client_rules_out_but_reads_what_they_
     stated = "We don't own the flamingo photos, but a friend sent them, so just put them on the homepage."
     result = triage(stated, today=TODAY, knowledge_dir=knowledge_copy)
     assert result.verdict == "decline" and "flamingo" in result.evidence["unethical_or_illegal"][0]
+
+
+def test_the_learned_reader_drops_a_cues_reason_only_when_it_all_but_rules_it_out(knowledge_copy):
+    text = "Please take 40% off this month's invoice."
+    assert triage(text, today=TODAY).reasons == ["unreasonable"]
+    _write_model(knowledge_copy, {}, signals={"k strong unreasonable": "unreasonable"})
+    assert triage(text, today=TODAY, knowledge_dir=knowledge_copy).reasons == ["unreasonable"]
+    doubting = shutil.copytree(knowledge_copy, knowledge_copy.parent / "doubting")
+    _write_model(doubting, {})
+    assert triage(text, today=TODAY, knowledge_dir=doubting).verdict == "accept"
 
 
 def test_below_the_threshold_the_learned_reader_adds_nothing(knowledge_copy):
