@@ -1,4 +1,4 @@
-"""Triage quality: the shared dev set and our two held-out sets, scored by `../shared/eval/score.py`, for the whole
+"""Triage quality: the shared dev set and our three held-out sets, scored by `../shared/eval/score.py`, for the whole
 engine and, as the anchor, for the cues alone (the learned reader switched off).
 
 The same figures for the dev set come from the shell with:
@@ -22,7 +22,8 @@ from tests.support.process import PROJECT_ROOT
 SHARED_EVAL = PROJECT_ROOT.parent / "shared" / "eval"
 SETS = {"shared dev": (SHARED_EVAL / "dev.jsonl", None),
         "unseen2 (ours, never trained on)": (PROJECT_ROOT / "tests" / "triage" / "unseen2.jsonl", date(2026, 11, 23)),
-        "unseen3 (ours, never trained on)": (PROJECT_ROOT / "tests" / "triage" / "unseen3.jsonl", date(2026, 11, 24))}
+        "unseen3 (ours, never trained on)": (PROJECT_ROOT / "tests" / "triage" / "unseen3.jsonl", date(2026, 11, 24)),
+        "unseen4 (ours, never trained on)": (PROJECT_ROOT / "tests" / "triage" / "unseen4.jsonl", date(2026, 11, 24))}
 BARS = "verdict >= 0.85, macro-F1 >= 0.70, let through 0, false alarm <= 0.10"
 
 

@@ -4,8 +4,8 @@ back on. Measured on our own labelled cases and on the shared dev set (skipped w
 
 Our own labelled examples live in `data/triage/examples/` (the knowledge a domain expert edits): the cues were
 widened on some of them and the learned reader is trained on all of them, so here they guard against regressions.
-`unseen2.jsonl` and `unseen3.jsonl`, beside this file, were written blind to the engine by separate authors and
-are never trained or tuned on: together they are the honest measure of how the triage reads requests it has not
+`unseen2.jsonl`, `unseen3.jsonl` and `unseen4.jsonl`, beside this file, were written blind to the engine by
+separate authors and are never trained or tuned on: together they are the honest measure of how the triage reads requests it has not
 met. Their bars are lower than the product's, and their figures are in BENCHMARKS.md.
 """
 
@@ -21,7 +21,7 @@ from bot.triage import EmptyRequestError, triage
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parents[1] / "data" / "triage" / "examples"
-HELD_OUT = (HERE / "unseen2.jsonl", HERE / "unseen3.jsonl")
+HELD_OUT = (HERE / "unseen2.jsonl", HERE / "unseen3.jsonl", HERE / "unseen4.jsonl")
 HELD_OUT_BARS = {"verdict_accuracy": 0.75, "reason_macro_f1": 0.65}
 HELD_OUT_MAX_LET_THROUGH = 3
 HELD_OUT_MAX_FALSE_ALARM = 0.15
@@ -79,7 +79,7 @@ def test_each_set_of_our_labelled_examples_is_read_well(path):
 
 def test_all_our_labelled_examples_together_meet_the_bars():
     """The learned reader is regularised, so it does not learn every example by heart: a few must-decline requests
-    may still read as acceptable (at most 1% of them; 5 in 1,124 when this was written), and the false alarms are
+    may still read as acceptable (at most 1% of them; 4 in 1,372 when this was written), and the false alarms are
     counted over all the sets, since one set holds only some thirty acceptable requests. Zero let through is the
     bar on the shared dev set below."""
     paths = sorted(EXAMPLES.glob("*.jsonl"))
