@@ -16,6 +16,7 @@ from pathlib import Path
 PG_URL_VARIABLE = "PUSHBACK_BENCH_POSTGRES_URL"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SECTIONS = ("serving", "triage", "quality", "reminders", "memory")
+NOTES = Path(__file__).with_name("profiling.md")
 
 
 def _postgres_url() -> str | None:
@@ -115,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         parts.append(f"## Memory and start-up\n\n{_markdown_rows([figures])}\n")
         print(_markdown_rows([figures]), flush=True)
     parts.append(f"Whole run: {time.perf_counter() - started:.0f} s.\n")
+    if not args.only:
+        parts.append(NOTES.read_text(encoding="utf-8"))
     Path(args.output).write_text("\n".join(parts))
     return 0
 
