@@ -155,6 +155,20 @@ def cue_signals(readings: list[AskReading]) -> list[str]:
     return sorted(signals)
 
 
+def settled_reasons(probabilities: dict[str, float], cue_reasons: set[str], cancelled: set[str],
+                    threshold: float) -> set[str]:
+    """A message's reasons once the learned reader has weighed the cues: those the cues raised, unless the reader
+    all but rules them out (below `VETO`), and those the reader finds (at `threshold`) that the client's own words
+    do not cancel in every ask."""
+    kept = {reason for reason in cue_reasons if probabilities[reason] >= VETO}
+    return kept | {reason for reason, p in probabilities.items() if p >= threshold and reason not in cancelled}
+
+
+def cancelled_everywhere(readings: list[AskReading]) -> set[str]:
+    """The reasons every ask's own words cancel (a mitigation in each)."""
+    return set.intersection(*(reading.mitigated for reading in readings)) if readings else set()
+
+
 def decide_reasons(readings: list[AskReading], message: str, model: ReasonModel) -> None:
     """Let the learned reader, reading what the message asks for and what the cues found, settle its reasons.
 
@@ -163,12 +177,13 @@ def decide_reasons(readings: list[AskReading], message: str, model: ReasonModel)
     reads most like it (never one whose own words cancel the reason), with the clause that carried it as
     evidence."""
     probabilities = model.probabilities(asked_for(message), cue_signals(readings))
-    found = {reason: p for reason, p in probabilities.items() if p >= model.threshold}
+    settled = settled_reasons(probabilities, {reason for reading in readings for reason in reading.reasons()},
+                              cancelled_everywhere(readings), model.threshold)
     for reading in readings:
-        for reason in [reason for reason in reading.scores if probabilities[reason] < VETO]:
+        for reason in [reason for reason in reading.scores if reason not in settled]:
             reading.scores[reason] = 0
     present = {reason for reading in readings for reason in reading.reasons()}
-    missing = [reason for reason in found if reason not in present]
+    missing = [reason for reason in REASONS if reason in settled and reason not in present]
     if not missing:
         return
     per_ask = ([model.probabilities(asked_for(reading.text), cue_signals([reading])) for reading in readings]

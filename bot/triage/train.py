@@ -7,7 +7,8 @@ Each example is a JSON line `{"id", "text", "reasons", "verdict"}` (and `today`,
 for asks with dates); the text is cleaned and read by the cues as the triage does, so the model learns from what
 it will read: the words and what the cues found. One logistic regression per reason (scikit-learn), weighted so rare
 reasons count as much as common ones. The threshold is chosen on out-of-fold predictions, never on the examples a
-model was fitted to. Deterministic: the same examples give the same file."""
+model was fitted to, by scoring the whole decision the triage makes with them (`engine.settled_reasons`).
+Deterministic: the same examples give the same file."""
 
 from __future__ import annotations
 
@@ -16,12 +17,13 @@ import json
 import math
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from bot.triage.asks import split_asks
 from bot.triage.cleaning import clean_message
-from bot.triage.engine import cue_signals, read_ask, verdict_for
+from bot.triage.engine import cancelled_everywhere, cue_signals, read_ask, settled_reasons, verdict_for
 from bot.triage.knowledge import DEFAULT_DIRECTORY, REASONS, load_knowledge
 from bot.triage.model import (EXAMPLES_DIRECTORY, FEATURE_VERSION, MODEL_FILE, examples_digest, feature_counts,
                               weigh)
@@ -49,13 +51,24 @@ def load_examples(directory: Path) -> list[dict]:
     return examples
 
 
-def example_features(example: dict, directory: Path) -> Counter:
-    """The features the triage gives the learned reader for this example's text."""
+@dataclass(frozen=True)
+class ReadExample:
+    """An example as the triage reads it: the learned reader's features, the reasons the cues raised, and those the
+    client's own words cancel in every ask."""
+
+    features: Counter
+    cue_reasons: set[str]
+    cancelled: set[str]
+
+
+def read_example(example: dict, directory: Path) -> ReadExample:
+    """Clean, split and read `example` through the cues, as the triage does."""
     knowledge = load_knowledge(directory)
     cleaned = clean_message(example["text"])
     written_on = date.fromisoformat(example.get("today", WRITTEN_ON))
     readings = [read_ask(ask, cleaned.history, knowledge, written_on, cleaned.text) for ask in split_asks(cleaned.text)]
-    return feature_counts(cleaned.text, cue_signals(readings))
+    return ReadExample(feature_counts(cleaned.text, cue_signals(readings)),
+                       {reason for reading in readings for reason in reading.reasons()}, cancelled_everywhere(readings))
 
 
 def _matrix(counted: list[Counter], vocabulary: dict[str, int], idf: list[float]):
@@ -120,12 +133,15 @@ def out_of_fold(counted: list[Counter], labels: list[set[str]]) -> list[list[flo
     return scored
 
 
-def choose_threshold(scored: list[list[float]], labels: list[set[str]], verdicts: list[str]) -> tuple[float, dict]:
-    """The one threshold with the best out-of-fold verdict accuracy and reason F1 whose false alarms on acceptable
-    requests stay within bounds (a threshold per reason, tried too, raised false alarms on requests never seen)."""
+def choose_threshold(scored: list[list[float]], read: list[ReadExample], labels: list[set[str]],
+                     verdicts: list[str]) -> tuple[float, dict]:
+    """The one threshold with the best out-of-fold verdict accuracy and reason F1 of the whole decision (the cues'
+    reasons, weighed by the reader, and the reader's own) whose false alarms on acceptable requests stay within
+    bounds (a threshold per reason, tried too, raised false alarms on requests never seen)."""
     best: tuple[float, float, dict] | None = None
     for threshold in THRESHOLDS:
-        predicted = [{r for r, p in zip(REASONS, row) if p >= threshold} for row in scored]
+        predicted = [settled_reasons(dict(zip(REASONS, row)), example.cue_reasons, example.cancelled, threshold)
+                     for row, example in zip(scored, read)]
         figures = _figures(labels, predicted, verdicts)
         if figures["accept_false_alarm"] > MAX_FALSE_ALARM:
             continue
@@ -140,10 +156,11 @@ def choose_threshold(scored: list[list[float]], labels: list[set[str]], verdicts
 def train(directory: Path) -> dict:
     """Fit on every example in `directory` and return the model file's contents."""
     examples = load_examples(directory)
-    counted = [example_features(example, directory) for example in examples]
+    read = [read_example(example, directory) for example in examples]
+    counted = [example.features for example in read]
     labels = [set(example["reasons"]) for example in examples]
     verdicts = [example["verdict"] for example in examples]
-    threshold, figures = choose_threshold(out_of_fold(counted, labels), labels, verdicts)
+    threshold, figures = choose_threshold(out_of_fold(counted, labels), read, labels, verdicts)
     features, _, idf, models = _fit(counted, labels)
     weights = [[round(float(model.coef_[0][position]), 4) for model in models] for position in range(len(features))]
     kept = [position for position, row in enumerate(weights) if any(abs(value) >= 0.0005 for value in row)]
