@@ -6,6 +6,7 @@ import gc
 import io
 import json
 import logging
+import queue
 import signal
 import subprocess
 import sys
@@ -85,11 +86,30 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def _default_term_until_booted(_arbiter, _worker) -> None:
-    """A new worker inherits the master's SIGTERM handler, which only queues the signal in the master's copy of
-    its queue: a SIGTERM that arrives before the worker installs its own handlers was lost, and the master then
-    waited its whole graceful timeout. Until then, SIGTERM simply ends a worker that has no request yet."""
+_STOP_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT, signal.SIGQUIT})
+
+
+def _default_term_until_booted(arbiter, _worker) -> None:
+    """A new worker inherits the master's signal handler, which only queues a signal in the worker's copy of the
+    master's queue: a SIGTERM that came before the worker installed its own handlers was lost, and the master then
+    waited its whole graceful timeout. So the worker leaves at once when its copy of the queue already holds a stop
+    (queued in the master before the fork, or sent since), and until it has booted a SIGTERM simply ends it."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    stop_asked = _stop_queued(arbiter)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    if stop_asked:
+        raise SystemExit(0)
+
+
+def _stop_queued(arbiter) -> bool:
+    """Whether this process's copy of the arbiter's signal queue holds a stop signal (emptying it)."""
+    queued = []
+    while True:
+        try:
+            queued.append(arbiter.SIG_QUEUE.get_nowait())
+        except queue.Empty:
+            return any(sig in _STOP_SIGNALS for sig in queued)
 
 
 class PushbackServer(BaseApplication):
