@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.triage.asks import is_request, split_asks
 from bot.triage.cleaning import CleanedMessage, clean_message
 from bot.triage.dates import working_days_ahead
-from bot.triage.engine import decide_reasons, read_ask, strictest, to_ask
+from bot.triage.engine import decide_reasons, read_message, strictest, to_ask
 from bot.triage.knowledge import REASONS, TONES, KnowledgeError, load_knowledge
 from bot.triage.model import load_model
 from bot.triage.reply import render_reply
@@ -85,7 +85,7 @@ def triage(text: str, *, tone: str = "neutral", today: date | None = None,
     cleaned = clean_message(text if isinstance(text, str) else str(text))
     if not any(character.isalnum() for character in _NOT_WORDS.sub(" ", cleaned.text)):
         raise EmptyRequestError("Nothing to triage: the message has no text of its own.")
-    readings = [read_ask(ask, cleaned.history, knowledge, today, cleaned.text) for ask in split_asks(cleaned.text)]
+    readings = read_message(cleaned, knowledge, today)
     decide_reasons(readings, cleaned.text, load_model(knowledge_dir))
     asks = [_apply_scope_notes(to_ask(reading), account) for reading in readings]
     verdict = strictest([ask.verdict for ask in asks])

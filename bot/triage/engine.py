@@ -8,7 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.triage.asks import is_request
+from bot.triage.asks import is_request, split_asks
+from bot.triage.cleaning import CleanedMessage
 from bot.triage.dates import days_until
 from bot.triage.knowledge import REASONS, Knowledge, WordStarts
 from bot.triage.model import ReasonModel
@@ -64,8 +65,9 @@ def _negated(text: str, start: int, negations: frozenset[str]) -> bool:
     return bool(_RULED_OUT.search(text[max(0, start - 80):start]))
 
 
-_RULING_OUT = (r"(?:(?:please|just|so|and|also|really|honestly|but)\s+)?(?:(?:we|i)\s+)?"
-               r"(?:don'?t|do not|never|won'?t|will not|no need to|there'?s no need to|(?:we|i)'?(?:re| are| am|m) not asking)")
+_OPENER = r"(?:(?:please|just|so|and|also|really|honestly|but)\s+)?"
+_NOT_ASKING = r"no need to|there'?s no need to|(?:we|i)'?(?:re| are| am|m) not asking"
+_RULING_OUT = rf"{_OPENER}(?:(?:we|i)\s+)?(?:don'?t|do not|never|won'?t|will not|{_NOT_ASKING})"
 _NOT_RULING_OUT = r"forget|worry|hesitate|mind"
 _RULED_OUT = re.compile(
     rf"(?:^|[.;:!?,\n(]|\b(?:and|but|so)\b)\s*{_RULING_OUT}(?!\s+(?:{_NOT_RULING_OUT})\b)\b[^.;:!?,\n]*$", re.IGNORECASE)
@@ -109,6 +111,11 @@ def read_ask(text: str, history: str, knowledge: Knowledge, today: date, message
     return reading
 
 
+def read_message(cleaned: CleanedMessage, knowledge: Knowledge, today: date) -> list[AskReading]:
+    """Each ask of a cleaned message, read by `read_ask`."""
+    return [read_ask(ask, cleaned.history, knowledge, today, cleaned.text) for ask in split_asks(cleaned.text)]
+
+
 _CLAUSE = re.compile(r"[^.;!?\n]+[.;!?]?")
 
 
@@ -121,9 +128,8 @@ def _clause_with(text: str, words: list[str]) -> str:
 
 
 _NOT_TELLING = r"mention|say|tell|disclose|reveal|label|tag|admit|ask|flag|let|show"
-_CLAUSE_RULING_OUT = (r"(?:(?:please|just|so|and|also|really|honestly|but)\s+)?(?:don'?t|do not|never|no need to|"
-                      r"there'?s no need to|(?:we|i)\s+(?:don'?t|do not|won'?t|will not|never)\s+(?:want|need|expect|"
-                      r"require)|(?:we|i)'?(?:re| are| am|m) not asking)")
+_CLAUSE_RULING_OUT = (rf"{_OPENER}(?:don'?t|do not|never|{_NOT_ASKING}|"
+                      r"(?:we|i)\s+(?:don'?t|do not|won'?t|will not|never)\s+(?:want|need|expect|require))")
 _CLAUSE_RULED_OUT = re.compile(rf"\s*{_CLAUSE_RULING_OUT}(?!\s+(?:{_NOT_RULING_OUT}|{_NOT_TELLING})\b)\b",
                                re.IGNORECASE)
 

@@ -4,8 +4,9 @@ write `data/triage/model.json`.
     pip install -e '.[train]' && python -m bot.triage.train
 
 Each example is a JSON line `{"id", "text", "reasons", "verdict"}` (and `today`, the date it was written on,
-for asks with dates); the text is cleaned and read by the cues as the triage does, so the model learns from what
-it will read: the words and what the cues found. One logistic regression per reason (scikit-learn), weighted so rare
+for asks with dates); the text is cleaned and read by the cues as the triage does, so the model learns from the
+words and what the cues found. It learns from the whole cleaned text; learning only from what the client asks for
+(as the triage then reads it) scored no better out of fold when tried. One logistic regression per reason (scikit-learn), weighted so rare
 reasons count as much as common ones. The threshold is chosen on out-of-fold predictions, never on the examples a
 model was fitted to, by scoring the whole decision the triage makes with them (`engine.settled_reasons`).
 Deterministic: the same examples give the same file."""
@@ -21,9 +22,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from bot.triage.asks import split_asks
 from bot.triage.cleaning import clean_message
-from bot.triage.engine import cancelled_everywhere, cue_signals, read_ask, settled_reasons, verdict_for
+from bot.triage.engine import cancelled_everywhere, cue_signals, read_message, settled_reasons, verdict_for
 from bot.triage.knowledge import DEFAULT_DIRECTORY, REASONS, load_knowledge
 from bot.triage.model import (EXAMPLES_DIRECTORY, FEATURE_VERSION, MODEL_FILE, examples_digest, feature_counts,
                               weigh)
@@ -66,7 +66,7 @@ def read_example(example: dict, directory: Path) -> ReadExample:
     knowledge = load_knowledge(directory)
     cleaned = clean_message(example["text"])
     written_on = date.fromisoformat(example.get("today", WRITTEN_ON))
-    readings = [read_ask(ask, cleaned.history, knowledge, written_on, cleaned.text) for ask in split_asks(cleaned.text)]
+    readings = read_message(cleaned, knowledge, written_on)
     return ReadExample(feature_counts(cleaned.text, cue_signals(readings)),
                        {reason for reading in readings for reason in reading.reasons()}, cancelled_everywhere(readings))
 
