@@ -92,12 +92,12 @@ def main(argv: list[str] | None = None) -> int:
         from bench import quality
 
         rows = quality.run(smoke=args.smoke)
-        parts.append("## Triage quality\n\nScored by `../shared/eval/score.py` (bars: " + quality.BARS + "). The shared "
-                     "dev set's figures are also what `pushback triage --jsonl < ../shared/eval/dev.jsonl > pred.jsonl "
-                     "&& python3 ../shared/eval/score.py ../shared/eval/dev.jsonl pred.jsonl` prints; the cues were "
-                     "tuned on it. `unseen2`, `unseen3` and `unseen4` (70, 90 and 100 requests in `tests/triage/`) were "
-                     "written blind to the engine and are never trained or tuned on. The anchor is the same engine with its learned reader switched "
-                     f"off.\n\n{_markdown_rows(rows)}\n")
+        parts.append("## Triage quality\n\nScored by `../shared/eval/score.py` (bars: " + quality.BARS + "). The "
+                     "shared dev set's figures are also what `pushback triage --jsonl < ../shared/eval/dev.jsonl > "
+                     "pred.jsonl && python3 ../shared/eval/score.py ../shared/eval/dev.jsonl pred.jsonl` prints; the "
+                     "cues were tuned on it. `unseen2`, `unseen3` and `unseen4` (70, 90 and 100 requests in "
+                     "`tests/triage/`) were written blind to the engine and are never trained or tuned on. The anchor "
+                     f"is the same engine with its learned reader switched off.\n\n{_markdown_rows(rows)}\n")
         print(_markdown_rows(rows), flush=True)
     if "reminders" in sections:
         from bench import reminders

@@ -20,10 +20,9 @@ from pathlib import Path
 from tests.support.process import PROJECT_ROOT
 
 SHARED_EVAL = PROJECT_ROOT.parent / "shared" / "eval"
-SETS = {"shared dev": (SHARED_EVAL / "dev.jsonl", None),
-        "unseen2 (ours, never trained on)": (PROJECT_ROOT / "tests" / "triage" / "unseen2.jsonl", date(2026, 11, 23)),
-        "unseen3 (ours, never trained on)": (PROJECT_ROOT / "tests" / "triage" / "unseen3.jsonl", date(2026, 11, 24)),
-        "unseen4 (ours, never trained on)": (PROJECT_ROOT / "tests" / "triage" / "unseen4.jsonl", date(2026, 11, 24))}
+HELD_OUT = PROJECT_ROOT / "tests" / "triage"
+SETS = {"shared dev": SHARED_EVAL / "dev.jsonl",
+        **{f"{name} (ours, never trained on)": HELD_OUT / f"{name}.jsonl" for name in ("unseen2", "unseen3", "unseen4")}}
 BARS = "verdict >= 0.85, macro-F1 >= 0.70, let through 0, false alarm <= 0.10"
 
 
@@ -40,13 +39,15 @@ def _cues_only():
         bot.triage.decide_reasons = decide
 
 
-def _predict(cases: list[dict], today: date | None, target: Path) -> None:
+def _predict(cases: list[dict], target: Path) -> None:
+    """Triage each case as of the date it was written against (its `today`, else today)."""
     from bot.triage import EmptyRequestError, triage
 
     with target.open("w") as out:
         for case in cases:
+            today = date.fromisoformat(case["today"]) if case.get("today") else date.today()
             try:
-                result = triage(case["text"], today=today or date.today()).to_dict()
+                result = triage(case["text"], today=today).to_dict()
             except EmptyRequestError as error:
                 result = {"error": str(error)}
             out.write(json.dumps({"id": case["id"], **result}) + "\n")
@@ -64,7 +65,7 @@ def run(smoke: bool = False) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         engines = {"cues + learned reader": nullcontext, "cues alone (anchor)": _cues_only}
-        for name, (path, today) in SETS.items():
+        for name, path in SETS.items():
             if not path.exists():
                 continue
             cases = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
@@ -75,7 +76,7 @@ def run(smoke: bool = False) -> list[dict]:
             for engine, switch in engines.items():
                 predicted = workdir / "pred.jsonl"
                 with switch():
-                    _predict(cases, today, predicted)
+                    _predict(cases, predicted)
                 scored = subprocess.run([sys.executable, str(SHARED_EVAL / "score.py"), str(gold), str(predicted),
                                          "--json"], capture_output=True, text=True, check=True)
                 figures = json.loads(scored.stdout)

@@ -156,7 +156,7 @@ def run(smoke: bool = False, database_urls: dict[str, str] | None = None) -> lis
 def table(rows: list[dict]) -> str:
     """The rows as a Markdown table, with Pushback's ratios to the bare app on the same store."""
     lines = ["| store | server | requests | errors | > 3 s | ack p50 ms | ack p95 ms | ack p99 ms | replies/s | "
-             "p99 vs bare | replies/s vs bare | server CPU ms/request |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "p99 vs bare | replies/s vs bare | server CPU ms/request |", "|---" * 12 + "|"]
     bare = {row["store"]: row for row in rows if row["server"] == "bare"}
     for row in rows:
         anchor = bare.get(row["store"])

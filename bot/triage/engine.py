@@ -70,7 +70,8 @@ _NOT_ASKING = r"no need to|there'?s no need to|(?:we|i)'?(?:re| are| am|m) not a
 _RULING_OUT = rf"{_OPENER}(?:(?:we|i)\s+)?(?:don'?t|do not|never|won'?t|will not|{_NOT_ASKING})"
 _NOT_RULING_OUT = r"forget|worry|hesitate|mind"
 _RULED_OUT = re.compile(
-    rf"(?:^|[.;:!?,\n(]|\b(?:and|but|so)\b)\s*{_RULING_OUT}(?!\s+(?:{_NOT_RULING_OUT})\b)\b[^.;:!?,\n]*$", re.IGNORECASE)
+    rf"(?:^|[.;:!?,\n(]|\b(?:and|but|so)\b)\s*{_RULING_OUT}(?!\s+(?:{_NOT_RULING_OUT})\b)\b[^.;:!?,\n]*$",
+    re.IGNORECASE)
 
 
 URGENT_DAYS = 1

@@ -6,8 +6,8 @@ write `data/triage/model.json`.
 Each example is a JSON line `{"id", "text", "reasons", "verdict"}` (and `today`, the date it was written on,
 for asks with dates); the text is cleaned and read by the cues as the triage does, so the model learns from the
 words and what the cues found. It learns from the whole cleaned text; learning only from what the client asks for
-(as the triage then reads it) scored no better out of fold when tried. One logistic regression per reason (scikit-learn), weighted so rare
-reasons count as much as common ones. The threshold is chosen on out-of-fold predictions, never on the examples a
+(as the triage then reads it) scored no better out of fold when tried. One logistic regression per reason
+(scikit-learn), weighted so rare reasons count as much as common ones. The threshold is chosen on out-of-fold predictions, never on the examples a
 model was fitted to, by scoring the whole decision the triage makes with them (`engine.settled_reasons`).
 Deterministic: the same examples give the same file."""
 

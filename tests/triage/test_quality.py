@@ -5,8 +5,8 @@ back on. Measured on our own labelled cases and on the shared dev set (skipped w
 Our own labelled examples live in `data/triage/examples/` (the knowledge a domain expert edits): the cues were
 widened on some of them and the learned reader is trained on all of them, so here they guard against regressions.
 `unseen2.jsonl`, `unseen3.jsonl` and `unseen4.jsonl`, beside this file, were written blind to the engine by
-separate authors and are never trained or tuned on: together they are the honest measure of how the triage reads requests it has not
-met. Their bars are lower than the product's, and their figures are in BENCHMARKS.md.
+separate authors and are never trained or tuned on: together they are the honest measure of how the triage reads
+requests it has not met. Their bars are lower than the product's, and their figures are in BENCHMARKS.md.
 """
 
 from __future__ import annotations
