@@ -81,7 +81,8 @@ def read_ask(text: str, history: str, knowledge: Knowledge, today: date, message
     """Score one ask against every cue, in context (the quoted history, and the whole message's urgency)."""
     reading = AskReading(text)
     starts = WordStarts(text)
-    for cue in knowledge.cues:
+    for index in knowledge.cue_index.candidates(starts):
+        cue = knowledge.cues[index]
         match = starts.first_match(cue.pattern, cue.prefixes)
         while match and cue.negatable and _negated(text, match.start(), knowledge.negations):
             match = starts.first_match(cue.pattern, cue.prefixes, match.end())
@@ -93,7 +94,8 @@ def read_ask(text: str, history: str, knowledge: Knowledge, today: date, message
                 reading.add(reason, THRESHOLD, found.group(0), None)
                 reading.add(reason, 0, insisting.group(0), None)
     mitigated = reading.mitigated
-    for mitigation in knowledge.mitigations:
+    for index in knowledge.mitigation_index.candidates(starts):
+        mitigation = knowledge.mitigations[index]
         found = starts.first_match(mitigation.pattern, mitigation.prefixes)
         while found and _negated(text, found.start(), knowledge.negations):
             found = starts.first_match(mitigation.pattern, mitigation.prefixes, found.end())

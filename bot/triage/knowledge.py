@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -141,6 +141,30 @@ class WordStarts:
         return None
 
 
+class PrefixIndex:
+    """Which of a list of patterns (by position) could match in a text: those with a literal prefix that starts
+    a word there, and those without known prefixes. The rest need not be tried at all."""
+
+    def __init__(self, prefix_sets: list[frozenset[str] | None]) -> None:
+        self.size = len(prefix_sets)
+        self.always = frozenset(index for index, prefixes in enumerate(prefix_sets) if prefixes is None)
+        by_prefix: dict[str, list[int]] = {}
+        for index, prefixes in enumerate(prefix_sets):
+            for prefix in prefixes or ():
+                by_prefix.setdefault(prefix, []).append(index)
+        self.by_prefix = {prefix: tuple(indexes) for prefix, indexes in by_prefix.items()}
+
+    def candidates(self, starts: WordStarts) -> list[int]:
+        """The positions of the patterns worth trying on `starts.text`, in order."""
+        if not starts.aligned:
+            return list(range(self.size))
+        found = set(self.always)
+        for prefix in starts.present:
+            if prefix in self.by_prefix:
+                found.update(self.by_prefix[prefix])
+        return sorted(found)
+
+
 @dataclass(frozen=True)
 class Mitigation:
     """Words that cancel some reasons in the same ask (`prefixes` as for `Cue`)."""
@@ -164,6 +188,12 @@ class Knowledge:
     tones: dict[str, dict[str, str]]
     accept: dict[str, Any]
     tactics: dict[str, str]
+    cue_index: PrefixIndex = field(init=False, repr=False, compare=False)
+    mitigation_index: PrefixIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cue_index", PrefixIndex([cue.prefixes for cue in self.cues]))
+        object.__setattr__(self, "mitigation_index", PrefixIndex([item.prefixes for item in self.mitigations]))
 
 
 def _line_of(text: str, needle: str) -> int:
