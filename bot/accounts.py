@@ -260,7 +260,7 @@ def accounts_for(db: Database, team_id: str, user_id: str | None = None) -> list
     """A user's accounts (owned or shared) in a workspace, by next QBR; every account when `user_id` is None.
 
     One prepared Core query (every triage asks it), not an ORM session."""
-    with db.engine.connect() as connection:
+    with db.single_statement() as connection:
         if user_id is None:
             rows = connection.execute(_TEAM_ACCOUNTS, {"team_id": team_id})
         else:

@@ -86,7 +86,7 @@ def record_triage(
         text_expires_at=now + timedelta(days=retention_days) if keep_text else None,
         created_at=now, updated_at=now,
     )
-    with db.engine.begin() as connection:  # Core, not a Session: one INSERT on the hot path of every triage
+    with db.single_statement() as connection:  # Core, not a Session: one INSERT on the hot path of every triage
         triage_id = connection.execute(_INSERT_TRIAGE, values).scalar_one()
     return TriageRecord(
         id=triage_id, team_id=team_id, user_id=user_id, source=source, origin_channel_id=origin_channel_id,
@@ -99,7 +99,7 @@ def record_triage(
 def attach_message(db: Database, triage_id: int, *, channel_id: str, parent_ts: str | None, reply_ts: str | None,
                    permalink: str | None) -> None:
     """Remember where the triage was posted."""
-    with db.engine.begin() as connection:  # Core, not a Session: every triage does this
+    with db.single_statement() as connection:  # Core, not a Session: every triage does this
         connection.execute(_ATTACH_MESSAGE, {"triage_id": triage_id, "channel_id": channel_id, "parent_ts": parent_ts,
                                              "reply_ts": reply_ts, "permalink": permalink, "updated_at": utcnow()})
 

@@ -1,7 +1,7 @@
 """Storage: migrations apply on an empty store and again as a no-op; units of work commit or roll back."""
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 
 from bot.db import Database
 from bot.models import Triage
@@ -50,3 +50,31 @@ def test_ping_is_false_when_the_database_cannot_be_reached(tmp_path):
     unreachable = Database("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
 
     assert unreachable.ping() is False
+
+
+def _backend_pid(db: Database) -> int:
+    with db.single_statement() as connection:
+        return connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+
+def test_a_connection_the_server_dropped_while_idle_is_replaced_before_use(db, monkeypatch):
+    if not db.is_postgresql:
+        pytest.skip("SQLite has no server to drop a connection")
+    monkeypatch.setattr("bot.db.PING_AFTER_IDLE_SECONDS", 0.0)
+    dropped = _backend_pid(db)
+    with Database(db.url).engine.connect() as other:
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped})
+
+    assert _backend_pid(db) != dropped
+    with db.transaction() as session:
+        session.add(_triage())
+    assert db.ping()
+
+
+def test_one_statement_units_commit_and_see_each_others_rows(db):
+    with db.single_statement() as connection:
+        connection.execute(Triage.__table__.insert().values(team_id="T1", user_id="U1", source="command",
+                                                            verdict="push_back", reasons=[], tone="neutral"))
+
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Triage)) == 1
