@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import socket
 import threading
 import time
 from collections import defaultdict, deque
@@ -68,6 +69,8 @@ class SlackStandIn:
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
+        self.connections = 0  # TCP connections accepted so far
+        self._open: set = set()
         self.add_channel("C0INTERNAL", name="client-acme")
 
     # --- life cycle -------------------------------------------------------------------------------------------
@@ -76,6 +79,20 @@ class SlackStandIn:
         standin = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as Slack's servers do
+            disable_nagle_algorithm = True  # the headers and the body leave at once, not 40 ms apart
+
+            def setup(self):
+                super().setup()
+                with standin._lock:
+                    standin.connections += 1
+                    standin._open.add(self.connection)
+
+            def finish(self):
+                with standin._lock:
+                    standin._open.discard(self.connection)
+                super().finish()
+
             def do_POST(self):  # noqa: N802 - the http.server interface
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode("utf-8", "replace")
@@ -104,6 +121,17 @@ class SlackStandIn:
         if self._server:
             self._server.shutdown()
             self._server.server_close()
+            self.drop_connections()
+
+    def drop_connections(self) -> None:
+        """Close every open client connection, as a server does with idle ones."""
+        with self._lock:
+            open_now = list(self._open)
+        for connection in open_now:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     @property
     def url(self) -> str:
