@@ -46,6 +46,7 @@ from bot.reminder_plan import load_reminder_copy
 from bot.reminder_slack import owner_timezone
 from bot.reminders import mark_prepared, reminder_account_id, snooze
 from bot.triages import get_triage
+from handlers.after_ack import acked_promptly
 from handlers.delivery import post
 from handlers.home import publish_home
 from handlers.payloads import team_of, view_metadata, view_text, view_value
@@ -273,13 +274,13 @@ def submit_qbr_date(ack, body, view, client, context):
 
 def register(app: App) -> None:
     """Wire the account and reminder surfaces."""
-    app.action(ACTION_ADD_ACCOUNT)(open_add_account)
-    app.action(ACTION_EDIT_ACCOUNT)(open_edit_account)
-    app.view(VIEW_ACCOUNT)(submit_account)
-    app.action(ACTION_LOG_TO_ACCOUNT)(open_log_to_account)
-    app.view(VIEW_LOG_TO_ACCOUNT)(submit_log_to_account)
-    app.action(re.compile(f"^{ACTION_OUTCOME}_"))(record_outcome)
-    app.action(ACTION_SNOOZE)(snooze_reminder)
-    app.action(ACTION_PREPARED)(prepared_reminder)
-    app.action(ACTION_CHANGE_DATE)(open_change_date)
-    app.view(VIEW_QBR_DATE)(submit_qbr_date)
+    app.action(ACTION_ADD_ACCOUNT)(acked_promptly(open_add_account))
+    app.action(ACTION_EDIT_ACCOUNT)(acked_promptly(open_edit_account))
+    app.view(VIEW_ACCOUNT)(acked_promptly(submit_account))
+    app.action(ACTION_LOG_TO_ACCOUNT)(acked_promptly(open_log_to_account))
+    app.view(VIEW_LOG_TO_ACCOUNT)(acked_promptly(submit_log_to_account))
+    app.action(re.compile(f"^{ACTION_OUTCOME}_"))(acked_promptly(record_outcome))
+    app.action(ACTION_SNOOZE)(acked_promptly(snooze_reminder))
+    app.action(ACTION_PREPARED)(acked_promptly(prepared_reminder))
+    app.action(ACTION_CHANGE_DATE)(acked_promptly(open_change_date))
+    app.view(VIEW_QBR_DATE)(acked_promptly(submit_qbr_date))

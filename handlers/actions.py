@@ -30,6 +30,7 @@ from bot.triages import (
     set_feedback,
     set_tone,
 )
+from handlers.after_ack import acked_promptly
 from handlers.payloads import team_of
 
 
@@ -152,8 +153,8 @@ def unknown_action(ack, respond):
 
 def register(app: App) -> None:
     """Wire the triage buttons."""
-    app.action(re.compile(f"^{ACTION_TONE}_"))(change_tone)
-    app.action(ACTION_EDIT)(edit_and_copy)
-    app.action(re.compile(f"^{ACTION_FEEDBACK}_"))(give_feedback)
-    app.action(ACTION_OPEN_PASTE_MODAL)(open_paste_modal)
-    app.action(ACTION_FORGET_ME)(forget_me)
+    app.action(re.compile(f"^{ACTION_TONE}_"))(acked_promptly(change_tone))
+    app.action(ACTION_EDIT)(acked_promptly(edit_and_copy))
+    app.action(re.compile(f"^{ACTION_FEEDBACK}_"))(acked_promptly(give_feedback))
+    app.action(ACTION_OPEN_PASTE_MODAL)(acked_promptly(open_paste_modal))
+    app.action(ACTION_FORGET_ME)(acked_promptly(forget_me))

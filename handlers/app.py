@@ -10,12 +10,12 @@ from slack_bolt import App, BoltResponse
 from slack_bolt.oauth import OAuthFlow
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 
-from bot.copy import message
 from bot.db import Database
 from bot.settings import Settings
 from bot.slack_api import keeping_connections, make_web_client
 from bot.workspaces import bot_scopes, installation_store, oauth_state_store
 from handlers import accounts, actions, commands, home, shortcuts, views
+from handlers.after_ack import acked_promptly, report_failure
 
 SURFACES = (commands, shortcuts, actions, views, home, accounts)
 
@@ -32,6 +32,7 @@ def create_app(settings: Settings, db: Database) -> App:
         token_verification_enabled=False,
         oauth_flow=_oauth_flow(settings, db) if settings.oauth_enabled else None,
         logger=logging.getLogger("slack_bolt"),
+        process_before_response=True,  # every listener returns once it has acked: see handlers.after_ack
     )
     if settings.oauth_enabled:
         app.enable_token_revocation_listeners()
@@ -48,10 +49,10 @@ def create_app(settings: Settings, db: Database) -> App:
     app.use(ignore_slack_retries)
     app.use(refuse_malformed_payloads)
     app.use(provide_services)
-    app.error(report_error)
+    app.error(report_failure)
     for surface in SURFACES:
         surface.register(app)
-    app.action(re.compile(".*"))(actions.unknown_action)
+    app.action(re.compile(".*"))(acked_promptly(actions.unknown_action))
     return app
 
 
@@ -89,15 +90,3 @@ def refuse_malformed_payloads(body, next):
     if kind in ("view_submission", "view_closed") and not isinstance(body.get("view"), dict):
         return BoltResponse(status=400, body={"error": "malformed payload: view"})
     return next()
-
-
-def report_error(error, body, context, respond, logger):
-    """Log a listener's failure with ids only, and tell the user in a short private message."""
-    user = (body.get("user") or {}).get("id") or body.get("user_id")
-    logger.error("listener failed team=%s user=%s request=%s error=%s", context.get("team_id"), user,
-                 context.get("request_id"), type(error).__name__, exc_info=error)
-    if respond is not None and (body.get("response_url") or context.get("response_url")):
-        try:
-            respond(response_type="ephemeral", replace_original=False, text=message("failed"))
-        except Exception:  # noqa: BLE001 - the failure is logged above; nothing more to do
-            logger.warning("could not tell the user about the failure request=%s", context.get("request_id"))

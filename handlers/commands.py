@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from bot.blocks.triage import forget_me_message, usage_message
 from handlers.accounts import list_accounts
+from handlers.after_ack import acked_promptly
 from handlers.triage_flow import TriageAsk, triage_and_deliver_after_ack
 
 COMMAND = "/pushback"
@@ -38,4 +39,4 @@ def pushback_command(ack, command, client, context, respond, logger):
 
 def register(app: App) -> None:
     """Wire the slash command."""
-    app.command(COMMAND)(pushback_command)
+    app.command(COMMAND)(acked_promptly(pushback_command))

@@ -12,6 +12,7 @@ from bot.blocks.home import home_view
 from bot.models import utcnow
 from bot.reminders import failed_reminders
 from bot.triages import reason_counts, recent_triages
+from handlers.after_ack import acked_promptly
 
 REASON_WINDOW = timedelta(days=90)
 
@@ -36,4 +37,4 @@ def app_home_opened(event, client, context, logger):
 
 def register(app: App) -> None:
     """Wire the App Home event."""
-    app.event("app_home_opened")(app_home_opened)
+    app.event("app_home_opened")(acked_promptly(app_home_opened))

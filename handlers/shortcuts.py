@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.copy import message
+from handlers.after_ack import acked_promptly
 from handlers.delivery import permalink, tell_user
 from handlers.triage_flow import TriageAsk, triage_and_deliver_after_ack
 
@@ -33,4 +34,4 @@ def push_back_on_message(ack, shortcut, client, context, logger):
 
 def register(app: App) -> None:
     """Wire the message shortcut."""
-    app.shortcut(CALLBACK_ID)(push_back_on_message)
+    app.shortcut(CALLBACK_ID)(acked_promptly(push_back_on_message))

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 from slack_sdk import WebClient
@@ -18,13 +15,11 @@ from bot.db import Database
 from bot.settings import Settings
 from bot.triage import AccountContext, EmptyRequestError, triage
 from bot.triages import attach_message, record_triage
+from handlers.after_ack import triage_pool
 from handlers.delivery import deliver, pointer_text, tell_user
 from handlers.payloads import readable_text
 
 logger = logging.getLogger(__name__)
-
-AFTER_ACK_THREADS = 2  # per worker process, for the work after an ack (see `_AfterAck`)
-AFTER_ACK_BACKLOG = 256  # triages in hand per process before new ones run in the listener's thread instead
 
 # The triage engine is pure-Python CPU: two triages computing at once in one process only take turns on the GIL,
 # each slower, with the acks waiting behind both. One computes at a time; the other thread posts or stores.
@@ -95,57 +90,6 @@ def tell_user_safely(client: WebClient, response_url: str | None, user_id: str, 
         logger.exception("could not tell the user about a failure %s", ids)
 
 
-class _AfterAck:
-    """This process's pool for the work a listener does after `ack()`: a triage, its storage and its posts.
-
-    Bolt runs every listener on a small executor (five threads) and answers Slack only once the listener has
-    called `ack()`; a listener still triaging keeps its executor thread, so under load the next requests'
-    listeners, and so their acks, queued behind earlier triages. Handing the triage to this pool frees the
-    listener at once. With `AFTER_ACK_BACKLOG` triages already in hand, the work runs in the listener's thread
-    as before, so a flood slows the acks down instead of queueing without bound."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pool: ThreadPoolExecutor | None = None
-        self._pid: int | None = None
-        self._waiting = threading.BoundedSemaphore(AFTER_ACK_BACKLOG)
-
-    def _executor(self) -> ThreadPoolExecutor:
-        with self._lock:
-            if self._pool is None or self._pid != os.getpid():  # made lazily, in the process that uses it
-                self._pool = ThreadPoolExecutor(AFTER_ACK_THREADS, thread_name_prefix="after-ack")
-                self._pid = os.getpid()
-            return self._pool
-
-    def submit(self, work: Callable[..., None], *args) -> None:
-        """Run `work(*args)` soon on the pool (or now, in this thread, when the pool is backed up)."""
-        if not self._waiting.acquire(blocking=False):
-            _run_logged(work, *args)
-            return
-
-        def run() -> None:
-            try:
-                _run_logged(work, *args)
-            finally:
-                self._waiting.release()
-
-        try:
-            self._executor().submit(run)
-        except RuntimeError:  # the interpreter is shutting down: do it here rather than drop it
-            self._waiting.release()
-            _run_logged(work, *args)
-
-
-def _run_logged(work: Callable[..., None], *args) -> None:
-    try:
-        work(*args)
-    except Exception:  # noqa: BLE001 - no listener is left to report it; the log has it
-        logger.exception("work after ack failed")
-
-
-after_ack = _AfterAck()
-
-
 def triage_and_deliver_after_ack(client: WebClient, db: Database, settings: Settings, ask: TriageAsk) -> None:
-    """`triage_and_deliver` on this process's after-ack pool; call it once `ack()` has been called."""
-    after_ack.submit(triage_and_deliver, client, db, settings, ask)
+    """`triage_and_deliver` on this process's triage pool; call it once `ack()` has been called."""
+    triage_pool.submit(triage_and_deliver, client, db, settings, ask)

@@ -17,6 +17,7 @@ from bot.blocks.triage import (
 )
 from bot.copy import message
 from bot.triages import get_triage
+from handlers.after_ack import acked_promptly
 from handlers.delivery import post
 from handlers.payloads import readable_text, team_of, view_metadata, view_text
 from handlers.triage_flow import TriageAsk, triage_and_deliver_after_ack
@@ -58,5 +59,5 @@ def submit_edited_reply(ack, body, view, client, context):
 
 def register(app: App) -> None:
     """Wire the modal submissions."""
-    app.view(VIEW_PASTE_REQUEST)(submit_pasted_request)
-    app.view(VIEW_EDIT_REPLY)(submit_edited_reply)
+    app.view(VIEW_PASTE_REQUEST)(acked_promptly(submit_pasted_request))
+    app.view(VIEW_EDIT_REPLY)(acked_promptly(submit_edited_reply))

@@ -11,6 +11,7 @@ from bot.db import Database
 from bot.reminder_slack import SlackReminderSender
 from bot.reminders import reminders_of, run_due
 from bot.settings import Settings
+from bot.triages import recent_triages
 from tests.conftest import BOT_TOKEN
 from tests.support.driver import eventually
 
@@ -113,6 +114,7 @@ def test_log_to_account_suggests_the_account_posts_in_the_thread_and_records_the
     thread_reply = standin.wait_for("chat.postMessage", where=lambda c: c.args.get("thread_ts"))[0]
     controls = thread_reply.args["blocks"][-1]["elements"]
     log_button = next(e for e in controls if e["action_id"] == "triage_log_to_account")
+    assert eventually(lambda: [t for t in recent_triages(db, TEAM, "U0ALICE") if t.channel_id])  # where it went
 
     driver.block_action("triage_log_to_account", log_button["value"], user_id="U0MALLORY")
     assert "only" in str(standin.wait_for("response")[0].args).lower()
