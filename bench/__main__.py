@@ -77,10 +77,15 @@ def main(argv: list[str] | None = None) -> int:
 
         rows = serving.run(smoke=args.smoke, database_urls={"PostgreSQL": pg_url} if pg_url else None)
         parts.append("## Serving: signed `/pushback` at concurrency 8, `pushback run` against a bare Bolt app\n\n"
-                     "Both behind gunicorn (gthread, 2 workers x 8 threads) and the same Slack stand-in on loopback. "
-                     "The bare app only acks and posts a parent and one thread reply; Pushback also triages, stores "
-                     "the triage, checks the channel and builds the blocks. Ratios compare with the bare app on the "
-                     f"same store in the same run.\n\n{serving.table(rows)}\n")
+                     "Both behind gunicorn (gthread, 2 workers x 8 threads), each with its own Slack stand-in on "
+                     "loopback (HTTP/1.1 with keep-alive, as Slack's servers). The bare app only acks and posts a "
+                     "parent and one thread reply; Pushback also triages, stores the triage, checks the channel and "
+                     "builds the blocks. The two run side by side: each is left to finish starting (until idle) and "
+                     f"warmed with 16 requests, then they take turns, {serving.ROUNDS} rounds of "
+                     f"{serving.REQUESTS} requests each, the order swapped every round. Ack percentiles are over every "
+                     "request; replies per second is the median round's, with the slowest and fastest rounds beside "
+                     "it. Ratios compare with the bare app on the same store in the same run.\n\n"
+                     f"{serving.table(rows)}\n")
         print(serving.table(rows), flush=True)
     if "triage" in sections:
         from bench import triage

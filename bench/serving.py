@@ -1,7 +1,9 @@
 """Serving benchmark: signed `/pushback` requests at a fixed concurrency against `pushback run` and against a
-bare Bolt app on gunicorn (gthread, 2 workers x 8 threads), both talking to the same Slack stand-in.
+bare Bolt app on gunicorn (gthread, 2 workers x 8 threads), each talking to its own Slack stand-in.
 
-Reports ack latency percentiles, thread replies per second, errors, and requests over Slack's 3 s.
+The two servers run side by side and take turns in several rounds, so a noisy moment of the machine falls on
+both. Reports ack latency percentiles, thread replies per second, errors, requests over Slack's 3 s, and the
+servers' CPU per request.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from tests.support.process import PROJECT_ROOT, free_port, pushback_command
 from tests.support.slack_standin import SlackStandIn
 
 SIGNING_SECRET = "bench-signing-secret"
+REQUESTS, CONCURRENCY, ROUNDS = 400, 8, 5
 REQUEST = ("Hi team, while you're at it could you also redo the careers page and add a live chat? "
            "Launch date stays the same. Thanks, Ben")
 
@@ -89,8 +92,24 @@ def cpu_seconds(pid: int) -> float:
     return total if Path("/proc").exists() else float("nan")
 
 
+def wait_until_idle(pid: int, timeout: float = 20.0, window: float = 0.5, busy_share: float = 0.05) -> float:
+    """Wait until `pid` and its descendants use under `busy_share` of a core over `window` seconds: a server
+    answers its health check before it has finished starting (Pushback's reminder clock is still importing and
+    ticking for the first time), and that start-up is not serving. Returns the seconds waited."""
+    started = time.monotonic()
+    before = cpu_seconds(pid)
+    while time.monotonic() - started < timeout:
+        time.sleep(window)
+        now = cpu_seconds(pid)
+        if now - before < busy_share * window:
+            break
+        before = now
+    return time.monotonic() - started
+
+
 def load(url: str, standin: SlackStandIn, requests: int, concurrency: int) -> dict:
-    """Send `requests` signed slash commands, `concurrency` at a time; wait for every thread reply."""
+    """Send `requests` signed slash commands, `concurrency` at a time; wait for every thread reply. Returns the
+    ack times (ms), the errors, and the thread replies with the seconds from the first request to the last reply."""
     driver = SlackDriver(url, SIGNING_SECRET, standin)
     standin.reset_calls()
 
@@ -110,13 +129,21 @@ def load(url: str, standin: SlackStandIn, requests: int, concurrency: int) -> di
     except AssertionError:
         replies = [c for c in standin.calls_to("chat.postMessage") if c.args.get("thread_ts")]
         finished = time.monotonic()
-    elapsed = finished - started
-    acks = [seconds * 1000 for _, seconds in results]
+    return {"acks_ms": [seconds * 1000 for _, seconds in results], "errors": errors,
+            "thread_replies": len(replies), "seconds": finished - started}
+
+
+def summary(rounds: list[dict], cpu_ms_per_request: float) -> dict:
+    """One row from a server's rounds: ack percentiles over every request of every round, the median round's
+    thread replies per second, errors and requests over 3 s in all."""
+    acks = [ms for one in rounds for ms in one["acks_ms"]]
+    rates = [one["thread_replies"] / one["seconds"] if one["seconds"] > 0 else float("nan") for one in rounds]
     return {
-        "requests": requests, "errors": errors, "over_3s": sum(1 for ms in acks if ms > 3000),
-        "ack_p50_ms": statistics.median(acks), "ack_p95_ms": percentile(acks, 0.95),
-        "ack_p99_ms": percentile(acks, 0.99), "thread_replies": len(replies),
-        "replies_per_s": len(replies) / elapsed if elapsed > 0 else float("nan"),
+        "requests": len(acks), "rounds": len(rounds), "errors": sum(one["errors"] for one in rounds),
+        "over_3s": sum(1 for ms in acks if ms > 3000), "ack_p50_ms": statistics.median(acks),
+        "ack_p95_ms": percentile(acks, 0.95), "ack_p99_ms": percentile(acks, 0.99),
+        "replies_per_s": statistics.median(rates), "replies_per_s_low": min(rates), "replies_per_s_high": max(rates),
+        "server_cpu_ms": cpu_ms_per_request,
     }
 
 
@@ -129,34 +156,50 @@ def stop(process: subprocess.Popen) -> None:
         process.kill()
 
 
+SERVERS = ("bare", "pushback")
+
+
 def run(smoke: bool = False, database_urls: dict[str, str] | None = None) -> list[dict]:
-    """Both servers on each store; returns one row per (store, server)."""
-    requests, concurrency = (24, 4) if smoke else (400, 8)
+    """Both servers on each store, started side by side and loaded in turns (`ROUNDS` rounds, the order swapped
+    each round), so a noisy moment of the machine falls on both; returns one row per (store, server)."""
+    requests, concurrency, rounds = (24, 4, 1) if smoke else (REQUESTS, CONCURRENCY, ROUNDS)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         stores = {"SQLite": f"sqlite:///{workdir / 'bench.sqlite3'}"}
         stores.update(database_urls or {})
         for store, url in stores.items():
-            for kind in ("bare", "pushback"):
-                standin = SlackStandIn().start()
-                process, base, ready = start_server(kind, standin, url, workdir)
-                try:
-                    load(base, standin, min(requests, 16), concurrency)
-                    before = cpu_seconds(process.pid)
-                    row = load(base, standin, requests, concurrency)
-                    row["server_cpu_ms"] = (cpu_seconds(process.pid) - before) * 1000 / requests
-                finally:
+            standins = {kind: SlackStandIn().start() for kind in SERVERS}
+            servers: dict[str, tuple[subprocess.Popen, str, float]] = {}
+            try:
+                for kind in SERVERS:
+                    servers[kind] = start_server(kind, standins[kind], url, workdir)
+                results: dict[str, list[dict]] = {kind: [] for kind in SERVERS}
+                cpu = dict.fromkeys(SERVERS, 0.0)
+                for kind, (process, base, _) in servers.items():
+                    wait_until_idle(process.pid)
+                    load(base, standins[kind], min(requests, 16), concurrency)
+                for turn in range(rounds):
+                    for kind in (SERVERS if turn % 2 == 0 else SERVERS[::-1]):
+                        process, base, _ = servers[kind]
+                        before = cpu_seconds(process.pid)
+                        results[kind].append(load(base, standins[kind], requests, concurrency))
+                        cpu[kind] += cpu_seconds(process.pid) - before
+                for kind in SERVERS:
+                    rows.append({"store": store, "server": kind, "ready_s": servers[kind][2],
+                                 **summary(results[kind], cpu[kind] * 1000 / (requests * rounds))})
+            finally:
+                for process, _, _ in servers.values():
                     stop(process)
+                for standin in standins.values():
                     standin.stop()
-                rows.append({"store": store, "server": kind, "ready_s": ready, **row})
     return rows
 
 
 def table(rows: list[dict]) -> str:
     """The rows as a Markdown table, with Pushback's ratios to the bare app on the same store."""
-    lines = ["| store | server | requests | errors | > 3 s | ack p50 ms | ack p95 ms | ack p99 ms | replies/s | "
-             "p99 vs bare | replies/s vs bare | server CPU ms/request |", "|---" * 12 + "|"]
+    lines = ["| store | server | requests | errors | > 3 s | ack p50 ms | ack p95 ms | ack p99 ms | replies/s (median) | "
+             "replies/s (range) | p99 vs bare | replies/s vs bare | server CPU ms/request |", "|---" * 13 + "|"]
     bare = {row["store"]: row for row in rows if row["server"] == "bare"}
     for row in rows:
         anchor = bare.get(row["store"])
@@ -164,7 +207,7 @@ def table(rows: list[dict]) -> str:
         rps_ratio = row["replies_per_s"] / anchor["replies_per_s"] if anchor else float("nan")
         lines.append(f"| {row['store']} | {row['server']} | {row['requests']} | {row['errors']} | {row['over_3s']} | "
                      f"{row['ack_p50_ms']:.1f} | {row['ack_p95_ms']:.1f} | {row['ack_p99_ms']:.1f} | "
-                     f"{row['replies_per_s']:.1f} | {p99_ratio:.2f}x | {rps_ratio:.2f}x | {row['server_cpu_ms']:.2f} |")
+                     f"{row['replies_per_s']:.1f} | {row['replies_per_s_low']:.0f}-{row['replies_per_s_high']:.0f} | {p99_ratio:.2f}x | {rps_ratio:.2f}x | {row['server_cpu_ms']:.2f} |")
     return "\n".join(lines)
 
 
