@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import tempfile
 import time
-import uuid
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select, text
 
+from bench.stores import fresh_postgres_schema
 from bot.db import Database
 from bot.models import Account, utcnow
 from bot.reminder_slack import SlackReminderSender
@@ -22,21 +22,6 @@ NOW = datetime(2026, 12, 1, 6, 0, tzinfo=timezone.utc)
 ZONES = ("Europe/London", "America/Los_Angeles", "America/New_York", "Asia/Tokyo", None)
 PACED_RATE = 5
 DISPATCH_SAMPLE = 100
-
-
-def _postgres_schema(base_url: str) -> tuple[str, callable]:
-    schema = "bench_" + uuid.uuid4().hex[:10]
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-    separator = "&" if "?" in base_url else "?"
-    return f"{base_url}{separator}options=-csearch_path%3D{schema}", drop
 
 
 def _seed_accounts(db: Database, count: int) -> None:
@@ -115,7 +100,7 @@ def run(smoke: bool = False, database_urls: list[str] | None = None) -> list[dic
         with tempfile.TemporaryDirectory() as tmp:
             rows.append(measure("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", size, sample))
         for base in database_urls or []:
-            url, drop = _postgres_schema(base)
+            url, drop = fresh_postgres_schema(base)
             try:
                 rows.append(measure("PostgreSQL", url, size, sample))
             finally:

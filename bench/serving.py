@@ -17,6 +17,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from bench.stores import fresh_postgres_schema
 from tests.support.driver import SlackDriver, http_request
 from tests.support.process import PROJECT_ROOT, free_port, pushback_command
 from tests.support.slack_standin import SlackStandIn
@@ -168,7 +169,9 @@ def run(smoke: bool = False, database_urls: dict[str, str] | None = None) -> lis
         workdir = Path(tmp)
         stores = {"SQLite": f"sqlite:///{workdir / 'bench.sqlite3'}"}
         stores.update(database_urls or {})
-        for store, url in stores.items():
+        for store, base_url in stores.items():
+            url, drop_schema = (fresh_postgres_schema(base_url) if base_url.startswith("postgresql")
+                                else (base_url, None))
             standins = {kind: SlackStandIn().start() for kind in SERVERS}
             servers: dict[str, tuple[subprocess.Popen, str, float]] = {}
             try:
@@ -193,6 +196,8 @@ def run(smoke: bool = False, database_urls: dict[str, str] | None = None) -> lis
                     stop(process)
                 for standin in standins.values():
                     standin.stop()
+                if drop_schema is not None:
+                    drop_schema()
     return rows
 
 
