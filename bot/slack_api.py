@@ -3,6 +3,7 @@ connections open between calls."""
 
 from __future__ import annotations
 
+import functools
 import http.client
 import io
 import os
@@ -52,14 +53,11 @@ class _ThreadConnections(threading.local):
 
 
 _CONNECTIONS = _ThreadConnections()
-_DEFAULT_TLS: ssl.SSLContext | None = None
 
 
+@functools.cache
 def _default_tls() -> ssl.SSLContext:
-    global _DEFAULT_TLS
-    if _DEFAULT_TLS is None:
-        _DEFAULT_TLS = ssl.create_default_context()
-    return _DEFAULT_TLS
+    return ssl.create_default_context()
 
 
 def _dropped(connection: http.client.HTTPConnection) -> bool:

@@ -11,6 +11,7 @@ from slack_bolt.util.utils import get_arg_names_of_callable
 
 from handlers import after_ack
 from handlers.after_ack import WorkPool, acked_promptly
+from tests.support.driver import eventually
 
 
 def test_work_after_the_ack_runs_on_the_pool_and_a_failure_is_logged_not_raised(caplog):
@@ -116,14 +117,9 @@ def test_a_failure_after_the_ack_still_reaches_the_user_privately():
     arguments = _arguments()
     acked_promptly(failing_late)(**arguments)
 
-    def told():
-        return arguments["respond"].said
-
-    deadline = time.monotonic() + 5
-    while not told() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert told() and told()[0]["response_type"] == "ephemeral"
-    assert "went wrong" in told()[0]["text"].lower()
+    told = eventually(lambda: arguments["respond"].said, timeout=5)
+    assert told and told[0]["response_type"] == "ephemeral"
+    assert "went wrong" in told[0]["text"].lower()
 
 
 def test_an_event_listener_is_not_waited_for():
