@@ -29,17 +29,18 @@ def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:
 def create_db_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets its folder created, WAL with synchronous=NORMAL (durable across a crash of
     the app, as SQLite documents for WAL; only an OS crash or power loss can drop the last commits), foreign keys
-    and a busy timeout."""
+    and a busy timeout. Its errors never quote a statement's parameters, which can hold a client's words: they
+    end up in the log."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False}, hide_parameters=True)
         event.listen(engine, "connect", _enable_sqlite_pragmas)
         with engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA journal_mode=WAL")
         return engine
-    engine = create_engine(url, pool_size=5, max_overflow=10)
+    engine = create_engine(url, pool_size=5, max_overflow=10, hide_parameters=True)
     _ping_when_idle(engine)
     return engine
 

@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Date,
     DateTime,
     ForeignKey,
@@ -16,6 +17,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+TRIAGE_ID = BigInteger().with_variant(Integer, "sqlite")  # made by the app (`bot.triages.new_triage_id`)
 
 
 def utcnow() -> datetime:
@@ -36,7 +40,7 @@ class Triage(Base):
     __tablename__ = "triages"
     __table_args__ = (Index("ix_triages_team_user_created", "team_id", "user_id", "created_at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(TRIAGE_ID, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
     user_id: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(16))
@@ -100,7 +104,7 @@ class PushbackLog(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
-    triage_id: Mapped[int | None] = mapped_column(ForeignKey("triages.id", ondelete="SET NULL"))
+    triage_id: Mapped[int | None] = mapped_column(TRIAGE_ID, ForeignKey("triages.id", ondelete="SET NULL"))
     user_id: Mapped[str] = mapped_column(String(32))
     summary: Mapped[str] = mapped_column(String(200))
     verdict: Mapped[str] = mapped_column(String(32))

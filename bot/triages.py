@@ -6,20 +6,22 @@ retention window; verdict, reasons, tone and feedback stay so App Home can show 
 
 from __future__ import annotations
 
+import secrets
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from bot.db import Database
 from bot.models import Triage, utcnow
 
 FEEDBACK_VALUES = ("helpful", "not_helpful")
-_INSERT_TRIAGE = insert(Triage).returning(Triage.id)
-_ATTACH_MESSAGE = update(Triage).where(Triage.id == bindparam("triage_id")).values(
-    {name: bindparam(name) for name in ("channel_id", "parent_ts", "reply_ts", "permalink", "updated_at")})
+_INSERT_TRIAGE = insert(Triage)
+ID_EPOCH_MS = 1_577_836_800_000  # 2020-01-01 UTC
+ID_RANDOM_BITS = 22
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,13 @@ def _record(row: Triage) -> TriageRecord:
     )
 
 
+def new_triage_id() -> int:
+    """An id for a triage not stored yet, so the buttons posted with it can carry it and the triage is stored once,
+    with where it was posted. Milliseconds since 2020 above 22 random bits: ids rise with time as a sequence's
+    would, and two triages share one only by landing in the same millisecond with the same random bits."""
+    return (time.time_ns() // 1_000_000 - ID_EPOCH_MS) << ID_RANDOM_BITS | secrets.randbits(ID_RANDOM_BITS)
+
+
 def record_triage(
     db: Database,
     *,
@@ -74,34 +83,33 @@ def record_triage(
     request_text: str,
     result: dict[str, Any],
     retention_days: int,
+    triage_id: int | None = None,
+    channel_id: str | None = None,
+    parent_ts: str | None = None,
+    reply_ts: str | None = None,
+    permalink: str | None = None,
     now: datetime | None = None,
 ) -> TriageRecord:
-    """Store a new triage; the client's words only when `retention_days` > 0."""
+    """Store a triage (under `triage_id`, or a new id), with where it was posted when it was; the client's words
+    only when `retention_days` > 0. One INSERT, the only statement a triage's storing takes."""
     now = now or utcnow()
     keep_text = retention_days > 0
     values = dict(
-        team_id=team_id, user_id=user_id, source=source, origin_channel_id=origin_channel_id,
-        verdict=result["verdict"], reasons=list(result.get("reasons") or []), tone=result.get("tone", "neutral"),
-        request_text=request_text if keep_text else None, result=result if keep_text else None,
-        text_expires_at=now + timedelta(days=retention_days) if keep_text else None,
-        created_at=now, updated_at=now,
+        id=triage_id if triage_id is not None else new_triage_id(), team_id=team_id, user_id=user_id,
+        source=source, origin_channel_id=origin_channel_id, channel_id=channel_id, parent_ts=parent_ts,
+        reply_ts=reply_ts, permalink=permalink, verdict=result["verdict"], reasons=list(result.get("reasons") or []),
+        tone=result.get("tone", "neutral"), feedback=None, request_text=request_text if keep_text else None,
+        result=result if keep_text else None,
+        text_expires_at=now + timedelta(days=retention_days) if keep_text else None, created_at=now, updated_at=now,
     )
     with db.single_statement() as connection:  # Core, not a Session: one INSERT on the hot path of every triage
-        triage_id = connection.execute(_INSERT_TRIAGE, values).scalar_one()
+        connection.execute(_INSERT_TRIAGE, values)
     return TriageRecord(
-        id=triage_id, team_id=team_id, user_id=user_id, source=source, origin_channel_id=origin_channel_id,
-        channel_id=None, parent_ts=None, reply_ts=None, permalink=None, verdict=values["verdict"],
-        reasons=list(values["reasons"]), tone=values["tone"], feedback=None, result=values["result"],
-        has_text=values["result"] is not None, created_at=as_utc(now),
+        id=values["id"], team_id=team_id, user_id=user_id, source=source, origin_channel_id=origin_channel_id,
+        channel_id=channel_id, parent_ts=parent_ts, reply_ts=reply_ts, permalink=permalink,
+        verdict=values["verdict"], reasons=list(values["reasons"]), tone=values["tone"], feedback=None,
+        result=values["result"], has_text=values["result"] is not None, created_at=as_utc(now),
     )
-
-
-def attach_message(db: Database, triage_id: int, *, channel_id: str, parent_ts: str | None, reply_ts: str | None,
-                   permalink: str | None) -> None:
-    """Remember where the triage was posted."""
-    with db.single_statement() as connection:  # Core, not a Session: every triage does this
-        connection.execute(_ATTACH_MESSAGE, {"triage_id": triage_id, "channel_id": channel_id, "parent_ts": parent_ts,
-                                             "reply_ts": reply_ts, "permalink": permalink, "updated_at": utcnow()})
 
 
 def get_triage(db: Database, triage_id: int, team_id: str) -> TriageRecord | None:

@@ -41,6 +41,11 @@ class Posted:
     permalink: str | None
     private_reason: str | None
 
+    def place(self) -> dict[str, str | None]:
+        """Where it is, as the triage log stores it."""
+        return {"channel_id": self.channel_id, "parent_ts": self.parent_ts, "reply_ts": self.reply_ts,
+                "permalink": self.permalink}
+
 
 def private_reason(client: WebClient, channel_id: str | None) -> str | None:
     """Why the triage must not go to this conversation (`external`, `not_postable`), or None when it may."""

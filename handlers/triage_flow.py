@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, replace
+from functools import partial
 
 from slack_sdk import WebClient
 
@@ -14,7 +15,7 @@ from bot.copy import message
 from bot.db import Database
 from bot.settings import Settings
 from bot.triage import AccountContext, EmptyRequestError, triage
-from bot.triages import attach_message, record_triage
+from bot.triages import new_triage_id, record_triage
 from handlers.after_ack import triage_pool
 from handlers.delivery import deliver, pointer_text, tell_user
 from handlers.payloads import readable_text
@@ -59,21 +60,29 @@ def triage_and_deliver(client: WebClient, db: Database, settings: Settings, ask:
         except EmptyRequestError:
             tell_user(ask.response_url, client, ask.user_id, ask.origin_channel_id, message("nothing_to_triage"))
             return
-        record = record_triage(db, team_id=ask.team_id, user_id=ask.user_id, source=ask.source,
-                               origin_channel_id=ask.origin_channel_id, request_text=ask.text, result=result,
-                               retention_days=settings.retention_days)
+        triage_id = new_triage_id()
+        store = partial(record_triage, db, triage_id=triage_id, team_id=ask.team_id, user_id=ask.user_id,
+                        source=ask.source, origin_channel_id=ask.origin_channel_id, request_text=ask.text,
+                        result=result, retention_days=settings.retention_days)
         in_thread = ask.thread_ts is not None
-        posted = deliver(
-            client, user_id=ask.user_id, origin_channel_id=ask.origin_channel_id,
-            parent=None if in_thread else parent_message(ask.user_id, ask.text),
-            dm_parent=(shortcut_parent_message(ask.user_id, ask.text, ask.origin_channel_id or "", ask.message_link)
-                       if in_thread else parent_message(ask.user_id, ask.text)),
-            reply=triage_message(record.id, result), thread_ts=ask.thread_ts,
-        )
-        attach_message(db, record.id, channel_id=posted.channel_id, parent_ts=posted.parent_ts,
-                       reply_ts=posted.reply_ts, permalink=posted.permalink)
-        logger.info("triaged %s triage=%s verdict=%s reasons=%s private=%s", ids, record.id, record.verdict,
-                    ",".join(record.reasons), posted.private_reason or "no")
+        try:  # posted first, its buttons carrying the new id, then stored with where it went: one INSERT
+            posted = deliver(
+                client, user_id=ask.user_id, origin_channel_id=ask.origin_channel_id,
+                parent=None if in_thread else parent_message(ask.user_id, ask.text),
+                dm_parent=(shortcut_parent_message(ask.user_id, ask.text, ask.origin_channel_id or "", ask.message_link)
+                           if in_thread else parent_message(ask.user_id, ask.text)),
+                reply=triage_message(triage_id, result), thread_ts=ask.thread_ts,
+            )
+        except Exception:
+            store()  # kept even though Slack refused it, so the user's history has every triage they asked for
+            raise
+        try:
+            store(**posted.place())
+        except Exception:  # noqa: BLE001 - the triage is in Slack: say why its buttons will not work, and go on
+            logger.exception("triage posted but not stored %s triage=%s", ids, triage_id)
+            tell_user_safely(client, ask.response_url, ask.user_id, None, message("not_stored"), ids)
+        logger.info("triaged %s triage=%s verdict=%s reasons=%s private=%s", ids, triage_id, result["verdict"],
+                    ",".join(result["reasons"]), posted.private_reason or "no")
         if posted.private_reason:
             tell_user(ask.response_url, client, ask.user_id, None, pointer_text(posted))
     except Exception:  # noqa: BLE001 - whatever broke, the user hears about it

@@ -177,6 +177,49 @@ def test_a_failure_after_the_ack_reaches_the_user_as_a_friendly_message(running_
     assert _posts(standin, "C0SHARED") == []
 
 
+def test_a_triage_slack_refused_is_still_in_the_users_history(running_app, standin, database_url):
+    standin.fail("chat.postMessage", "fatal_error", times=1)
+
+    running_app.driver.slash_command(REQUEST, channel_id="C0INTERNAL")
+
+    assert "something went wrong" in standin.wait_for("response")[0].args["text"]
+    db = Database(database_url)
+    [stored] = eventually(lambda: recent_triages(db, "T0001", "U0ALICE"))
+    assert "out_of_scope" in stored.reasons and stored.channel_id is None and stored.reply_ts is None
+    db.dispose()
+
+
+def _refuse_new_triages(database_url: str) -> None:
+    """Make the store refuse every new triage, as a full disk or a lost connection would."""
+    db = Database(database_url)
+    with db.engine.begin() as connection:
+        if db.is_postgresql:
+            connection.exec_driver_sql("CREATE FUNCTION refuse_triage() RETURNS trigger AS "
+                                       "$$ BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql")
+            connection.exec_driver_sql("CREATE TRIGGER refuse_triage BEFORE INSERT ON triages "
+                                       "FOR EACH ROW EXECUTE FUNCTION refuse_triage()")
+        else:
+            connection.exec_driver_sql("CREATE TRIGGER refuse_triage BEFORE INSERT ON triages "
+                                       "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    db.dispose()
+
+
+def test_a_triage_posted_but_not_stored_says_its_buttons_will_not_work(running_app, standin, database_url):
+    _refuse_new_triages(database_url)
+
+    running_app.driver.slash_command(REQUEST, channel_id="C0INTERNAL")
+
+    answer = _triage_reply(standin)
+    assert answer.args["channel"] == "C0INTERNAL" and "Suggested reply" in _texts(answer.args["blocks"])
+    said = standin.wait_for("response")[0].args
+    assert said["response_type"] == "ephemeral"
+    assert "couldn't save it" in said["text"] and "Traceback" not in said["text"]
+    standin.reset_calls()
+    _press(running_app, standin, answer.args["blocks"], "triage_tone_firmer")
+    assert "older version" in standin.wait_for("response")[0].args["text"]
+    assert standin.calls_to("chat.update") == []
+
+
 # --- the message shortcut ----------------------------------------------------------------------------------
 
 def test_shortcut_on_a_top_level_message_answers_in_its_thread(running_app, standin):
