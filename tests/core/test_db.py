@@ -1,4 +1,7 @@
-"""Storage: migrations apply on an empty store and again as a no-op; units of work commit or roll back."""
+"""Storage: migrations apply on an empty store and again as a no-op; units of work commit or roll back; triage ids
+made by the app fit the store."""
+
+import time
 
 import pytest
 from sqlalchemy import func, inspect, select, text
@@ -78,3 +81,20 @@ def test_one_statement_units_commit_and_see_each_others_rows(db):
 
     with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Triage)) == 1
+
+
+def test_triage_ids_made_before_storing_rise_with_time_and_round_trip_in_64_bits(db):
+    from bot.triage import triage
+    from bot.triages import get_triage, new_triage_id, record_triage
+
+    earlier = new_triage_id()
+    time.sleep(0.002)
+    later = new_triage_id()
+    assert 2**53 < earlier < later < 2**63
+    text = "Could you also redo the careers page by Friday?"
+    stored = record_triage(db, triage_id=later, team_id="T1", user_id="U1", source="command",
+                           origin_channel_id="C1", request_text=text, result=triage(text).to_dict(),
+                           retention_days=30, channel_id="C1", parent_ts="1.1", reply_ts="1.2", permalink=None)
+    again = get_triage(db, later, "T1")
+    assert stored.id == again.id == later
+    assert (again.channel_id, again.parent_ts, again.reply_ts) == ("C1", "1.1", "1.2")
