@@ -81,11 +81,11 @@ def read_ask(text: str, history: str, knowledge: Knowledge, today: date, message
     """Score one ask against every cue, in context (the quoted history, and the whole message's urgency)."""
     reading = AskReading(text)
     starts = WordStarts(text)
-    for index in knowledge.cue_index.candidates(starts):
+    for index, where in knowledge.cue_index.candidates(starts):
         cue = knowledge.cues[index]
-        match = starts.first_match(cue.pattern, cue.prefixes)
+        match = starts.first_match(cue.pattern, where)
         while match and cue.negatable and _negated(text, match.start(), knowledge.negations):
-            match = starts.first_match(cue.pattern, cue.prefixes, match.end())
+            match = starts.first_match(cue.pattern, where, match.end())
         if match:
             reading.add(cue.reason, cue.weight, match.group(0), cue.topic)
     if history and (insisting := knowledge.insistence.search(text)):
@@ -94,11 +94,11 @@ def read_ask(text: str, history: str, knowledge: Knowledge, today: date, message
                 reading.add(reason, THRESHOLD, found.group(0), None)
                 reading.add(reason, 0, insisting.group(0), None)
     mitigated = reading.mitigated
-    for index in knowledge.mitigation_index.candidates(starts):
+    for index, where in knowledge.mitigation_index.candidates(starts):
         mitigation = knowledge.mitigations[index]
-        found = starts.first_match(mitigation.pattern, mitigation.prefixes)
+        found = starts.first_match(mitigation.pattern, where)
         while found and _negated(text, found.start(), knowledge.negations):
-            found = starts.first_match(mitigation.pattern, mitigation.prefixes, found.end())
+            found = starts.first_match(mitigation.pattern, where, found.end())
         if found:
             mitigated.update(mitigation.reasons)
             for reason in mitigation.reasons:

@@ -123,22 +123,29 @@ class WordStarts:
                 self.positions.setdefault(lowered[index:index + length], []).append(index)
         self.present = frozenset(self.positions)
 
-    def first_match(self, pattern: re.Pattern, prefixes: frozenset[str] | None,
-                    start: int = 0) -> re.Match | None:
-        """The same match as `pattern.search(text, start)`, found faster."""
+    def where(self, prefixes: frozenset[str] | None) -> list[int] | None:
+        """Where a word starting with one of `prefixes` starts, in order; None for anywhere (no prefixes known, or
+        a text whose lowercase form has another length, so positions would not line up)."""
         if prefixes is None or not self.aligned:
-            return pattern.search(self.text, start)
-        found = prefixes.intersection(self.present)
-        if not found:
             return None
-        if len(found) == 1:
-            candidates = self.positions[next(iter(found))]
-        else:
-            candidates = sorted(set().union(*(self.positions[prefix] for prefix in found)))
-        for index in candidates:
+        return _merged([self.positions[prefix] for prefix in prefixes.intersection(self.present)])
+
+    def first_match(self, pattern: re.Pattern, where: list[int] | None, start: int = 0) -> re.Match | None:
+        """The same match as `pattern.search(text, start)`, for a pattern whose matches can only start `where`
+        (from `where()` or `PrefixIndex.candidates`), found faster."""
+        if where is None:
+            return pattern.search(self.text, start)
+        for index in where:
             if index >= start and (match := pattern.match(self.text, index)):
                 return match
         return None
+
+
+def _merged(position_lists: list[list[int]]) -> list[int]:
+    """Sorted positions, each once, from several sorted lists."""
+    if len(position_lists) == 1:
+        return position_lists[0]
+    return sorted(set().union(*position_lists))
 
 
 class PrefixIndex:
@@ -147,22 +154,26 @@ class PrefixIndex:
 
     def __init__(self, prefix_sets: list[frozenset[str] | None]) -> None:
         self.size = len(prefix_sets)
-        self.always = frozenset(index for index, prefixes in enumerate(prefix_sets) if prefixes is None)
+        self.always = tuple(index for index, prefixes in enumerate(prefix_sets) if prefixes is None)
         by_prefix: dict[str, list[int]] = {}
         for index, prefixes in enumerate(prefix_sets):
             for prefix in prefixes or ():
                 by_prefix.setdefault(prefix, []).append(index)
         self.by_prefix = {prefix: tuple(indexes) for prefix, indexes in by_prefix.items()}
 
-    def candidates(self, starts: WordStarts) -> list[int]:
-        """The positions of the patterns worth trying on `starts.text`, in order."""
+    def candidates(self, starts: WordStarts) -> list[tuple[int, list[int] | None]]:
+        """The patterns worth trying on `starts.text`, in order, each with where its matches can start (as
+        `WordStarts.where` gives it, found here for all of them at once)."""
         if not starts.aligned:
-            return list(range(self.size))
-        found = set(self.always)
-        for prefix in starts.present:
-            if prefix in self.by_prefix:
-                found.update(self.by_prefix[prefix])
-        return sorted(found)
+            return [(index, None) for index in range(self.size)]
+        found: dict[int, list[list[int]]] = {}
+        for prefix in starts.present.intersection(self.by_prefix):
+            for index in self.by_prefix[prefix]:
+                found.setdefault(index, []).append(starts.positions[prefix])
+        chosen: list[tuple[int, list[int] | None]] = [(index, None) for index in self.always]
+        chosen += [(index, _merged(lists)) for index, lists in found.items()]
+        chosen.sort(key=lambda item: item[0])
+        return chosen
 
 
 @dataclass(frozen=True)

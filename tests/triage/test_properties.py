@@ -59,11 +59,11 @@ def test_the_word_start_shortcut_finds_exactly_what_a_full_search_finds(text):
     starts = WordStarts(text)
     for pattern, prefixes in _prefixed_patterns():
         expected = pattern.search(text)
-        found = starts.first_match(pattern, prefixes)
+        found = starts.first_match(pattern, starts.where(prefixes))
         assert (found and found.span()) == (expected and expected.span()), pattern.pattern
         if expected:
             later = pattern.search(text, expected.end())
-            again = starts.first_match(pattern, prefixes, expected.end())
+            again = starts.first_match(pattern, starts.where(prefixes), expected.end())
             assert (again and again.span()) == (later and later.span()), pattern.pattern
 
 
@@ -75,5 +75,32 @@ def test_the_word_start_shortcut_agrees_with_a_full_search_on_every_labelled_exa
     for text in texts:
         starts = WordStarts(text)
         for pattern, prefixes in patterns:
-            expected, found = pattern.search(text), starts.first_match(pattern, prefixes)
+            expected, found = pattern.search(text), starts.first_match(pattern, starts.where(prefixes))
             assert (found and found.span()) == (expected and expected.span()), (text, pattern.pattern)
+
+
+def _index_agrees_with_each_pattern(text: str) -> None:
+    """The index picks, for every cue and mitigation, the same places to try as its own prefixes give, and leaves
+    out only those with none."""
+    knowledge = load_knowledge()
+    starts = WordStarts(text)
+    for prefix_index, items in ((knowledge.cue_index, knowledge.cues),
+                                (knowledge.mitigation_index, knowledge.mitigations)):
+        chosen = dict(prefix_index.candidates(starts))
+        assert [position for position, _ in prefix_index.candidates(starts)] == sorted(chosen)
+        for position, item in enumerate(items):
+            where = starts.where(item.prefixes)
+            assert chosen.get(position, []) == where, (text, item.pattern.pattern)
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXTS)
+def test_the_prefix_index_tries_each_pattern_where_its_own_prefixes_say(text):
+    _index_agrees_with_each_pattern(text)
+
+
+def test_the_prefix_index_agrees_with_each_pattern_on_every_labelled_example():
+    for path in sorted(EXAMPLES.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                _index_agrees_with_each_pattern(json.loads(line)["text"])
