@@ -43,7 +43,8 @@ class TriageAsk:
 
 
 def triage_and_deliver(client: WebClient, db: Database, settings: Settings, ask: TriageAsk) -> None:
-    """Triage `ask.text`, store it, post it privately enough, and tell the user where it went when not obvious.
+    """Triage `ask.text`, post it privately enough, store it with where it went, and tell the user where that is
+    when not obvious.
 
     Any failure reaches the user as a short friendly message; the log keeps ids, never the client's text.
     """
