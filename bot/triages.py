@@ -22,6 +22,7 @@ FEEDBACK_VALUES = ("helpful", "not_helpful")
 _INSERT_TRIAGE = insert(Triage)
 ID_EPOCH_MS = 1_577_836_800_000  # 2020-01-01 UTC
 ID_RANDOM_BITS = 22
+STORING_SECONDS = 3.0  # how long after its id was made a triage may still be on its way to the store
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,18 @@ def get_triage(db: Database, triage_id: int, team_id: str) -> TriageRecord | Non
     with db.transaction() as session:
         row = session.scalar(select(Triage).where(Triage.id == triage_id, Triage.team_id == team_id))
         return _record(row) if row else None
+
+
+def _seconds_since_made(triage_id: int) -> float:
+    return time.time() - ((triage_id >> ID_RANDOM_BITS) + ID_EPOCH_MS) / 1000
+
+
+def get_posted_triage(db: Database, triage_id: int, team_id: str, poll_seconds: float = 0.05) -> TriageRecord | None:
+    """`get_triage` for a button on a triage's message. A triage is stored a moment after it is posted, so one
+    whose id was made less than `STORING_SECONDS` ago is waited for rather than reported missing."""
+    while (record := get_triage(db, triage_id, team_id)) is None and _seconds_since_made(triage_id) < STORING_SECONDS:
+        time.sleep(poll_seconds)
+    return record
 
 
 def set_tone(db: Database, triage_id: int, tone: str, result: dict[str, Any]) -> None:

@@ -45,7 +45,7 @@ from bot.copy import message
 from bot.reminder_plan import load_reminder_copy
 from bot.reminder_slack import owner_timezone
 from bot.reminders import mark_prepared, reminder_account_id, snooze
-from bot.triages import get_triage
+from bot.triages import get_posted_triage, get_triage
 from handlers.after_ack import acked_promptly
 from handlers.delivery import post
 from handlers.home import publish_home
@@ -148,7 +148,7 @@ def open_log_to_account(ack, body, action, client, context, respond):
     ack()
     db, team_id, user_id = context["db"], team_of(body), body["user"]["id"]
     value = action.get("value", "")
-    record = get_triage(db, int(value), team_id) if value.isdigit() else None
+    record = get_posted_triage(db, int(value), team_id) if value.isdigit() else None
     if record is None:
         _say_privately(respond, message("unknown_action"))
         return

@@ -26,7 +26,7 @@ from bot.triage import TONES, TriageResult, with_tone
 from bot.triages import (
     FEEDBACK_VALUES,
     TriageRecord,
-    get_triage,
+    get_posted_triage,
     set_feedback,
     set_tone,
 )
@@ -58,7 +58,7 @@ def _pressed_triage(body, action, context, respond, choices=None,
         _say_privately(respond, message("unknown_action"))
         return None
     team_id = team_of(body)
-    record = get_triage(context["db"], parsed[0], team_id)
+    record = get_posted_triage(context["db"], parsed[0], team_id)
     if record is None:
         _say_privately(respond, message("unknown_action"))
         return None

@@ -1,13 +1,17 @@
 """Storage: migrations apply on an empty store and again as a no-op; units of work commit or roll back; triage ids
 made by the app fit the store."""
 
+import threading
 import time
 
 import pytest
 from sqlalchemy import func, inspect, select, text
 
+from bot import triages
 from bot.db import Database
 from bot.models import Triage
+from bot.triage import triage
+from bot.triages import get_posted_triage, get_triage, new_triage_id, record_triage
 
 
 def test_upgrade_creates_the_schema_and_is_idempotent(database_url):
@@ -83,18 +87,33 @@ def test_one_statement_units_commit_and_see_each_others_rows(db):
         assert session.scalar(select(func.count()).select_from(Triage)) == 1
 
 
-def test_triage_ids_made_before_storing_rise_with_time_and_round_trip_in_64_bits(db):
-    from bot.triage import triage
-    from bot.triages import get_triage, new_triage_id, record_triage
+def _store(db, triage_id: int, text: str = "Could you also redo the careers page by Friday?", **place):
+    return record_triage(db, triage_id=triage_id, team_id="T1", user_id="U1", source="command",
+                         origin_channel_id="C1", request_text=text, result=triage(text).to_dict(), retention_days=30,
+                         **place)
 
+
+def test_triage_ids_made_before_storing_rise_with_time_and_round_trip_in_64_bits(db):
     earlier = new_triage_id()
     time.sleep(0.002)
     later = new_triage_id()
     assert 2**53 < earlier < later < 2**63
-    text = "Could you also redo the careers page by Friday?"
-    stored = record_triage(db, triage_id=later, team_id="T1", user_id="U1", source="command",
-                           origin_channel_id="C1", request_text=text, result=triage(text).to_dict(),
-                           retention_days=30, channel_id="C1", parent_ts="1.1", reply_ts="1.2", permalink=None)
+    stored = _store(db, later, channel_id="C1", parent_ts="1.1", reply_ts="1.2")
     again = get_triage(db, later, "T1")
     assert stored.id == again.id == later
     assert (again.channel_id, again.parent_ts, again.reply_ts) == ("C1", "1.1", "1.2")
+
+
+def test_a_button_pressed_while_its_triage_is_still_being_stored_finds_it(db):
+    triage_id = new_triage_id()
+    storing = threading.Timer(0.3, _store, args=(db, triage_id))
+    storing.start()
+    found = get_posted_triage(db, triage_id, "T1")
+    storing.join()
+    assert found is not None and found.id == triage_id
+
+
+def test_a_missing_triage_is_waited_for_only_while_its_id_is_new(db, monkeypatch):
+    monkeypatch.setattr(triages, "STORING_SECONDS", 0.2)
+    assert triages.get_posted_triage(db, 12345, "T1") is None
+    assert triages.get_posted_triage(db, triages.new_triage_id(), "T1") is None
