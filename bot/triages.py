@@ -126,8 +126,11 @@ def _seconds_since_made(triage_id: int) -> float:
 
 def get_posted_triage(db: Database, triage_id: int, team_id: str, poll_seconds: float = 0.05) -> TriageRecord | None:
     """`get_triage` for a button on a triage's message. A triage is stored a moment after it is posted, so one
-    whose id was made less than `STORING_SECONDS` ago is waited for rather than reported missing."""
-    while (record := get_triage(db, triage_id, team_id)) is None and _seconds_since_made(triage_id) < STORING_SECONDS:
+    whose id was made less than `STORING_SECONDS` ago is waited for, never longer than that, rather than reported
+    missing (the bound holds even when another instance's clock, which made the id, runs ahead of this one's)."""
+    deadline = time.monotonic() + STORING_SECONDS
+    while ((record := get_triage(db, triage_id, team_id)) is None and _seconds_since_made(triage_id) < STORING_SECONDS
+           and time.monotonic() < deadline):
         time.sleep(poll_seconds)
     return record
 

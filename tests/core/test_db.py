@@ -117,3 +117,5 @@ def test_a_missing_triage_is_waited_for_only_while_its_id_is_new(db, monkeypatch
     monkeypatch.setattr(triages, "STORING_SECONDS", 0.2)
     assert triages.get_posted_triage(db, 12345, "T1") is None
     assert triages.get_posted_triage(db, triages.new_triage_id(), "T1") is None
+    an_hour_ahead = ((time.time_ns() // 1_000_000 + 3_600_000 - triages.ID_EPOCH_MS) << triages.ID_RANDOM_BITS)
+    assert triages.get_posted_triage(db, an_hour_ahead, "T1") is None
