@@ -37,21 +37,22 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
-def _wait_ready(url: str, process: subprocess.Popen, timeout: float = 30.0) -> float:
+def _wait_ready(url: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}")
         try:
             if http_request(url, timeout=1).status in (200, 404):
-                return time.perf_counter() - started
+                return
         except OSError:
             pass
         time.sleep(0.02)
     raise RuntimeError("server did not become ready")
 
 
-def start_server(kind: str, standin: SlackStandIn, database_url: str, workdir: Path) -> tuple[subprocess.Popen, str, float]:
+def start_server(kind: str, standin: SlackStandIn, database_url: str,
+                 workdir: Path) -> tuple[subprocess.Popen, str, float]:
     """Start `pushback` or `bare` on a free port; returns the process, its URL and seconds to ready."""
     port = free_port()
     env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-bench", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -203,8 +204,9 @@ def run(smoke: bool = False, database_urls: dict[str, str] | None = None) -> lis
 
 def table(rows: list[dict]) -> str:
     """The rows as a Markdown table, with Pushback's ratios to the bare app on the same store."""
-    lines = ["| store | server | requests | errors | > 3 s | ack p50 ms | ack p95 ms | ack p99 ms | replies/s (median) | "
-             "replies/s (range) | p99 vs bare | replies/s vs bare | server CPU ms/request |", "|---" * 13 + "|"]
+    lines = ["| store | server | requests | errors | > 3 s | ack p50 ms | ack p95 ms | ack p99 ms | "
+             "replies/s (median) | replies/s (range) | p99 vs bare | replies/s vs bare | server CPU ms/request |",
+             "|---" * 13 + "|"]
     bare = {row["store"]: row for row in rows if row["server"] == "bare"}
     for row in rows:
         anchor = bare.get(row["store"])
@@ -212,7 +214,8 @@ def table(rows: list[dict]) -> str:
         rps_ratio = row["replies_per_s"] / anchor["replies_per_s"] if anchor else float("nan")
         lines.append(f"| {row['store']} | {row['server']} | {row['requests']} | {row['errors']} | {row['over_3s']} | "
                      f"{row['ack_p50_ms']:.1f} | {row['ack_p95_ms']:.1f} | {row['ack_p99_ms']:.1f} | "
-                     f"{row['replies_per_s']:.1f} | {row['replies_per_s_low']:.0f}-{row['replies_per_s_high']:.0f} | {p99_ratio:.2f}x | {rps_ratio:.2f}x | {row['server_cpu_ms']:.2f} |")
+                     f"{row['replies_per_s']:.1f} | {row['replies_per_s_low']:.0f}-{row['replies_per_s_high']:.0f} | "
+                     f"{p99_ratio:.2f}x | {rps_ratio:.2f}x | {row['server_cpu_ms']:.2f} |")
     return "\n".join(lines)
 
 

@@ -72,7 +72,7 @@ def _run_logged(work: Callable[..., None], *args) -> None:
 
 
 # The triage is pure-Python CPU: more threads per process would only take turns on the GIL (see triage_flow).
-triage_pool = WorkPool("after-ack", threads=2, backlog=256)
+triage_pool = WorkPool("triage", threads=2, backlog=256)
 # Buttons, modals and App Home: mostly waiting on Slack and the store, and never queued behind triages.
 listener_pool = WorkPool("listener", threads=6, backlog=256)
 
