@@ -21,6 +21,9 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATA_DIR = "./data"
 DEFAULT_PORT = 3000
 DEFAULT_RETENTION_DAYS = 30
+# The Slack Web API clients' logger, never below INFO: slack_sdk logs whole requests and answers at DEBUG, and in a
+# triage they hold the client's words, which the log never keeps.
+SLACK_CLIENT_LOGGER = "bot.slack_api.client"
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 
@@ -184,5 +187,7 @@ def configure_logging(settings: Settings) -> None:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         force=True,
     )
+    level = logging.getLevelName(settings.log_level)
     for chatty in ("alembic", "apscheduler"):
-        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, level))
+    logging.getLogger(SLACK_CLIENT_LOGGER).setLevel(max(logging.INFO, level))

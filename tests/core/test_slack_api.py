@@ -1,15 +1,22 @@
-"""The Web API client retries what Slack asks it to: 429 after Retry-After, 5xx; passes errors on; and keeps
-its connections open between calls."""
+"""The Web API client retries what Slack asks it to: 429 after Retry-After, 5xx, dropped connections; passes
+errors on; keeps its connections open between calls; and never logs what it sends."""
 
+import logging
+import socket
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from email.message import Message
+from urllib.error import URLError
 
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import RetryHandler
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
-from bot.settings import settings_from_mapping
-from bot.slack_api import KeepAliveWebClient, keeping_connections, make_web_client
+from bot.settings import configure_logging, settings_from_mapping
+from bot.slack_api import KeepAliveWebClient, _content_type, keeping_connections, make_web_client
 
 
 @pytest.fixture
@@ -85,3 +92,88 @@ def test_bolt_listeners_get_a_client_that_keeps_connections(client):
 
     assert isinstance(kept, KeepAliveWebClient)
     assert (kept.token, kept.base_url, kept.default_params) == ("xoxb-2", client.base_url, {"team_id": "T0002"})
+
+
+def test_a_rate_limit_the_caller_handles_itself_reaches_it_with_retry_after(standin):
+    client = make_web_client(settings_from_mapping({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_API_URL": standin.api_url}),
+                             wait_out_rate_limits=False)
+    standin.rate_limit("chat.postMessage", retry_after=7)
+
+    with pytest.raises(SlackApiError) as raised:
+        client.chat_postMessage(channel="C0INTERNAL", text="hi")
+
+    assert raised.value.response.status_code == 429
+    assert raised.value.response.headers["Retry-After"] == "7"
+    assert len(standin.calls_to("chat.postMessage")) == 1
+
+
+def test_a_server_that_hangs_up_without_answering_is_tried_three_times_then_reported():
+    listener = socket.create_server(("127.0.0.1", 0))
+    accepted = []
+
+    def hang_up_on_each():
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            accepted.append(connection)
+            connection.close()
+
+    threading.Thread(target=hang_up_on_each, daemon=True).start()
+    handlers = make_web_client(settings_from_mapping({"SLACK_BOT_TOKEN": "xoxb-1"})).retry_handlers
+    for handler in handlers:
+        handler.interval_calculator = FixedValueRetryIntervalCalculator(0)
+    client = KeepAliveWebClient(token="xoxb-1", base_url=f"http://127.0.0.1:{listener.getsockname()[1]}/api/",
+                                retry_handlers=handlers)
+    try:
+        with pytest.raises((URLError, ConnectionError)):
+            client.chat_postMessage(channel="C0INTERNAL", text="hi")
+    finally:
+        listener.close()
+
+    assert len(accepted) == 3
+
+
+def test_a_handler_of_our_own_is_still_asked_about_answers_that_succeeded(client, standin):
+    class RetryOnceOnFatalError(RetryHandler):
+        def _can_retry(self, *, state, request, response=None, error=None):
+            return response is not None and (response.body or {}).get("error") == "fatal_error"
+
+    client.retry_handlers.append(RetryOnceOnFatalError(interval_calculator=FixedValueRetryIntervalCalculator(0)))
+    standin.fail("chat.postMessage", "fatal_error")
+
+    assert client.chat_postMessage(channel="C0INTERNAL", text="hi")["ok"]
+    assert len(standin.calls_to("chat.postMessage")) == 2
+
+
+@pytest.fixture
+def restored_logging():
+    root = logging.getLogger()
+    level, handlers = root.level, root.handlers[:]
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_what_is_sent_to_slack_never_reaches_the_log_even_at_debug(client, standin, caplog, restored_logging):
+    configure_logging(settings_from_mapping({"SLACK_BOT_TOKEN": "xoxb-1", "LOG_LEVEL": "DEBUG"}))
+    logging.getLogger().addHandler(caplog.handler)  # configure_logging replaced the root's handlers
+
+    client.chat_postMessage(channel="C0INTERNAL", text="the client's own words")
+    logging.getLogger("bot").debug("debug records are kept")
+
+    assert standin.calls_to("chat.postMessage")
+    assert "debug records are kept" in caplog.text
+    assert "the client's own words" not in caplog.text
+
+
+@pytest.mark.parametrize("header", [
+    "application/json; charset=utf-8", "application/json;charset=UTF-8", "application/json", "text/plain; charset=\"latin-1\"",
+    "Application/GZIP", "application/json; boundary=x; charset=iso-8859-1", "",
+])
+def test_content_type_is_read_as_the_email_parser_reads_it(header):
+    parsed = Message()
+    parsed["Content-Type"] = header
+
+    assert _content_type(header) == (parsed.get_content_type() if header else "", parsed.get_content_charset() or "utf-8")
