@@ -26,11 +26,11 @@ def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def create_db_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets its folder created, WAL with synchronous=NORMAL (durable across a crash of
-    the app, as SQLite documents for WAL; only an OS crash or power loss can drop the last commits), foreign keys
-    and a busy timeout. Its errors never quote a statement's parameters, which can hold a client's words: they
-    end up in the log."""
+def create_db_engine(url: str, **options) -> Engine:
+    """An engine for `url` (`options` go to `create_engine` for PostgreSQL); SQLite gets its folder created, WAL
+    with synchronous=NORMAL (durable across a crash of the app, as SQLite documents for WAL; only an OS crash or
+    power loss can drop the last commits), foreign keys and a busy timeout. Its errors never quote a statement's
+    parameters, which can hold a client's words: they end up in the log."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -40,7 +40,7 @@ def create_db_engine(url: str) -> Engine:
         with engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA journal_mode=WAL")
         return engine
-    engine = create_engine(url, pool_size=5, max_overflow=10, hide_parameters=True)
+    engine = create_engine(url, **{"pool_size": 5, "max_overflow": 10, **options}, hide_parameters=True)
     _ping_when_idle(engine)
     return engine
 
@@ -75,7 +75,7 @@ class Database:
         self.url = url
         self.engine = create_db_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._single_statements = (self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._single_statements = (create_db_engine(url, isolation_level="AUTOCOMMIT", pool_size=2, max_overflow=8)
                                    if self.is_postgresql else self.engine)
 
     @property
@@ -91,9 +91,11 @@ class Database:
 
     @contextmanager
     def single_statement(self) -> Iterator[Connection]:
-        """A connection for one statement, committed, for the work every triage does. On PostgreSQL the
-        statement is its own transaction (autocommit): a BEGIN and a COMMIT around it would only add round trips.
-        SQLite has no round trips, and switching its connection to autocommit and back costs more than it saves."""
+        """A connection for one statement, committed, for the work every triage does (on a triage thread, two per
+        process). On PostgreSQL the statement is its own transaction, from a small pool of connections kept in
+        autocommit: a BEGIN and a COMMIT around it would only add round trips, and switching a pooled connection
+        to autocommit and back on every use costs more thread CPU than the statement. SQLite has no round trips,
+        and switching its connection to autocommit and back costs more than it saves."""
         with self._single_statements.begin() as connection:
             yield connection
 
@@ -135,4 +137,6 @@ class Database:
 
     def dispose(self) -> None:
         """Close every pooled connection."""
+        if self._single_statements is not self.engine:
+            self._single_statements.dispose()
         self.engine.dispose()
