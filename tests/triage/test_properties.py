@@ -1,5 +1,6 @@
-"""Property tests: any text gives a valid triage (or a clear "nothing to triage"), and the speed-up that tries
-cues only where their literal prefixes start a word never changes what the cues find."""
+"""Property tests: any text gives a valid triage (or a clear "nothing to triage"), and the speed-ups that try
+cues only where their literal prefixes start a word, and date patterns only on texts that could hold their dates,
+never change what is found."""
 
 import json
 from datetime import date
@@ -8,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.triage import REASONS, TONES, VERDICTS, EmptyRequestError, clean_message, triage
+from bot.triage import dates
 from bot.triage.knowledge import DEFAULT_DIRECTORY, WordStarts, load_knowledge
 
 WORDS = st.sampled_from(["please", "add", "free", "page", "by", "Friday", "no", "not", "extra", "cost", "reviews",
@@ -104,3 +106,32 @@ def test_the_prefix_index_agrees_with_each_pattern_on_every_labelled_example():
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 _index_agrees_with_each_pattern(json.loads(line)["text"])
+
+
+DATE_WORDS = st.sampled_from(["by", "next", "on", "FRIDAY", "Monday", "tuesDAY", "in", "3", "two", "days", "working",
+                              "day", "12th", "of", "March", "mar", "Dec", "2027", "2026-12-01", "today", "EOD", "week",
+                              "\u0661\u0662", "\uff11", "\u0130", "\u017f", "D\u0041Y", ",", "."])
+DATE_TEXTS = st.one_of(TEXTS, st.lists(DATE_WORDS, max_size=40).map(" ".join))
+
+
+def _date_patterns_are_tried_wherever_they_match(text: str) -> None:
+    """`days_until` skips its weekday and "in N days" patterns, and its day-month and ISO ones, where
+    `could_name_days_or_numbers` says the text cannot hold their dates: that must never skip a match."""
+    names_a_day, has_digit = dates.could_name_days_or_numbers(text)
+    if dates._WEEKDAY.search(text) or dates._IN_DAYS.search(text):
+        assert names_a_day, text
+    if dates._DAY_MONTH.search(text) or dates._ISO.search(text):
+        assert has_digit, text
+
+
+@settings(max_examples=400, deadline=None)
+@given(DATE_TEXTS)
+def test_date_patterns_are_skipped_only_where_they_cannot_match(text):
+    _date_patterns_are_tried_wherever_they_match(text)
+
+
+def test_date_patterns_are_skipped_only_where_they_cannot_match_on_every_labelled_example():
+    for path in sorted(EXAMPLES.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                _date_patterns_are_tried_wherever_they_match(json.loads(line)["text"])
