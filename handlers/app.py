@@ -7,6 +7,7 @@ import re
 import uuid
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_bolt.oauth import OAuthFlow
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 
@@ -37,18 +38,18 @@ def create_app(settings: Settings, db: Database) -> App:
     if settings.oauth_enabled:
         app.enable_token_revocation_listeners()
 
-    def provide_services(context, next):
+    def provide_services(request, next):
         """Hand the store, the settings, a request id and a Web API client that keeps its connections open to
         every listener through its context."""
+        context = request.context
         context["client"] = keeping_connections(context.client)
         context["db"] = db
         context["settings"] = settings
         context["request_id"] = uuid.uuid4().hex[:12]
         next()
 
-    app.use(ignore_slack_retries)
-    app.use(refuse_malformed_payloads)
-    app.use(provide_services)
+    for middleware in (ignore_slack_retries, refuse_malformed_payloads, provide_services):
+        app.use(CalledDirectly(middleware))
     app.error(report_failure)
     for surface in SURFACES:
         surface.register(app)
@@ -68,6 +69,18 @@ def _oauth_flow(settings: Settings, db: Database) -> OAuthFlow:
     )
 
 
+class CalledDirectly(Middleware):
+    """A global middleware that is a plain function of the request and `next`, called as such. Bolt calls a
+    function middleware through its argument injection, which builds some thirty candidate arguments (the payload
+    read six ways, say, respond, ...) for every call of every middleware, on every request."""
+
+    def __init__(self, function) -> None:
+        self.function = function
+
+    def process(self, *, req, resp, next):  # noqa: A002 - Bolt's own name for it
+        return self.function(req, next)
+
+
 def ignore_slack_retries(request, next):
     """Slack re-sends an event it thinks went unanswered; the first delivery is already being handled."""
     if request.headers.get("x-slack-retry-num"):
@@ -78,9 +91,10 @@ def ignore_slack_retries(request, next):
 INTERACTIVE_TYPES = ("block_actions", "view_submission", "view_closed", "message_action", "shortcut")
 
 
-def refuse_malformed_payloads(body, next):
+def refuse_malformed_payloads(request, next):
     """Answer 400 to an interactive payload that lacks what every listener relies on (who pressed, which action,
     which view), instead of failing inside the listener matching."""
+    body = request.body
     kind = body.get("type")
     if kind in INTERACTIVE_TYPES and not isinstance((body.get("user") or {}).get("id"), str):
         return BoltResponse(status=400, body={"error": "malformed payload: no user"})
