@@ -2,10 +2,12 @@
 
 The app runs Bolt with `process_before_response=True`: Bolt answers Slack when a listener returns. Bolt's other
 mode runs each listener on a second thread while the request's thread polls for `ack()` every 10 ms, which put
-10-15 ms before every answer (see BENCHMARKS.md). Here every listener is registered through `acked_promptly`,
-which runs it on `listener_pool` and returns to Bolt the moment it has acked, woken by an event rather than a
-poll. A triage then goes on to `triage_pool` (`handlers.triage_flow`), so buttons and modals never queue behind
-triages.
+10-15 ms before every answer (see BENCHMARKS.md). Here a listener that works after its ack is registered through
+`acked_promptly`, which runs it on `listener_pool` and returns to Bolt the moment it has acked, woken by an event
+rather than a poll. A listener that only acks and hands its work to a pool (a triage to `triage_pool`, see
+`handlers.triage_flow`; anything else through `run_after_ack`) is registered as it is: Bolt runs it on the
+request's thread and answers as soon as it returns, without a hand-over to another thread and back. Buttons and
+modals never queue behind triages.
 """
 
 from __future__ import annotations
@@ -87,6 +89,19 @@ def report_failure(error, body, context, respond, logger):
             respond(response_type="ephemeral", replace_original=False, text=message("failed"))
         except Exception:  # noqa: BLE001 - the failure is logged above; nothing more to do
             logger.warning("could not tell the user about the failure request=%s", context.get("request_id"))
+
+
+def run_after_ack(work: Callable[..., None], *args, body: dict, context, respond, logger) -> None:
+    """Run `work(*args)` on `listener_pool`, for a listener Bolt runs on the request's thread once it has acked; a
+    failure is reported to the user by `report_failure`, as `acked_promptly` reports one after the ack."""
+
+    def run() -> None:
+        try:
+            work(*args)
+        except Exception as error:  # noqa: BLE001 - reported to the user
+            report_failure(error, body, context, respond, logger)
+
+    listener_pool.submit(run)
 
 
 class _Handover:

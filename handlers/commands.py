@@ -6,7 +6,7 @@ from slack_bolt import App
 
 from bot.blocks.triage import forget_me_message, usage_message
 from handlers.accounts import list_accounts
-from handlers.after_ack import acked_promptly
+from handlers.after_ack import run_after_ack
 from handlers.triage_flow import TriageAsk, triage_and_deliver_after_ack
 
 COMMAND = "/pushback"
@@ -16,7 +16,8 @@ ACCOUNTS_WORDS = {"accounts", "account", "my accounts"}
 
 
 def pushback_command(ack, command, client, context, respond, logger):
-    """Ack within Slack's 3 s; then help, the user's accounts, forget-me, or the triage in a thread."""
+    """Help, forget-me, or an ack and then the user's accounts or the triage in a thread, each handed to a pool:
+    Bolt runs this on the request's thread and answers Slack as soon as it returns."""
     text = (command.get("text") or "").strip()
     settings = context["settings"]
     if text.lower() in HELP_WORDS:
@@ -27,7 +28,8 @@ def pushback_command(ack, command, client, context, respond, logger):
         return
     if " ".join(text.lower().split()) in ACCOUNTS_WORDS:
         ack()
-        list_accounts(respond, client, context["db"], command.get("team_id", ""), command.get("user_id", ""))
+        run_after_ack(list_accounts, respond, client, context["db"], command.get("team_id", ""),
+                      command.get("user_id", ""), body=command, context=context, respond=respond, logger=logger)
         return
     ack()
     triage_and_deliver_after_ack(client, context["db"], settings, TriageAsk(
@@ -39,4 +41,4 @@ def pushback_command(ack, command, client, context, respond, logger):
 
 def register(app: App) -> None:
     """Wire the slash command."""
-    app.command(COMMAND)(acked_promptly(pushback_command))
+    app.command(COMMAND)(pushback_command)

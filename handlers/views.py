@@ -26,7 +26,8 @@ logger = logging.getLogger(__name__)
 
 
 def submit_pasted_request(ack, body, view, client, context):
-    """Triage the pasted request, posted where the help note was asked for (or privately)."""
+    """Triage the pasted request, posted where the help note was asked for (or privately). It only acks and hands
+    the triage to a pool, so Bolt runs it on the request's thread."""
     text = view_text(view, REQUEST_INPUT_BLOCK, REQUEST_INPUT_ACTION).strip()
     if not text:
         ack(response_action="errors", errors={REQUEST_INPUT_BLOCK: message("nothing_to_triage")})
@@ -59,5 +60,5 @@ def submit_edited_reply(ack, body, view, client, context):
 
 def register(app: App) -> None:
     """Wire the modal submissions."""
-    app.view(VIEW_PASTE_REQUEST)(acked_promptly(submit_pasted_request))
+    app.view(VIEW_PASTE_REQUEST)(submit_pasted_request)
     app.view(VIEW_EDIT_REPLY)(acked_promptly(submit_edited_reply))

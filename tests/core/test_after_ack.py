@@ -1,6 +1,6 @@
 """Work after an ack runs on a pool, so Slack is answered the moment a listener acks: a failure there is logged
-or reported to the user, a backed-up pool hands the work back to the caller's thread, and `acked_promptly`
-returns to Bolt as soon as the listener has acked."""
+or reported to the user, a backed-up pool hands the work back to the caller's thread, `acked_promptly` returns
+to Bolt as soon as the listener has acked, and `run_after_ack` lets a listener on Bolt's thread hand work on."""
 
 import logging
 import threading
@@ -10,7 +10,7 @@ import pytest
 from slack_bolt.util.utils import get_arg_names_of_callable
 
 from handlers import after_ack
-from handlers.after_ack import WorkPool, acked_promptly
+from handlers.after_ack import WorkPool, acked_promptly, run_after_ack
 from tests.support.driver import eventually
 
 
@@ -153,3 +153,25 @@ def test_bolt_hands_the_wrapper_every_argument_a_listener_may_ask_for():
 
     assert wrapped.__name__ == "listener"
     assert set(get_arg_names_of_callable(wrapped)) == set(after_ack.LISTENER_ARGUMENTS)
+
+
+def test_work_handed_on_after_the_ack_runs_elsewhere_and_a_failure_reaches_the_user_privately():
+    release = threading.Event()
+    ran_in = []
+
+    def listing(fail):
+        ran_in.append(threading.current_thread())
+        release.wait(5)
+        if fail:
+            raise RuntimeError("the store is down")
+
+    arguments = _arguments()
+    started = time.monotonic()
+    run_after_ack(listing, True, body=arguments["body"], context=arguments["context"],
+                  respond=arguments["respond"], logger=arguments["logger"])
+
+    assert time.monotonic() - started < 1
+    release.set()
+    told = eventually(lambda: arguments["respond"].said, timeout=5)
+    assert ran_in and ran_in[0] is not threading.current_thread()
+    assert told and told[0]["response_type"] == "ephemeral" and "went wrong" in told[0]["text"].lower()

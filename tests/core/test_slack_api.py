@@ -169,11 +169,12 @@ def test_what_is_sent_to_slack_never_reaches_the_log_even_at_debug(client, stand
 
 
 @pytest.mark.parametrize("header", [
-    "application/json; charset=utf-8", "application/json;charset=UTF-8", "application/json", "text/plain; charset=\"latin-1\"",
-    "Application/GZIP", "application/json; boundary=x; charset=iso-8859-1", "",
+    "application/json; charset=utf-8", "application/json;charset=UTF-8", "application/json",
+    "text/plain; charset=\"latin-1\"", "Application/GZIP", "application/json; boundary=x; charset=iso-8859-1", "",
 ])
 def test_content_type_is_read_as_the_email_parser_reads_it(header):
     parsed = Message()
     parsed["Content-Type"] = header
 
-    assert _content_type(header) == (parsed.get_content_type() if header else "", parsed.get_content_charset() or "utf-8")
+    expected = (parsed.get_content_type() if header else "", parsed.get_content_charset() or "utf-8")
+    assert _content_type(header) == expected

@@ -86,6 +86,15 @@ def test_pushback_accounts_lists_mine_privately(running_app, standin, app_env):
     db.dispose()
 
 
+def test_pushback_accounts_answers_slack_before_the_listing_is_ready(running_app, standin, app_env):
+    standin.delay("users.info", 2.0)  # who may see what is asked of Slack after the ack
+
+    acked = running_app.driver.slash_command("accounts")
+
+    assert acked.status == 200 and acked.seconds < 1.5
+    assert standin.wait_for("response", timeout=10)[0].args["response_type"] == "ephemeral"
+
+
 def test_scope_notes_of_the_named_account_sharpen_out_of_scope(running_app, standin, app_env):
     db = _store(app_env)
     add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15", team_id=TEAM,
