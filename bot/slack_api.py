@@ -35,9 +35,10 @@ REQUEST_TIMEOUT_SECONDS = 10
 IDLE_CONNECTION_SECONDS = 30  # a connection unused for longer is closed rather than reused: servers drop idle ones
 
 # slack_sdk builds its DEBUG message of each request (the whole body) whenever its logger has no level of its own,
-# on every call; this one has INFO until `configure_logging` sets LOG_LEVEL, when that is higher.
+# on every call; this one has INFO unless `configure_logging` has set LOG_LEVEL, when that is higher.
 _CLIENT_LOGGER = logging.getLogger(SLACK_CLIENT_LOGGER)
-_CLIENT_LOGGER.setLevel(logging.INFO)
+if _CLIENT_LOGGER.level == logging.NOTSET:
+    _CLIENT_LOGGER.setLevel(logging.INFO)
 
 
 def retry_handlers(wait_out_rate_limits: bool = True) -> list:
@@ -164,6 +165,7 @@ class KeepAliveWebClient(WebClient):
         return self._exchange(url, req.data, dict(req.header_items()))
 
     def _keeps_connection(self, url: str) -> bool:
+        """Whether a call to `url` goes over a kept connection (not through a proxy, and over HTTP)."""
         return not self.proxy and url.startswith(("http://", "https://"))
 
     def _exchange(self, url: str, body: bytes | None, headers: dict[str, str]) -> dict[str, Any]:
