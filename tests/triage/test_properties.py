@@ -69,9 +69,14 @@ def test_the_word_start_shortcut_finds_exactly_what_a_full_search_finds(text):
             assert (again and again.span()) == (later and later.span()), pattern.pattern
 
 
+def _labelled_texts() -> list[str]:
+    """The text of every labelled example the learned reader is trained on."""
+    return [json.loads(line)["text"] for path in sorted(EXAMPLES.glob("*.jsonl"))
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def test_the_word_start_shortcut_agrees_with_a_full_search_on_every_labelled_example():
-    texts = [json.loads(line)["text"] for path in sorted(EXAMPLES.glob("*.jsonl"))
-             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = _labelled_texts()
     assert len(texts) > 1000
     patterns = _prefixed_patterns()
     for text in texts:
@@ -102,10 +107,8 @@ def test_the_prefix_index_tries_each_pattern_where_its_own_prefixes_say(text):
 
 
 def test_the_prefix_index_agrees_with_each_pattern_on_every_labelled_example():
-    for path in sorted(EXAMPLES.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                _index_agrees_with_each_pattern(json.loads(line)["text"])
+    for text in _labelled_texts():
+        _index_agrees_with_each_pattern(text)
 
 
 DATE_WORDS = st.sampled_from(["by", "next", "on", "FRIDAY", "Monday", "tuesDAY", "in", "3", "two", "days", "working",
@@ -131,7 +134,5 @@ def test_date_patterns_are_skipped_only_where_they_cannot_match(text):
 
 
 def test_date_patterns_are_skipped_only_where_they_cannot_match_on_every_labelled_example():
-    for path in sorted(EXAMPLES.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                _date_patterns_are_tried_wherever_they_match(json.loads(line)["text"])
+    for text in _labelled_texts():
+        _date_patterns_are_tried_wherever_they_match(text)
