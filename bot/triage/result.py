@@ -16,6 +16,8 @@ class Ask:
     verdict: str
     reasons: list[str]
     evidence: dict[str, list[str]]
+    practice: str = ""
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class TriageResult:
     notes: list[str] = field(default_factory=list)
     summary: str = ""
     plan: ReplyPlan | None = None
+    confidence: float = 1.0
+    checks: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A plain, JSON-serialisable dict with the same fields."""
@@ -66,5 +70,6 @@ class TriageResult:
             asks=[Ask(**ask) for ask in data.get("asks", [])], reply=Reply(**data["reply"]),
             tactics=list(data.get("tactics", [])), tip=data.get("tip", ""), tone=data.get("tone", "neutral"),
             notes=list(data.get("notes", [])), summary=data.get("summary", ""),
-            plan=ReplyPlan(**plan) if plan else None,
+            plan=ReplyPlan(**plan) if plan else None, confidence=float(data.get("confidence", 1.0)),
+            checks=list(data.get("checks", [])),
         )
