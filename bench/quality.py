@@ -1,5 +1,8 @@
-"""Triage quality: the shared dev set and our three held-out sets, scored by `../shared/eval/score.py`, for the whole
-engine and, as the anchor, for the cues alone (the learned reader switched off).
+"""Triage quality: the shared dev set and our held-out sets, scored by `../shared/eval/score.py`, for the whole
+engine, for the cues and the catalogue alone (the learned reader switched off), and for the plain baseline every
+part of the engine must beat (TF-IDF + logistic regression on the same examples, `bench/baseline.py`). Also how well
+the triage's confidence is calibrated: per band of confidence, how many held-out requests and the share whose
+verdict was right.
 
 The same figures for the dev set come from the shell with:
 
@@ -21,50 +24,66 @@ from tests.support.process import PROJECT_ROOT
 
 SHARED_EVAL = PROJECT_ROOT.parent / "shared" / "eval"
 HELD_OUT = PROJECT_ROOT / "tests" / "triage"
+HELD_OUT_SETS = ("unseen2", "unseen3", "unseen4", "heldout_r13p", "heldout_r13o")
 SETS = {"shared dev": SHARED_EVAL / "dev.jsonl",
-        **{f"{name} (ours, never trained on)": HELD_OUT / f"{name}.jsonl" for name in ("unseen2", "unseen3", "unseen4")}}
-BARS = "verdict >= 0.85, macro-F1 >= 0.70, let through 0, false alarm <= 0.10"
+        **{f"{name} (never trained on)": HELD_OUT / f"{name}.jsonl" for name in HELD_OUT_SETS}}
+BARS = ("verdict >= 0.85, macro-F1 >= 0.70, let through 0, waved through <= 0.03, false alarm <= 0.10")
+WRITTEN_ON = date(2026, 12, 7)  # the date cases without a `today` are read against
+CONFIDENCE_BANDS = ((0.0, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.01))
 
 
 @contextmanager
-def _cues_only():
-    """The same engine with the learned reader switched off: the cues' reasons, nothing added or dropped."""
+def _cues_alone():
+    """The same engine with the learned reader switched off: the cues' and the catalogue's reasons, nothing added,
+    dropped or leaned to."""
     import bot.triage
+    from bot.triage.engine import Decision
 
     decide = bot.triage.decide_reasons
-    bot.triage.decide_reasons = lambda readings, message, model: None
+    bot.triage.decide_reasons = lambda readings, message, model: Decision(0.0, False)
     try:
         yield
     finally:
         bot.triage.decide_reasons = decide
 
 
-def _predict(cases: list[dict], target: Path) -> None:
-    """Triage each case as of the date it was written against (its `today`, else today)."""
+def _triage_all(cases: list[dict]) -> list[dict]:
+    """Triage each case as of the date it was written against (its `today`, else `WRITTEN_ON`)."""
     from bot.triage import EmptyRequestError, triage
 
-    with target.open("w") as out:
-        for case in cases:
-            today = date.fromisoformat(case["today"]) if case.get("today") else date.today()
-            try:
-                result = triage(case["text"], today=today).to_dict()
-            except EmptyRequestError as error:
-                result = {"error": str(error)}
-            out.write(json.dumps({"id": case["id"], **result}) + "\n")
+    results = []
+    for case in cases:
+        today = date.fromisoformat(case["today"]) if case.get("today") else WRITTEN_ON
+        try:
+            results.append(triage(case["text"], today=today).to_dict())
+        except EmptyRequestError as error:
+            results.append({"error": str(error), "verdict": "accept", "reasons": [], "confidence": 1.0})
+    return results
+
+
+def _score(gold: Path, predicted: Path) -> dict:
+    scored = subprocess.run([sys.executable, str(SHARED_EVAL / "score.py"), str(gold), str(predicted), "--json"],
+                            capture_output=True, text=True, check=True)
+    return json.loads(scored.stdout)
 
 
 def _met(figures: dict) -> str:
     met = (figures["verdict_acc"] >= 0.85 and figures["reason_macro_f1"] >= 0.70
-           and figures["unethical_let_through"] == 0 and figures["accept_false_alarm"] <= 0.10)
+           and figures["unethical_let_through"] == 0 and figures["waved_through"] <= 0.03
+           and figures["accept_false_alarm"] <= 0.10)
     return "yes" if met else "NO"
 
 
-def run(smoke: bool = False) -> list[dict]:
-    """One row per (set, engine); nothing when ../shared is absent for the dev set."""
-    rows = []
+def run(smoke: bool = False) -> tuple[list[dict], list[dict]]:
+    """One row per (set, engine), and the confidence table over the held-out sets; nothing for the dev set when
+    ../shared is absent."""
+    from bench.baseline import fit_baseline
+    from bot.triage.knowledge import DEFAULT_DIRECTORY
+
+    baseline = fit_baseline(DEFAULT_DIRECTORY)
+    rows, calibration = [], []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        engines = {"cues + learned reader": nullcontext, "cues alone (anchor)": _cues_only}
         for name, path in SETS.items():
             if not path.exists():
                 continue
@@ -73,16 +92,35 @@ def run(smoke: bool = False) -> list[dict]:
                 cases = cases[::5]
             gold = workdir / "gold.jsonl"
             gold.write_text("".join(json.dumps(case) + "\n" for case in cases))
-            for engine, switch in engines.items():
+            for engine, switch in (("engine", nullcontext), ("cues + catalogue alone", _cues_alone),
+                                   ("baseline: TF-IDF + LR", None)):
+                if switch is None:
+                    results = baseline.predict([case["text"] for case in cases])
+                else:
+                    with switch():
+                        results = _triage_all(cases)
+                if engine == "engine" and name != "shared dev":
+                    calibration += [(result.get("confidence", 1.0), result["verdict"] == case["verdict"])
+                                    for case, result in zip(cases, results)]
                 predicted = workdir / "pred.jsonl"
-                with switch():
-                    _predict(cases, predicted)
-                scored = subprocess.run([sys.executable, str(SHARED_EVAL / "score.py"), str(gold), str(predicted),
-                                         "--json"], capture_output=True, text=True, check=True)
-                figures = json.loads(scored.stdout)
+                predicted.write_text("".join(json.dumps({"id": case["id"], "verdict": result["verdict"],
+                                                         "reasons": result["reasons"]}) + "\n"
+                                             for case, result in zip(cases, results)))
+                figures = _score(gold, predicted)
                 rows.append({"set": name, "engine": engine, "n": figures["n"],
                              "verdict_acc": figures["verdict_acc"], "reason_macro_f1": figures["reason_macro_f1"],
                              "decline_recall": figures["decline_recall"],
                              "let_through": figures["unethical_let_through"],
+                             "waved_through": figures["waved_through"],
                              "accept_false_alarm": figures["accept_false_alarm"], "bars_met": _met(figures)})
-    return rows
+    return rows, _reliability(calibration)
+
+
+def _reliability(pairs: list[tuple[float, bool]]) -> list[dict]:
+    """Per band of confidence: how many verdicts fell in it and the share of them that were right."""
+    table = []
+    for low, high in CONFIDENCE_BANDS:
+        inside = [right for confidence, right in pairs if low <= confidence < high]
+        table.append({"confidence": f"{low:.1f}-{min(high, 1.0):.1f}", "requests": len(inside),
+                      "verdict right": round(sum(inside) / len(inside), 2) if inside else ""})
+    return table

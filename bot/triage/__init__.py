@@ -24,6 +24,9 @@ __all__ = [
 ]
 
 SUMMARY_LIMIT = 120
+PRACTICE_CONFIDENCE = 0.95
+CHECK_BELOW = 0.6  # a verdict less sure than this comes with what to check, and a holding reply
+MAX_CHECKS = 3
 _NOT_WORDS = re.compile(r"@[\w.-]+|https?://\S+|www\.\S+")
 
 
@@ -65,7 +68,20 @@ def _apply_scope_notes(ask: Ask, account: AccountContext | None) -> Ask:
         return ask
     from bot.triage.engine import verdict_for
 
-    return Ask(ask.text, verdict_for(reasons), reasons, evidence)
+    return replace(ask, verdict=verdict_for(reasons), reasons=reasons, evidence=evidence)
+
+
+def _confidence(asks: list[Ask], needs_no: float, leaned: bool) -> float:
+    """How sure the triage is of the strictest verdict of `asks` (0 to 1): high for a practice from the catalogue;
+    else how strongly the caution column (`needs_no`) agrees that it needs a no (push-back, decline) or does not
+    (accept, or accept with conditions); a verdict the engine leaned to is unsure by definition."""
+    verdict = strictest([ask.verdict for ask in asks])
+    if any(ask.practice and ask.verdict == verdict for ask in asks):
+        return PRACTICE_CONFIDENCE
+    agreement = needs_no if verdict in ("push_back", "decline") else 1.0 - needs_no
+    if leaned:
+        agreement = min(agreement, CHECK_BELOW - 0.01)
+    return round(agreement, 2)
 
 
 def check_knowledge(knowledge_dir: Path | None = None) -> None:
@@ -86,8 +102,11 @@ def triage(text: str, *, tone: str = "neutral", today: date | None = None,
     if not any(character.isalnum() for character in _NOT_WORDS.sub(" ", cleaned.text)):
         raise EmptyRequestError("Nothing to triage: the message has no text of its own.")
     readings = read_message(cleaned, knowledge, today)
-    decide_reasons(readings, cleaned.text, load_model(knowledge_dir))
+    decision = decide_reasons(readings, cleaned.text, load_model(knowledge_dir))
     asks = [_apply_scope_notes(to_ask(reading), account) for reading in readings]
+    asks = [replace(ask, confidence=_confidence([ask], needs_no, decision.leaned))
+            for ask, needs_no in zip(asks, decision.per_ask)]
+    confidence = _confidence(asks, decision.needs_no, decision.leaned)
     verdict = strictest([ask.verdict for ask in asks])
     reasons: list[str] = []
     evidence: dict[str, list[str]] = {}
@@ -102,9 +121,11 @@ def triage(text: str, *, tone: str = "neutral", today: date | None = None,
     topics = list(dict.fromkeys(main_reading.topic(reason, knowledge) for reason in main_ask.reasons))
     plan = ReplyPlan(verdict=verdict, topics=topics, day=working_days_ahead(today, 2).strftime("%A"))
     reply, tactics, tip = render_reply(plan, tone, knowledge)
+    checks = ([knowledge.catalogue.checks[reason] for reason in reasons[:MAX_CHECKS]]
+              if confidence < CHECK_BELOW else [])
     return TriageResult(verdict=verdict, reasons=reasons, evidence=evidence, asks=asks, reply=reply,
                         tactics=tactics, tip=tip, tone=tone, notes=list(cleaned.notes),
-                        summary=_summary(main_ask.text), plan=plan)
+                        summary=_summary(main_ask.text), plan=plan, confidence=confidence, checks=checks)
 
 
 def with_tone(result: TriageResult, tone: str, knowledge_dir: Path | None = None) -> TriageResult:

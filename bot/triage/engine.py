@@ -16,6 +16,7 @@ from bot.triage.model import ReasonModel
 from bot.triage.result import VERDICTS, Ask
 
 THRESHOLD = 2
+PRACTICE_WEIGHT = 4  # a practice from the catalogue: above any single cue, and kept whatever the learned reader says
 DECLINE_REASONS = {"unethical_or_illegal"}
 PUSH_BACK_REASONS = {"unreasonable", "illogical", "misses_business_objectives", "misses_campaign_objectives",
                      "jeopardises_other_work"}
@@ -33,6 +34,7 @@ class AskReading:
     evidence: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     topic_weights: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
     mitigated: set[str] = field(default_factory=set)
+    practice: str = ""
 
     def add(self, reason: str, weight: int, snippet: str, topic: str | None) -> None:
         """Count one cue."""
@@ -93,6 +95,9 @@ def read_ask(text: str, history: str, knowledge: Knowledge, today: date, message
             if found := pattern.search(history):
                 reading.add(reason, THRESHOLD, found.group(0), None)
                 reading.add(reason, 0, insisting.group(0), None)
+    for sighting in knowledge.catalogue.recognise(text, lambda ask, start: _negated(ask, start, knowledge.negations)):
+        reading.add(sighting.practice.reason, PRACTICE_WEIGHT, sighting.evidence, None)
+        reading.practice = reading.practice or sighting.practice.name
     mitigated = reading.mitigated
     for index, where in knowledge.mitigation_index.candidates(starts):
         mitigation = knowledge.mitigations[index]
@@ -103,6 +108,8 @@ def read_ask(text: str, history: str, knowledge: Knowledge, today: date, message
             mitigated.update(mitigation.reasons)
             for reason in mitigation.reasons:
                 reading.scores[reason] = 0
+    if reading.practice and reading.scores.get(knowledge.practices[reading.practice].reason, 0) == 0:
+        reading.practice = ""
     if max(reading.scores.get("out_of_scope", 0), reading.scores.get("strains_team_or_suppliers", 0)) >= THRESHOLD:
         near = days_until(text, today)
         if near is not None and near[0] <= knowledge.near_date_days:
@@ -178,21 +185,51 @@ def cancelled_everywhere(readings: list[AskReading]) -> set[str]:
     return set.intersection(*(reading.mitigated for reading in readings)) if readings else set()
 
 
-def decide_reasons(readings: list[AskReading], message: str, model: ReasonModel) -> None:
+@dataclass(frozen=True)
+class Decision:
+    """What the learned reader made of a message: how likely it needs a no at all (the caution column), and
+    whether the engine leaned to caution because nothing else found a reason the caution column expects."""
+
+    needs_no: float
+    leaned: bool
+    per_ask: tuple[float, ...] = ()
+
+
+def decide_reasons(readings: list[AskReading], message: str, model: ReasonModel) -> Decision:
     """Let the learned reader, reading what the message asks for and what the cues found, settle its reasons.
 
     A reason the cues raised keeps its ask and evidence unless the reader, having weighed the cue, all but rules it
-    out (below `VETO`). A reason the reader finds goes to the ask whose cues hinted at it, else to the ask that
-    reads most like it (never one whose own words cancel the reason), with the clause that carried it as
-    evidence."""
-    probabilities = model.probabilities(asked_for(message), cue_signals(readings))
+    out (below `VETO`); a practice from the catalogue is kept whatever the reader says. A reason the reader finds
+    goes to the ask whose cues hinted at it, else to the ask that reads most like it (never one whose own words
+    cancel the reason), with the clause that carried it as evidence. When no reason is left but the caution column
+    says the message likely needs a no (at the model's `lean`), "accept" is not earned: the reader's likeliest
+    reason is taken, and the decision says it leaned."""
+    signals = cue_signals(readings)
+    probabilities = model.probabilities(asked_for(message), signals)
+    cancelled = cancelled_everywhere(readings)
     settled = settled_reasons(probabilities, {reason for reading in readings for reason in reading.reasons()},
-                              cancelled_everywhere(readings), model.threshold)
+                              cancelled, model.threshold)
+    settled |= {reason for reading in readings if reading.practice
+                for reason in reading.reasons() if reading.scores[reason] >= PRACTICE_WEIGHT}
     for reading in readings:
         for reason in [reason for reason in reading.scores if reason not in settled]:
             reading.scores[reason] = 0
     present = {reason for reading in readings for reason in reading.reasons()}
-    missing = [reason for reason in REASONS if reason in settled and reason not in present]
+    _place(readings, [reason for reason in REASONS if reason in settled and reason not in present], model)
+    needs_no = model.needs_no(asked_for(message), signals)
+    leaned = False
+    if needs_no >= model.lean and not any(reading.reasons() for reading in readings):
+        open_reasons = [reason for reason in REASONS if reason not in cancelled]
+        if open_reasons:
+            _place(readings, [max(open_reasons, key=lambda reason: probabilities[reason])], model)
+            leaned = True
+    per_ask = (tuple(model.needs_no(asked_for(reading.text), cue_signals([reading])) for reading in readings)
+               if len(readings) > 1 else (needs_no,) * len(readings))
+    return Decision(needs_no, leaned, per_ask)
+
+
+def _place(readings: list[AskReading], missing: list[str], model: ReasonModel) -> None:
+    """Give each of the `missing` reasons to the ask that reads most like it, with the clause that carried it."""
     if not missing:
         return
     per_ask = ([model.probabilities(asked_for(reading.text), cue_signals([reading])) for reading in readings]
@@ -231,4 +268,4 @@ def to_ask(reading: AskReading) -> Ask:
     """The public view of one ask's reading."""
     reasons = reading.reasons()
     return Ask(text=reading.text, verdict=verdict_for(reasons), reasons=reasons,
-               evidence={reason: list(reading.evidence[reason]) for reason in reasons})
+               evidence={reason: list(reading.evidence[reason]) for reason in reasons}, practice=reading.practice)

@@ -1,4 +1,4 @@
-"""The triage's knowledge: cues, context, topics and reply framing, loaded once from `data/triage/*.toml`
+"""The triage's knowledge: cues, context, the catalogue of practices, topics and reply framing, loaded once from `data/triage/*.toml`
 and validated, so a domain expert can edit them without touching code."""
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from bot.triage.practices import Catalogue, Practice, PracticeError, load_catalogue
 
 REASONS = (
     "unreasonable", "illogical", "out_of_scope", "unethical_or_illegal", "misses_business_objectives",
@@ -199,8 +201,14 @@ class Knowledge:
     tones: dict[str, dict[str, str]]
     accept: dict[str, Any]
     tactics: dict[str, str]
+    catalogue: Catalogue
     cue_index: PrefixIndex = field(init=False, repr=False, compare=False)
     mitigation_index: PrefixIndex = field(init=False, repr=False, compare=False)
+
+    @property
+    def practices(self) -> dict[str, Practice]:
+        """The catalogue's practices by name."""
+        return self.catalogue.practices
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "cue_index", PrefixIndex([cue.prefixes for cue in self.cues]))
@@ -320,4 +328,9 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
     cues = _cues(_File(directory / "cues.toml"), topics)
     negations, mitigations, insistence, history, days = _context(_File(directory / "context.toml"))
     tones, accept, tactics = _replies(_File(directory / "replies.toml"))
-    return Knowledge(cues, negations, mitigations, insistence, history, days, topics, tones, accept, tactics)
+    try:
+        catalogue = load_catalogue(directory / "practices.toml", REASONS)
+    except PracticeError as error:
+        raise KnowledgeError(str(error)) from None
+    return Knowledge(cues, negations, mitigations, insistence, history, days, topics, tones, accept, tactics,
+                     catalogue)

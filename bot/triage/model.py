@@ -21,10 +21,10 @@ from pathlib import Path
 
 from bot.triage.knowledge import DEFAULT_DIRECTORY, REASONS, KnowledgeError
 
-FEATURE_VERSION = 3
+FEATURE_VERSION = 4
 MODEL_FILE = "model.json"
 EXAMPLES_DIRECTORY = "examples"
-CUE_FILES = ("cues.toml", "context.toml")
+CUE_FILES = ("cues.toml", "context.toml", "practices.toml")
 MAX_CHARACTERS = 6_000
 _TOKEN = re.compile(r"\w\w+")
 
@@ -68,7 +68,9 @@ def examples_digest(directory: Path) -> str:
 @dataclass(frozen=True)
 class ReasonModel:
     """Per reason (in `REASONS` order) a column of weights, one per feature; the features' rarity (`idf`), each
-    reason's bias, and the probability from which a reason counts as found."""
+    reason's bias, and the probability from which a reason counts as found. The caution column (its weights and
+    bias) says whether a request needs a no at all, and `lean` is its probability from which "accept" is not
+    earned."""
 
     index: dict[str, int]
     idf: array
@@ -76,6 +78,9 @@ class ReasonModel:
     bias: tuple[float, ...]
     threshold: float
     digest: str
+    caution: array
+    caution_bias: float
+    lean: float
 
     def probabilities(self, text: str, signals: Iterable[str] = ()) -> dict[str, float]:
         """For each reason, how likely the model finds it in `text`, given what the cues found (0 to 1)."""
@@ -85,6 +90,12 @@ class ReasonModel:
         gather = itemgetter(*positions) if len(positions) > 1 else (lambda column: (column[positions[0]],))
         scores = (bias + sum(map(mul, values, gather(column))) for bias, column in zip(self.bias, self.columns))
         return {reason: 1.0 / (1.0 + math.exp(-score)) for reason, score in zip(REASONS, scores)}
+
+    def needs_no(self, text: str, signals: Iterable[str] = ()) -> float:
+        """How likely `text` needs a push-back or a decline at all, from the caution column (0 to 1)."""
+        positions, values = weigh(feature_counts(text, signals), self.index, self.idf)
+        score = self.caution_bias + sum(values[i] * self.caution[position] for i, position in enumerate(positions))
+        return 1.0 / (1.0 + math.exp(-score))
 
     def found(self, text: str, signals: Iterable[str] = ()) -> dict[str, float]:
         """The reasons at or above the threshold, with their probability."""
@@ -130,11 +141,16 @@ def read_model(path: Path) -> ReasonModel:
         raise _invalid(path, "bias needs one number per reason")
     if not isinstance(threshold, (int, float)) or not 0 < threshold < 1:
         raise _invalid(path, "threshold must be a number between 0 and 1")
+    caution = data.get("caution")
+    if not (isinstance(caution, dict) and isinstance(caution.get("weights"), list)
+            and len(caution["weights"]) == len(features) and isinstance(caution.get("lean"), (int, float))):
+        raise _invalid(path, "the caution column needs one weight per feature and a lean")
     return ReasonModel(index={feature: position for position, feature in enumerate(features)},
                        idf=array("d", idf),
                        columns=tuple(array("d", (row[column] for row in weights)) for column in range(len(REASONS))),
                        bias=tuple(float(value) for value in bias), threshold=float(threshold),
-                       digest=str(data.get("examples_digest", "")))
+                       digest=str(data.get("examples_digest", "")), caution=array("d", caution["weights"]),
+                       caution_bias=float(caution.get("bias", 0.0)), lean=float(caution["lean"]))
 
 
 @lru_cache(maxsize=8)

@@ -23,7 +23,8 @@ from datetime import date
 from pathlib import Path
 
 from bot.triage.cleaning import clean_message
-from bot.triage.engine import cancelled_everywhere, cue_signals, read_message, settled_reasons, verdict_for
+from bot.triage.engine import (DECLINE_REASONS, PUSH_BACK_REASONS, cancelled_everywhere, cue_signals, read_message,
+                               settled_reasons, verdict_for)
 from bot.triage.knowledge import DEFAULT_DIRECTORY, REASONS, load_knowledge
 from bot.triage.model import (EXAMPLES_DIRECTORY, FEATURE_VERSION, MODEL_FILE, examples_digest, feature_counts,
                               weigh)
@@ -33,7 +34,9 @@ MIN_DOCUMENTS = 2
 FOLDS = 5
 THRESHOLDS = [round(0.20 + 0.05 * step, 2) for step in range(13)]
 MAX_FALSE_ALARM = 0.08
-WRITTEN_ON = "2026-11-23"  # the date examples without a `today` were written against
+WRITTEN_ON = "2026-11-23"
+NEEDS_NO = DECLINE_REASONS | PUSH_BACK_REASONS
+MAX_LEAN_FALSE_ALARM = 0.05  # acceptable requests the caution column may flag, out of fold  # the date examples without a `today` were written against
 
 
 def load_examples(directory: Path) -> list[dict]:
@@ -93,11 +96,17 @@ def _fit(counted: list[Counter], labels: list[set[str]]):
     idf = [math.log((1 + total) / (1 + documents[feature])) + 1 for feature in features]
     matrix = _matrix(counted, vocabulary, idf)
     models = []
-    for reason in REASONS:
-        target = [reason in example for example in labels]
+    for target in _targets(labels):
         model = LogisticRegression(C=REGULARISATION, class_weight="balanced", max_iter=5000)
         models.append(model.fit(matrix, target))
     return features, vocabulary, idf, models
+
+
+def _targets(labels: list[set[str]]) -> list[list[bool]]:
+    """What each column learns: one column per reason, then whether the request needs a no at all (a reason
+    that pushes back or declines), the caution column."""
+    return ([[reason in example for example in labels] for reason in REASONS]
+            + [[bool(example & NEEDS_NO) for example in labels]])
 
 
 def _probabilities(fitted, counted: list[Counter]) -> list[list[float]]:
@@ -140,7 +149,8 @@ def choose_threshold(scored: list[list[float]], read: list[ReadExample], labels:
     bounds (a threshold per reason, tried too, raised false alarms on requests never seen)."""
     best: tuple[float, float, dict] | None = None
     for threshold in THRESHOLDS:
-        predicted = [settled_reasons(dict(zip(REASONS, row)), example.cue_reasons, example.cancelled, threshold)
+        predicted = [settled_reasons(dict(zip(REASONS, row[:len(REASONS)])), example.cue_reasons, example.cancelled,
+                                     threshold)
                      for row, example in zip(scored, read)]
         figures = _figures(labels, predicted, verdicts)
         if figures["accept_false_alarm"] > MAX_FALSE_ALARM:
@@ -160,19 +170,41 @@ def train(directory: Path) -> dict:
     counted = [example.features for example in read]
     labels = [set(example["reasons"]) for example in examples]
     verdicts = [example["verdict"] for example in examples]
-    threshold, figures = choose_threshold(out_of_fold(counted, labels), read, labels, verdicts)
+    scored = out_of_fold(counted, labels)
+    threshold, figures = choose_threshold(scored, read, labels, verdicts)
+    lean, reliability = choose_lean(scored, labels, verdicts)
     features, _, idf, models = _fit(counted, labels)
     weights = [[round(float(model.coef_[0][position]), 4) for model in models] for position in range(len(features))]
     kept = [position for position, row in enumerate(weights) if any(abs(value) >= 0.0005 for value in row)]
+    caution = models[len(REASONS)]
     return {
         "feature_version": FEATURE_VERSION, "reasons": list(REASONS), "examples_digest": examples_digest(directory),
         "examples": len(examples), "regularisation": REGULARISATION, "threshold": threshold,
         "out_of_fold": figures,
-        "bias": [round(float(model.intercept_[0]), 4) for model in models],
+        "bias": [round(float(model.intercept_[0]), 4) for model in models[:len(REASONS)]],
         "features": [features[position] for position in kept],
         "idf": [round(idf[position], 4) for position in kept],
-        "weights": [weights[position] for position in kept],
+        "weights": [weights[position][:len(REASONS)] for position in kept],
+        "caution": {"lean": lean, "bias": round(float(caution.intercept_[0]), 4),
+                    "weights": [weights[position][len(REASONS)] for position in kept],
+                    "out_of_fold_reliability": reliability},
     }
+
+
+def choose_lean(scored: list[list[float]], labels: list[set[str]], verdicts: list[str]) -> tuple[float, list]:
+    """The caution column's probability from which a request the rest of the engine would accept is treated as
+    needing a closer look: the lowest at which no more than `MAX_LEAN_FALSE_ALARM` of the acceptable examples
+    reach it, out of fold. Also the column's reliability out of fold: per tenth of probability, how many examples
+    and the share of them that needed a no."""
+    needs_no = [row[len(REASONS)] for row in scored]
+    acceptable = sorted((p for p, verdict in zip(needs_no, verdicts) if verdict == "accept"), reverse=True)
+    allowed = int(len(acceptable) * MAX_LEAN_FALSE_ALARM)
+    lean = round(min(0.95, max(0.5, acceptable[allowed] + 0.005 if allowed < len(acceptable) else 0.5)), 3)
+    reliability = []
+    for tenth in range(10):
+        inside = [bool(label & NEEDS_NO) for p, label in zip(needs_no, labels) if tenth <= p * 10 < tenth + 1]
+        reliability.append([round(tenth / 10, 1), len(inside), round(sum(inside) / len(inside), 3) if inside else None])
+    return lean, reliability
 
 
 def main(argv: list[str] | None = None) -> int:

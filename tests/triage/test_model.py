@@ -33,6 +33,7 @@ def _write_model(directory: Path, words: dict[str, str], threshold: float = 0.5,
     (directory / MODEL_FILE).write_text(json.dumps({
         "feature_version": FEATURE_VERSION, "reasons": list(REASONS), "threshold": threshold,
         "bias": [-4.0] * len(REASONS), "features": features, "idf": [1.0] * len(features), "weights": weights,
+        "caution": {"lean": 0.99, "bias": -4.0, "weights": [0.0] * len(features)},
     }))
 
 
@@ -133,4 +134,6 @@ def test_training_again_gives_the_shipped_model(tmp_path):
     assert retrained["features"] == shipped["features"] and retrained["threshold"] == shipped["threshold"]
     flat = [weight for row in retrained["weights"] for weight in row]
     assert flat == pytest.approx([weight for row in shipped["weights"] for weight in row], abs=2e-4)
+    assert retrained["caution"]["lean"] == shipped["caution"]["lean"]
+    assert retrained["caution"]["weights"] == pytest.approx(shipped["caution"]["weights"], abs=2e-4)
     assert read_model(DEFAULT_DIRECTORY / MODEL_FILE).digest == retrained["examples_digest"]

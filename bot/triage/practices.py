@@ -1,0 +1,222 @@
+"""The catalogue of unfair and unethical practices (`data/triage/practices.toml`): what each is, why it is wrong,
+the lawful route to the client's goal, and how to recognise it from what is asked for.
+
+A practice is recognised from the object and the action, not from one trigger phrase: each rule names term groups
+(an action such as "re-date", an object such as "invoice", a purpose such as "last financial year"), and the rule
+holds when every group has a term in the same ask, the first two (the action and its object) close together, the
+action not ruled out by a negation just before it ("don't change the CTR"), and none of the practice's `unless`
+groups (a genuine error, an opt-in) there outside the words the rule matched. So "date the January invoice 28 December
+instead" and "can the invoice say last year" meet the same rule without either phrase being listed."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+PRACTICE_KEYS = ("reason", "what", "why", "lawful_route", "tip", "rules", "examples")
+MAX_GAP_WORDS = 4
+PROXIMITY = 80  # characters: a rule's action and its object must be this close
+_GAP = rf"(?:\W+\w+){{0,{MAX_GAP_WORDS}}}?\W+"
+
+
+class PracticeError(ValueError):
+    """The catalogue is malformed; the message names the file, the line and the problem."""
+
+
+@dataclass(frozen=True)
+class Practice:
+    """One practice: its reason label, the client-facing why and lawful route, a coaching tip, and how to see it."""
+
+    name: str
+    reason: str
+    what: str
+    why: str
+    lawful_route: str
+    tip: str
+    rules: tuple[tuple[str, ...], ...]
+    unless: tuple[str, ...]
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """A practice seen in an ask, with the client's words that showed it."""
+
+    practice: Practice
+    evidence: str
+
+
+def term_pattern(term: str) -> str:
+    """The regular expression for one catalogue term: words at word boundaries, each with its plain inflections, any
+    run of spaces or hyphens between them, `*` at the end of a word for any ending ("invoice*": invoices,
+    invoiced), `...` for up to four words in between ("make ... look"), or a raw expression after `re:`."""
+    if term.startswith("re:"):
+        return f"(?:{term[3:]})"
+    body = term.strip()
+    pieces = [r"[\s-]+".join(_word_pattern(word) for word in part.split()) for part in body.split("...")]
+    pattern = _GAP.join(piece for piece in pieces if piece)
+    start = r"(?<!\w)" if body[:1].isalnum() else ""
+    end = r"(?!\w)" if body[-1:].isalnum() else ""
+    return f"{start}{pattern}{end}"
+
+
+def _word_pattern(word: str) -> str:
+    """One word of a term: any ending when it ends in `*`; else the word and its plain inflections (a word of three
+    or more letters also matches with -s, -es, -ed, -d or -ing: "offer" finds "offered", "quote" finds "quotes"
+    and "quoting")."""
+    if word.endswith("*"):
+        return re.escape(word[:-1]) + r"\w*"
+    if len(word) < 3 or not word.isalpha():
+        return re.escape(word)
+    if word.endswith("e"):
+        return re.escape(word[:-1]) + "(?:e|es|ed|ing)"
+    return re.escape(word) + "(?:s|es|ed|ing)?"
+
+
+class _Catalogue:
+    """The parsed file, able to say where a problem is."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.text = path.read_text(encoding="utf-8")
+            self.data = tomllib.loads(self.text)
+        except OSError as error:
+            raise PracticeError(f"{path}: cannot read ({error.strerror})") from None
+        except tomllib.TOMLDecodeError as error:
+            raise PracticeError(f"{path}: {error}") from None
+
+    def fail(self, needle: str, problem: str) -> PracticeError:
+        index = self.text.find(needle)
+        line = self.text.count("\n", 0, index) + 1 if index >= 0 else 1
+        return PracticeError(f"{self.path} line {line}: {problem}")
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The practices and their compiled term groups."""
+
+    practices: dict[str, Practice]
+    groups: dict[str, re.Pattern]
+    checks: dict[str, str]
+
+    def recognise(self, text: str, negated: Callable[[str, int], bool]) -> list[Sighting]:
+        """The practices `text` (one ask) asks for, in catalogue order. A rule's first two groups (the action and
+        its object) must meet within `PROXIMITY` characters ("bump the font size up" is not "bump the results up"
+        when the results are a sentence away). `negated(text, start)` says whether a term found at `start` is ruled
+        out by the words before it; only a rule's first group (its action) and the `unless` groups are read that
+        way, since the other groups often carry a negation of their own ("none of them opted in", "it doesn't need
+        to be accurate")."""
+        plain: dict[str, re.Match | None] = {}
+        pairs: dict[tuple[str, str], tuple[re.Match, re.Match] | None] = {}
+
+        def match(group: str) -> re.Match | None:
+            if group not in plain:
+                plain[group] = self.groups[group].search(text)
+            return plain[group]
+
+        def pair(action: str, target: str) -> tuple[re.Match, re.Match] | None:
+            if (action, target) not in pairs:
+                pairs[action, target] = next(
+                    ((hit, near) for hit in self.groups[action].finditer(text) if not negated(text, hit.start())
+                     for near in self.groups[target].finditer(text, max(0, hit.start() - PROXIMITY),
+                                                              hit.end() + PROXIMITY)), None)
+            return pairs[action, target]
+
+        sightings = []
+        for practice in self.practices.values():
+            for rule in practice.rules:
+                if len(rule) == 1:
+                    first = next((hit for hit in self.groups[rule[0]].finditer(text)
+                                  if not negated(text, hit.start())), None)
+                    hits = [first]
+                else:
+                    found = pair(rule[0], rule[1])
+                    hits = [*(found or (None, None)), *(match(group) for group in rule[2:])]
+                if not all(hits):
+                    continue
+                spans = [hit.span() for hit in hits if hit]
+                if any(self._outside(group, text, spans, negated) for group in practice.unless):
+                    continue
+                sightings.append(Sighting(practice, _sentence_around(text, min(spans)[0])))
+                break
+        return sightings
+
+    def _outside(self, group: str, text: str, spans: list[tuple[int, int]],
+                 negated: Callable[[str, int], bool]) -> bool:
+        """Whether `group` has a term in `text` that is not negated and not part of a term the rule matched
+        ("#ad" inside "leave off #ad" does not count as a disclosure)."""
+        for hit in self.groups[group].finditer(text):
+            inside = any(start < hit.end() and hit.start() < end for start, end in spans)
+            if not inside and not negated(text, hit.start()):
+                return True
+        return False
+
+
+_SENTENCE_BREAK = re.compile(r"[.!?\n](?:\s|$)")
+
+
+def _sentence_around(text: str, index: int) -> str:
+    """The sentence of `text` that holds position `index`."""
+    start = 0
+    for found in _SENTENCE_BREAK.finditer(text, 0, index):
+        start = found.end()
+    end_match = _SENTENCE_BREAK.search(text, index)
+    end = end_match.start() + 1 if end_match else len(text)
+    return text[start:end].strip()[:160]
+
+
+def _strings(file: _Catalogue, value: Any, needle: str, what: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(item, str) and item for item in value):
+        raise file.fail(needle, f"{what} must be a non-empty list of strings")
+    return tuple(value)
+
+
+@lru_cache(maxsize=8)
+def load_catalogue(path: Path, reasons: tuple[str, ...]) -> Catalogue:
+    """Load and validate the catalogue at `path`; `reasons` are the labels a practice may carry. Cached."""
+    file = _Catalogue(path)
+    terms = file.data.get("terms")
+    if not isinstance(terms, dict) or not terms:
+        raise file.fail("[terms]", "no [terms] table")
+    groups: dict[str, re.Pattern] = {}
+    for name, words in terms.items():
+        listed = _strings(file, words, f"{name} =", f"term group {name!r}")
+        try:
+            groups[name] = re.compile("|".join(term_pattern(term) for term in listed), re.IGNORECASE)
+        except re.error as error:
+            raise file.fail(f"{name} =", f"term group {name!r} has a bad term ({error})") from None
+    practices: dict[str, Practice] = {}
+    for name, entry in (file.data.get("practices") or {}).items():
+        needle = f"[practices.{name}]"
+        for key in PRACTICE_KEYS:
+            if key not in entry:
+                raise file.fail(needle, f"practice {name!r} is missing {key!r}")
+        if entry["reason"] not in reasons:
+            raise file.fail(needle, f"practice {name!r}: unknown reason {entry['reason']!r}")
+        rules = entry["rules"]
+        if not isinstance(rules, list) or not rules:
+            raise file.fail(needle, f"practice {name!r}: rules must be a non-empty list of lists of term groups")
+        checked_rules = tuple(_strings(file, rule, needle, f"a rule of {name!r}") for rule in rules)
+        unless = tuple(entry.get("unless", []))
+        for group in {group for rule in checked_rules for group in rule} | set(unless):
+            if group not in groups:
+                raise file.fail(needle, f"practice {name!r} names the unknown term group {group!r}")
+        for key in ("what", "why", "lawful_route", "tip"):
+            if not isinstance(entry[key], str) or not entry[key].strip():
+                raise file.fail(needle, f"practice {name!r}: {key!r} must be a non-empty text")
+        practices[name] = Practice(name, entry["reason"], entry["what"], entry["why"], entry["lawful_route"],
+                                   entry["tip"], checked_rules, unless,
+                                   _strings(file, entry["examples"], needle, f"the examples of {name!r}"))
+    if not practices:
+        raise file.fail("[practices", "no [practices.NAME] tables")
+    checks = file.data.get("checks") or {}
+    for reason in reasons:
+        if not isinstance(checks.get(reason), str) or not checks[reason].strip():
+            raise file.fail("[checks]", f"[checks] needs a question for {reason!r}")
+    return Catalogue(practices, groups, {reason: checks[reason] for reason in reasons})
