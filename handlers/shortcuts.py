@@ -39,8 +39,8 @@ def reading_notes(reading: Reading) -> tuple[str, ...]:
     sender = (f"{reading.sender_name} <{reading.sender_address}>" if reading.sender_name and reading.sender_address
               else reading.sender_name or reading.sender_address)
     if reading.source == EMAIL:
-        subject = reading.subject or "(no subject)"
-        sender = sender or "an unknown sender"
+        subject = reading.subject or message("no_subject")
+        sender = sender or message("unknown_sender")
         notes.append(message("read_email", subject=subject, sender=sender, date=reading.date) if reading.date
                      else message("read_email_undated", subject=subject, sender=sender))
         if reading.needs_full_email:
