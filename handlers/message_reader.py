@@ -74,6 +74,14 @@ def _str(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def _raw(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 100 else 0
+
+
 def _words(text: str) -> int:
     return len(_WORD.findall(text))
 
@@ -112,26 +120,26 @@ def _fuller(*candidates: tuple[str, str]) -> tuple[str, str]:
 def _rich_element_text(element: dict[str, Any]) -> str:
     kind = element.get("type")
     if kind == "text":
-        return element.get("text") or ""
+        return _raw(element.get("text"))
     if kind == "link":
-        return element.get("text") or element.get("url") or ""
+        return _raw(element.get("text")) or _raw(element.get("url"))
     if kind == "user":
-        return f"<@{element.get('user_id', '')}>"
+        return f"<@{_str(element.get('user_id'))}>"
     if kind == "channel":
-        return f"<#{element.get('channel_id', '')}>"
+        return f"<#{_str(element.get('channel_id'))}>"
     if kind == "usergroup":
-        return f"<!subteam^{element.get('usergroup_id', '')}>"
+        return f"<!subteam^{_str(element.get('usergroup_id'))}>"
     if kind == "broadcast":
-        return f"@{element.get('range', 'here')}"
+        return f"@{_str(element.get('range')) or 'here'}"
     if kind == "emoji":
-        code = _str(element.get("unicode"))
+        code, name = _str(element.get("unicode")), _str(element.get("name"))
         try:
-            return "".join(chr(int(part, 16)) for part in code.split("-")) if code else f":{element.get('name', '')}:"
-        except ValueError:
-            return f":{element.get('name', '')}:"
+            return "".join(chr(int(part, 16)) for part in code.split("-")) if code else f":{name}:"
+        except (ValueError, OverflowError):
+            return f":{name}:"
     if kind == "date":
-        return element.get("fallback") or ""
-    return _str(element.get("text"))
+        return _raw(element.get("fallback"))
+    return _raw(element.get("text"))
 
 
 def _rich_line(section: dict[str, Any]) -> str:
@@ -147,10 +155,10 @@ def _rich_text(block: dict[str, Any]) -> str:
         if kind in ("rich_text_section", "rich_text_quote", "rich_text_preformatted"):
             parts.append(_rich_line(element).strip("\n"))
         elif kind == "rich_text_list":
-            indent = "  " * int(element.get("indent") or 0)
+            indent = "  " * _int(element.get("indent"))
             items = [_rich_line(_dict(item)).strip() for item in _list(element.get("elements"))]
             ordered = element.get("style") == "ordered"
-            start = int(element.get("offset") or 0)
+            start = _int(element.get("offset"))
             parts.append("\n".join(f"{indent}{f'{start + n}.' if ordered else '-'} {item}"
                                    for n, item in enumerate(items, 1) if item))
     return "\n".join(part for part in parts if part.strip())
@@ -236,8 +244,11 @@ def _email_date(file: dict[str, Any]) -> str:
         except (TypeError, ValueError, IndexError):
             return raw
     created = file.get("created") or file.get("timestamp")
-    if isinstance(created, (int, float)) and created > 0:
-        return datetime.fromtimestamp(created, timezone.utc).strftime("%a %-d %b %Y, %H:%M UTC")
+    if isinstance(created, (int, float)) and not isinstance(created, bool) and created > 0:
+        try:
+            return datetime.fromtimestamp(created, timezone.utc).strftime("%a %-d %b %Y, %H:%M UTC")
+        except (OverflowError, ValueError, OSError):
+            return ""
     return ""
 
 

@@ -1,5 +1,8 @@
 """The message reader on each shape a client's words reach Slack in: plain text, blocks, attachments, emails."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bot.triage import clean_message
 from handlers.message_reader import (
     ATTACHMENT,
@@ -237,6 +240,8 @@ def test_an_email_with_no_date_header_takes_the_files_time():
     reading = read_message({"files": [_email(headers={}, created=1_796_000_000)]})
 
     assert reading.date == "Mon 30 Nov 2026, 00:53 UTC"
+    assert read_message({"files": [_email(headers={"date": "not a date"})]}).date == "not a date"
+    assert read_message({"files": [_email(headers={}, created=float("inf"))]}).date == ""
 
 
 # --- signing the request for the reply's greeting --------------------------------------------------------------
@@ -279,3 +284,21 @@ def test_signing_never_changes_the_words_the_triage_reads():
 
     for text in texts:
         assert clean_message(with_sign_off(text, "Jordan Lee")).text == clean_message(text).text
+
+
+_KEYS = ["type", "text", "elements", "blocks", "attachments", "files", "fields", "unicode", "indent", "offset",
+         "filetype", "plain_text", "from", "headers", "date", "message_blocks", "message", "is_share", "author_name",
+         "title", "subject", "id", "has_more", "created"]
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20)
+    | st.sampled_from(["rich_text", "rich_text_section", "rich_text_list", "text", "emoji", "section", "email"]),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(_KEYS), children, max_size=6),
+    max_leaves=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON)
+def test_any_payload_at_all_is_read_without_an_error(payload):
+    reading = read_message(payload)
+
+    assert isinstance(reading.text, str) and isinstance(with_sign_off(reading.text, reading.sender_name), str)
