@@ -18,6 +18,7 @@ from bot.triage import AccountContext, EmptyRequestError, triage
 from bot.triages import new_triage_id, record_triage
 from handlers.after_ack import triage_pool
 from handlers.delivery import deliver, pointer_text, tell_user
+from handlers.message_reader import with_sign_off
 from handlers.payloads import readable_text
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,16 @@ class TriageAsk:
     thread_ts: str | None = None
     message_link: str | None = None
     request_id: str = "-"
+    sender_name: str = ""
+    sender_address: str = ""
+    notes: tuple[str, ...] = ()
+
+
+def triage_input(ask: TriageAsk) -> str:
+    """The text the triage reads: the request, signed by its sender when it is known and the request's own words
+    carry no sign-off (so the reply can greet them). The request as stored and quoted stays as the client wrote
+    it."""
+    return with_sign_off(ask.text, ask.sender_name)
 
 
 def triage_and_deliver(client: WebClient, db: Database, settings: Settings, ask: TriageAsk) -> None:
@@ -49,15 +60,20 @@ def triage_and_deliver(client: WebClient, db: Database, settings: Settings, ask:
     Any failure reaches the user as a short friendly message; the log keeps ids, never the client's text.
     """
     ids = f"team={ask.team_id} user={ask.user_id} request={ask.request_id}"
-    ask = replace(ask, text=readable_text(ask.text))
+    ask = replace(ask, text=readable_text(ask.text), sender_name=readable_text(ask.sender_name),
+                  sender_address=readable_text(ask.sender_address),
+                  notes=tuple(readable_text(note) for note in ask.notes))
     try:
         try:
-            account = suggest_account(accounts_for(db, ask.team_id, ask.user_id), ask.text)
+            account = suggest_account(accounts_for(db, ask.team_id, ask.user_id),
+                                      "\n".join(part for part in (ask.text, ask.sender_address) if part))
             context = AccountContext(account.name, account.scope_notes) if account else None
             with _ENGINE:
-                result = triage(ask.text, account=context).to_dict()
+                result = triage(triage_input(ask), account=context).to_dict()
             if account is not None:
                 result["account_id"] = account.id
+            if ask.notes:
+                result["notes"] = [*ask.notes, *(result.get("notes") or [])]
         except EmptyRequestError:
             tell_user(ask.response_url, client, ask.user_id, ask.origin_channel_id, message("nothing_to_triage"))
             return

@@ -120,13 +120,16 @@ def running_app(app_env, standin, tmp_path):
     process.start()
     yield process
     process.stop()
-    assert_no_client_text_logged(process.log(), process.driver.client_texts)
+    assert_no_client_text_logged(process.log(), process.driver.client_texts, process.driver.client_addresses)
 
 
-def assert_no_client_text_logged(log: str, client_texts: list[str]) -> None:
-    """Privacy: no line of a client's text (20 characters or more) and no secret appears in the app's log."""
+def assert_no_client_text_logged(log: str, client_texts: list[str], client_addresses: list[str] = ()) -> None:
+    """Privacy: no line of a client's text (20 characters or more), no email address from a client's message
+    (whatever its length) and no secret appears in the app's log."""
     for client_text in client_texts:
         for line in str(client_text).splitlines():
             line = line.strip()
             assert len(line) < 20 or line not in log, f"client text in the log: {line[:40]!r}"
+    for address in client_addresses:
+        assert not address.strip() or address not in log, f"an email address in the log: {address[:3]!r}…"
     assert BOT_TOKEN not in log and SIGNING_SECRET not in log

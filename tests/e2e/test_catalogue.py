@@ -48,7 +48,8 @@ def catalogue_app(tmp_path_factory):
         process.start()
         yield process, standin
         process.stop()
-        assert_no_client_text_logged(process.log(), process.driver.client_texts + list(BAD_TEXTS.values()))
+        assert_no_client_text_logged(process.log(), process.driver.client_texts + list(BAD_TEXTS.values()),
+                                     process.driver.client_addresses)
     standin.stop()
 
 

@@ -16,6 +16,10 @@ from slack_sdk.signature import SignatureVerifier
 from tests.support.slack_standin import TEAM_ID, SlackStandIn
 
 
+CLIENT_WORD_KEYS = ("text", "plain_text", "preview_plain_text", "subject", "title", "fallback", "author_name",
+                    "name", "value")
+
+
 @dataclass
 class Reply:
     """The app's HTTP answer."""
@@ -71,6 +75,22 @@ class SlackDriver:
         self.standin = standin
         self.team_id = team_id
         self.client_texts: list[str] = []
+        self.client_addresses: list[str] = []
+
+    def remember_client_words(self, payload: Any) -> None:
+        """Note the client's words and email addresses anywhere in `payload` (a message, a file, an attachment),
+        so the app's log can be searched for them afterwards."""
+        if isinstance(payload, dict):
+            for key, value in payload.items():
+                if key in ("address", "original") and isinstance(value, str):
+                    self.client_addresses.append(value)
+                elif key in CLIENT_WORD_KEYS and isinstance(value, str):
+                    self.client_texts.append(value)
+                else:
+                    self.remember_client_words(value)
+        elif isinstance(payload, list):
+            for value in payload:
+                self.remember_client_words(value)
 
     def post(self, body: str, content_type: str = "application/x-www-form-urlencoded",
              headers: dict[str, str] | None = None, signed: bool = True) -> Reply:
@@ -107,6 +127,7 @@ class SlackDriver:
                          callback_id: str = "pushback_message") -> Reply:
         """The message shortcut used on `message` in `channel_id`."""
         self.client_texts.append(str(message.get("text") or ""))
+        self.remember_client_words({key: value for key, value in message.items() if key != "text"})
         response_id = uuid.uuid4().hex
         return self.interactive({
             "type": "message_action", "callback_id": callback_id, "trigger_id": f"trigger-{response_id}",

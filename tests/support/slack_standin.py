@@ -1,7 +1,8 @@
 """A Slack Web API stand-in on loopback that records every call and can be told how to fail.
 
 It keeps just enough state to answer like Slack: channels (internal, Slack Connect, bot not a member),
-users with time zones, and the messages the app posted, so `conversations.history` can find them again.
+users with time zones, files for `files.info`, and the messages the app posted, so `conversations.history` can
+find them again.
 `response_url`s point at it too (`/response/<id>`), so whatever the app says there is recorded as well.
 """
 
@@ -64,6 +65,7 @@ class SlackStandIn:
         self.messages: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.team_timezone = "UTC"
         self.workspaces: dict[str, dict[str, str]] = {}
+        self.files: dict[str, dict[str, Any]] = {}
         self._scripted: dict[str, deque] = defaultdict(deque)
         self._delays: dict[str, float] = {}
         self._lock = threading.Condition()
@@ -158,6 +160,10 @@ class SlackStandIn:
     def add_user(self, user_id: str, tz: str = "Europe/London", **attributes) -> None:
         """Describe a user for `users.info`."""
         self.users[user_id] = {"id": user_id, "tz": tz, "deleted": False, "is_bot": False, **attributes}
+
+    def add_file(self, file: dict[str, Any]) -> None:
+        """A file `files.info` returns whole (an email's full `plain_text`, say), by its `id`."""
+        self.files[file["id"]] = file
 
     def fail(self, method: str, error: str, times: int = 1) -> None:
         """Answer the next `times` calls of `method` with `{"ok": false, "error": error}`."""
@@ -337,6 +343,12 @@ class SlackStandIn:
         if user is None:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "user": user}
+
+    def _api_files_info(self, args):
+        file = self.files.get(str(args.get("file", "")))
+        if file is None:
+            return {"ok": False, "error": "file_not_found"}
+        return {"ok": True, "file": file, "comments": [], "response_metadata": {"next_cursor": ""}}
 
     def _api_team_info(self, _args):
         return {"ok": True, "team": {"id": TEAM_ID, "name": "Acme Agency", "domain": "acme-agency"}}
