@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
-DEFAULT_DATA_DIR = "./data"
+DEFAULT_DATA_DIR = "./pushback-data"  # runtime files only; the shipped knowledge is package data
 DEFAULT_PORT = 3000
 DEFAULT_RETENTION_DAYS = 30
 # The Slack Web API clients' logger and the Slack libraries' own, never below INFO: slack_sdk and slack_bolt log
@@ -135,7 +135,7 @@ def _database_url(env: Mapping[str, str], data_dir: Path) -> str:
         url = make_url(raw)
     except ArgumentError:
         raise SettingsError(
-            "DATABASE_URL is not a database URL; use e.g. sqlite:///data/pushback.sqlite3 "
+            "DATABASE_URL is not a database URL; use e.g. sqlite:///pushback-data/pushback.sqlite3 "
             "or postgresql+psycopg://user@host:5432/pushback."
         ) from None
     if url.get_backend_name() not in ("sqlite", "postgresql"):

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from pathlib import Path
 
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
+from bot.datafiles import MANIFEST_FILE
 from bot.db import Database
 from bot.settings import Settings
 
-MANIFEST = Path(__file__).resolve().parents[1] / "manifest.json"
+MANIFEST = MANIFEST_FILE
 OAUTH_STATE_SECONDS = 600
 
 

@@ -10,6 +10,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from bot.datafiles import TRIAGE_DIR
+
 REASONS = (
     "unreasonable", "illogical", "out_of_scope", "unethical_or_illegal", "misses_business_objectives",
     "misses_campaign_objectives", "jeopardises_other_work", "would_be_late", "strains_team_or_suppliers",
@@ -17,7 +19,7 @@ REASONS = (
 TONES = ("warm", "neutral", "firm")
 TACTICS = ("better_solution", "their_reasoning", "rational_case", "fold_in_their_idea", "examples",
            "trusted_firepower")
-DEFAULT_DIRECTORY = Path(__file__).resolve().parents[2] / "data" / "triage"
+DEFAULT_DIRECTORY = TRIAGE_DIR
 TONE_KEYS = ("acknowledge", "push_back", "decline", "accept_with_conditions", "alternative", "closing", "accept")
 TOPIC_KEYS = ("reason", "acknowledge", "because", "alternative", "tactics", "tip")
 
