@@ -22,7 +22,8 @@ from tests.support.process import PROJECT_ROOT
 SHARED_EVAL = PROJECT_ROOT.parent / "shared" / "eval"
 HELD_OUT = PROJECT_ROOT / "tests" / "triage"
 SETS = {"shared dev": SHARED_EVAL / "dev.jsonl",
-        **{f"{name} (ours, never trained on)": HELD_OUT / f"{name}.jsonl" for name in ("unseen2", "unseen3", "unseen4")}}
+        **{f"{name} (ours, never trained on)": HELD_OUT / f"{name}.jsonl"
+           for name in ("unseen2", "unseen3", "unseen4")}}
 BARS = "verdict >= 0.85, macro-F1 >= 0.70, let through 0, false alarm <= 0.10"
 
 

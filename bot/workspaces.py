@@ -29,7 +29,7 @@ def bot_scopes() -> tuple[str, ...]:
 
 def installation_store(settings: Settings, db: Database) -> SQLAlchemyInstallationStore:
     """slack_sdk's installation store on our database."""
-    return SQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=db.engine)
+    return SQLAlchemyInstallationStore(client_id=settings.slack_client_id or "", engine=db.engine)
 
 
 def oauth_state_store(db: Database) -> SQLAlchemyOAuthStateStore:

@@ -75,7 +75,7 @@ class CalledDirectly(Middleware):
     def __init__(self, function) -> None:
         self.function = function
 
-    def process(self, *, req, resp, next):  # noqa: A002 - Bolt's own name for it
+    def process(self, *, req, resp, next):
         return self.function(req, next)
 
 

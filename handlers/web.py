@@ -68,7 +68,7 @@ class PushbackWsgi:
             environ["wsgi.input"] = io.BytesIO(body)
         try:
             return self.slack(environ, start_response)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - logged with its traceback, not its message (it may quote a client)
             logger.error("request to %s failed: %s\n%s", environ.get("PATH_INFO"), type(error).__name__,
                          "".join(traceback.format_tb(error.__traceback__)).rstrip())
             return _plain_answer(start_response, "500 Internal Server Error", {"error": "internal error"})
