@@ -123,6 +123,7 @@ def test_every_piece_of_evidence_is_the_clients_own_words():
                 assert re.sub(r"\s+", " ", snippet).lower() in flat, (snippet, text)
 
 
+@pytest.mark.slow  # 72-133 s: run by .ci/run as its own step
 def test_training_again_gives_the_shipped_model(tmp_path):
     pytest.importorskip("sklearn", reason="training needs scikit-learn: pip install -e '.[train]'")
     from bot.triage.train import train
