@@ -325,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     except CommandError as error:
         print(f"pushback: {error}", file=sys.stderr)
         return 2
-    except Exception as error:
+    except Exception as error:  # the CLI shows one line, the log keeps the detail
         logger.debug("command failed", exc_info=True)
         print(f"pushback: {describe_failure(error)}", file=sys.stderr)
         return 1

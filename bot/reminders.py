@@ -397,7 +397,7 @@ def run_due(db: Database, sender: ReminderSender, now: datetime | None = None, *
         for reminder_id in claimed:
             try:
                 deliver(db, sender, reminder_id, now, report, pacer)
-            except Exception:
+            except Exception:  # one reminder's failure never stops the others; the lease recovers it
                 logger.exception("reminder %s could not be delivered; it stays claimed until its lease ends",
                                  reminder_id)
     return report

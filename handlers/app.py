@@ -75,7 +75,7 @@ class CalledDirectly(Middleware):
     def __init__(self, function) -> None:
         self.function = function
 
-    def process(self, *, req, resp, next):
+    def process(self, *, req, resp, next):  # Bolt's own names for its arguments
         return self.function(req, next)
 
 

@@ -93,7 +93,7 @@ class SlackStandIn:
                     standin._open.discard(self.connection)
                 super().finish()
 
-            def do_POST(self):
+            def do_POST(self):  # the http.server interface
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode("utf-8", "replace")
                 status, headers, body = standin._handle(self.path, self.headers, raw)
