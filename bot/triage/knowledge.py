@@ -61,9 +61,9 @@ class _Unsupported(Exception):
 # or `\d`, and ("other",) for anything else (which only ends a prefix). What it cannot read it refuses.
 def _parse(pattern: str) -> list[tuple]:
     alternatives, end = _alternatives(pattern, 0)
-    if end != len(pattern) or len(alternatives) != 1:
-        return [("group", alternatives)]
-    return alternatives[0]
+    if end != len(pattern):
+        raise _Unsupported("unmatched )")
+    return alternatives[0] if len(alternatives) == 1 else [("group", alternatives)]
 
 
 def _alternatives(pattern: str, index: int) -> tuple[list[list[tuple]], int]:
@@ -87,7 +87,7 @@ def _sequence(pattern: str, index: int) -> tuple[list[tuple], int]:
             continue
         if char == "(":
             opening = _GROUP_OPENING.match(pattern, index)
-            if opening is None:  # inline flags, conditionals: not read here
+            if opening is None or pattern[opening.end():opening.end() + 1] == "?":  # inline flags, conditionals
                 raise _Unsupported(pattern[index:index + 3])
             alternatives, index = _alternatives(pattern, opening.end())
             if index >= len(pattern):

@@ -31,7 +31,7 @@ def test_prefixes_are_read_from_the_patterns_text(pattern, expected):
 
 @pytest.mark.parametrize("pattern", [
     r"free\b", r"\b\w+ free", r"\b[a-z]+", r"\b(?i)free", r"\b(a)\1", r"\b\x41bc", r"\b(-|\+)\d", r"\bfree|now",
-    r"\b(?<=x)free", r"\b.free", r"\b[^x]yz",
+    r"\b(?<=x)free", r"\b.free", r"\b[^x]yz", r"\bfoo(?i:bar)", r"\b(a)(?(1)b|c)", r"\bab)",
 ])
 def test_a_pattern_whose_start_cannot_be_read_runs_without_the_shortcut(pattern):
     assert literal_prefixes(pattern) is None
