@@ -16,18 +16,18 @@ COPY pyproject.toml README.md manifest.json ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY data ./data
+# A plain install: the code and the shipped knowledge (package data) go into the virtual environment, so the
+# final stage needs nothing from /app.
 RUN python3 -m venv /opt/venv \
  && /opt/venv/bin/pip install --no-cache-dir --upgrade pip \
- && /opt/venv/bin/pip install --no-cache-dir -e '.[postgres]' \
- && find /app -name '__pycache__' -prune -exec rm -rf {} +
+ && /opt/venv/bin/pip install --no-cache-dir '.[postgres]'
 
 FROM ${BASE_IMAGE}
 RUN (getent group pushback || groupadd --system --gid 10001 pushback) \
- && (getent passwd pushback || useradd --system --uid 10001 --gid 10001 --home-dir /app --shell /usr/sbin/nologin pushback) \
+ && (getent passwd pushback || useradd --system --uid 10001 --gid 10001 --home-dir /var/lib/pushback --shell /usr/sbin/nologin pushback) \
  && mkdir -p /var/lib/pushback && chown pushback:pushback /var/lib/pushback
 COPY --from=build /opt/venv /opt/venv
-COPY --from=build /app /app
-WORKDIR /app
+WORKDIR /var/lib/pushback
 ENV PATH=/opt/venv/bin:$PATH \
     PUSHBACK_DATA_DIR=/var/lib/pushback \
     PORT=3000 \

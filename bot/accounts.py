@@ -16,7 +16,7 @@ from sqlalchemy import String, bindparam, cast, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.db import Database
+from bot.db import Database, rows_changed
 from bot.models import Account, PushbackLog, utcnow
 from bot.reminder_plan import load_reminder_copy, months_later
 from bot.triages import as_utc
@@ -94,7 +94,7 @@ class AccountDraft:
     owner_timezone: str | None = None
 
 
-def account_record(row: Account) -> AccountRecord:
+def account_record(row: Any) -> AccountRecord:
     """The detached form of a row (an ORM object, or a Core row of the accounts table)."""
     return AccountRecord(
         id=row.id, team_id=row.team_id, name=row.name, owner_id=row.owner_id, teammates=list(row.teammates or []),
@@ -124,7 +124,8 @@ def parse_offsets(value: Sequence[int] | str | None) -> list[int] | None:
     except ValueError:
         raise AccountError(f"Reminder days '{value}' must be whole numbers, e.g. 14,2.", "reminder_offsets") from None
     if not days or any(day < 0 or day > MAX_OFFSET_DAYS for day in days):
-        raise AccountError(f"Reminder days must be between 0 and {MAX_OFFSET_DAYS} before the QBR, e.g. 14,2.", "reminder_offsets")
+        raise AccountError(f"Reminder days must be between 0 and {MAX_OFFSET_DAYS} before the QBR, e.g. 14,2.",
+                           "reminder_offsets")
     return days
 
 
@@ -156,7 +157,8 @@ def validate(draft: AccountDraft) -> dict[str, Any]:
     try:
         cadence = int(str(draft.cadence_months).strip() or 3)
     except ValueError:
-        raise AccountError(f"Cadence '{draft.cadence_months}' must be a whole number of months.", "cadence_months") from None
+        raise AccountError(f"Cadence '{draft.cadence_months}' must be a whole number of months.",
+                           "cadence_months") from None
     if not 1 <= cadence <= 12:
         raise AccountError("Cadence must be between 1 and 12 months.", "cadence_months")
     teammates = [mate.strip().upper() for mate in draft.teammates if mate and mate.strip()]
@@ -396,12 +398,13 @@ def set_outcome(db: Database, team_id: str, log_id: int, user_id: str, outcome: 
             update(PushbackLog)
             .where(PushbackLog.id == log_id, PushbackLog.team_id == team_id, PushbackLog.user_id == user_id)
             .values(outcome=outcome, outcome_at=utcnow()))
-        if changed.rowcount == 0:
+        if rows_changed(changed) == 0:
             return None
-        return _logged(session.get(PushbackLog, log_id))
+        updated = session.get(PushbackLog, log_id)
+        return _logged(updated) if updated is not None else None
 
 
 def forget_user_pushbacks(session: Session, team_id: str, user_id: str) -> int:
     """Delete the push-backs a user logged; how many."""
-    return session.execute(delete(PushbackLog).where(PushbackLog.team_id == team_id,
-                                                     PushbackLog.user_id == user_id)).rowcount
+    return rows_changed(session.execute(delete(PushbackLog).where(PushbackLog.team_id == team_id,
+                                                                  PushbackLog.user_id == user_id)))

@@ -187,8 +187,8 @@ def command_accounts_import(settings: Settings, args) -> int:
     report = import_accounts(db, text, team)
     if report.errors:
         print(f"Nothing imported from {args.file}; fix these rows and run it again:", file=sys.stderr)
-        for error in report.errors:
-            print(f"  {error}", file=sys.stderr)
+        for problem in report.errors:
+            print(f"  {problem}", file=sys.stderr)
         return 1
     print(f"Imported {len(report.created)} account(s) from {args.file}.")
     return 0
@@ -325,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     except CommandError as error:
         print(f"pushback: {error}", file=sys.stderr)
         return 2
-    except Exception as error:  # noqa: BLE001 - the CLI shows one line, the log keeps the detail
+    except Exception as error:  # the CLI shows one line, the log keeps the detail
         logger.debug("command failed", exc_info=True)
         print(f"pushback: {describe_failure(error)}", file=sys.stderr)
         return 1

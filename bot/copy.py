@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ class CopyError(Exception):
     """The copy file is missing a key or is malformed; the message names the file and the key."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_copy(path: Path = COPY_FILE) -> dict[str, Any]:
     """The parsed copy file, validated: every section, every verdict's title, emoji and summary."""
     data = read_toml(path, CopyError)

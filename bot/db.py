@@ -6,10 +6,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, exc, text
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -63,7 +64,8 @@ def _ping_when_idle(engine: Engine) -> None:
         try:
             engine.dialect.do_ping(dbapi_connection)
         except Exception as error:
-            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+            # Each dialect's is_disconnect reads any exception (typed as the driver's Error only).
+            if engine.dialect.is_disconnect(cast(Any, error), dbapi_connection, None):
                 raise exc.DisconnectionError("the database dropped an idle connection") from error
             raise
 
@@ -140,3 +142,9 @@ class Database:
         if self._single_statements is not self.engine:
             self._single_statements.dispose()
         self.engine.dispose()
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed: its `CursorResult.rowcount`, which `Session.execute`'s declared
+    return type (`Result`) does not show."""
+    return cast(CursorResult[Any], result).rowcount

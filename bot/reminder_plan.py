@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,7 +24,7 @@ class ReminderCopyError(Exception):
     """`data/reminders.toml` is malformed or incomplete; the message names the file and the key."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_reminder_copy(path: Path = REMINDERS_FILE) -> dict[str, Any]:
     """The parsed, checked reminder file."""
     data = read_toml(path, ReminderCopyError)

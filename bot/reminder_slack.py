@@ -4,6 +4,7 @@ posted, and tell a temporary problem (retry later) from a permanent one (record 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -67,7 +68,8 @@ class SlackReminderSender:
         except Exception:  # noqa: BLE001 - cannot check: sending again is safer than never sending
             logger.warning("could not check Slack for reminder=%s before resending", dm.reminder_id)
             return None
-        for message in history.get("messages", []):
+        messages: list[dict[str, Any]] = history.get("messages", [])
+        for message in messages:
             metadata = message.get("metadata") or {}
             if (metadata.get("event_type") == METADATA_EVENT
                     and (metadata.get("event_payload") or {}).get("reminder_id") == dm.reminder_id):

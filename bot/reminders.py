@@ -25,7 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.accounts import LoggedPushback, account_record, quarter_pushbacks
-from bot.db import Database
+from bot.db import Database, rows_changed
 from bot.models import Account, Reminder, WorkspaceSettings, utcnow
 from bot.reminder_plan import (
     default_offsets,
@@ -111,7 +111,8 @@ class ReminderSender(Protocol):
 
 def _workspace_defaults(session: Session, team_ids: Iterable[str]) -> dict[str, WorkspaceSettings]:
     ids = set(team_ids)
-    rows = session.scalars(select(WorkspaceSettings).where(WorkspaceSettings.team_id.in_(ids))) if ids else []
+    rows: Iterable[WorkspaceSettings] = (
+        session.scalars(select(WorkspaceSettings).where(WorkspaceSettings.team_id.in_(ids))) if ids else [])
     return {row.team_id: row for row in rows}
 
 
@@ -222,10 +223,10 @@ def mark_prepared(db: Database, team_id: str, reminder_id: int, user_id: str) ->
                                                          Reminder.owner_id == user_id))
         if original is None:
             return None
-        return session.execute(update(Reminder).where(
+        return rows_changed(session.execute(update(Reminder).where(
             Reminder.account_id == original.account_id, Reminder.qbr_date == original.qbr_date,
             Reminder.status == "pending").values(status="cancelled", error="marked prepared",
-                                                 updated_at=utcnow())).rowcount
+                                                 updated_at=utcnow())))
 
 
 def reminder_account_id(db: Database, team_id: str, reminder_id: int, user_id: str) -> int | None:
@@ -315,7 +316,7 @@ def _finish(db: Database, reminder_id: int, token: str | None, **values) -> bool
         changed = session.execute(update(Reminder).where(Reminder.id == reminder_id, Reminder.status == "sending",
                                                          Reminder.claim_token == token)
                                   .values(claim_token=None, lease_until=None, updated_at=utcnow(), **values))
-        return changed.rowcount == 1
+        return rows_changed(changed) == 1
 
 
 class Pacer:
@@ -396,7 +397,7 @@ def run_due(db: Database, sender: ReminderSender, now: datetime | None = None, *
         for reminder_id in claimed:
             try:
                 deliver(db, sender, reminder_id, now, report, pacer)
-            except Exception:  # noqa: BLE001 - one reminder's failure never stops the others; the lease recovers it
+            except Exception:  # one reminder's failure never stops the others; the lease recovers it
                 logger.exception("reminder %s could not be delivered; it stays claimed until its lease ends",
                                  reminder_id)
     return report
@@ -434,6 +435,6 @@ def reminders_of(db: Database, account_id: int) -> list[Reminder]:
 
 def forget_owner_reminders(session: Session, team_id: str, owner_id: str) -> int:
     """Delete sent and failed reminder records of an owner (their DMs stay in Slack); how many."""
-    return session.execute(delete(Reminder).where(Reminder.team_id == team_id, Reminder.owner_id == owner_id,
-                                                  Reminder.status.in_(("sent", "failed", "skipped",
-                                                                       "cancelled")))).rowcount
+    return rows_changed(session.execute(delete(Reminder).where(
+        Reminder.team_id == team_id, Reminder.owner_id == owner_id,
+        Reminder.status.in_(("sent", "failed", "skipped", "cancelled")))))

@@ -22,7 +22,7 @@ def _guarded(name: str, job: Callable[[], object]) -> Callable[[], None]:
     def run() -> None:
         try:
             job()
-        except Exception:  # noqa: BLE001 - a failed tick is retried by the next one; the rows are the record
+        except Exception:  # a failed tick is retried by the next one; the rows are the record
             logger.exception("%s failed; the next run tries again", name)
     return run
 

@@ -18,12 +18,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
-DEFAULT_DATA_DIR = "./data"
+DEFAULT_DATA_DIR = "./pushback-data"  # runtime files only; the shipped knowledge is package data
 DEFAULT_PORT = 3000
 DEFAULT_RETENTION_DAYS = 30
-# The Slack Web API clients' logger, never below INFO: slack_sdk logs whole requests and answers at DEBUG, and in a
-# triage they hold the client's words, which the log never keeps.
+# The Slack Web API clients' logger and the Slack libraries' own, never below INFO: slack_sdk and slack_bolt log
+# whole requests, answers and Socket Mode messages at DEBUG, and in a triage they hold the client's words, which the
+# log never keeps.
 SLACK_CLIENT_LOGGER = "bot.slack_api.client"
+SLACK_LOGGERS = (SLACK_CLIENT_LOGGER, "slack_sdk", "slack_sdk.web", "slack_sdk.webhook", "slack_sdk.socket_mode",
+                 "slack_sdk.oauth", "slack_bolt")
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 
@@ -132,7 +135,7 @@ def _database_url(env: Mapping[str, str], data_dir: Path) -> str:
         url = make_url(raw)
     except ArgumentError:
         raise SettingsError(
-            "DATABASE_URL is not a database URL; use e.g. sqlite:///data/pushback.sqlite3 "
+            "DATABASE_URL is not a database URL; use e.g. sqlite:///pushback-data/pushback.sqlite3 "
             "or postgresql+psycopg://user@host:5432/pushback."
         ) from None
     if url.get_backend_name() not in ("sqlite", "postgresql"):
@@ -190,4 +193,19 @@ def configure_logging(settings: Settings) -> None:
     level = logging.getLevelName(settings.log_level)
     for chatty in ("alembic", "apscheduler"):
         logging.getLogger(chatty).setLevel(max(logging.WARNING, level))
-    logging.getLogger(SLACK_CLIENT_LOGGER).setLevel(max(logging.INFO, level))
+    hold_slack_loggers(level)
+
+
+def hold_slack_loggers(level: int = logging.INFO) -> None:
+    """Set the Slack libraries' loggers to `level`, but never below INFO (see `SLACK_LOGGERS`)."""
+    for name in SLACK_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.INFO, level))
+
+
+def client_logger() -> logging.Logger:
+    """The Web API clients' logger; a Slack logger with no level of its own (`configure_logging` not called) is
+    held at INFO."""
+    for name in SLACK_LOGGERS:
+        if logging.getLogger(name).level == logging.NOTSET:
+            logging.getLogger(name).setLevel(logging.INFO)
+    return logging.getLogger(SLACK_CLIENT_LOGGER)

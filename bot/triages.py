@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from bot.db import Database
+from bot.db import Database, rows_changed
 from bot.models import Triage, utcnow
 
 FEEDBACK_VALUES = ("helpful", "not_helpful")
@@ -178,11 +178,11 @@ def purge_expired_text(db: Database, now: datetime | None = None) -> int:
             update(Triage).where(Triage.text_expires_at.is_not(None), Triage.text_expires_at <= now)
             .values(request_text=None, result=None, text_expires_at=None, updated_at=now)
         )
-        return purged.rowcount or 0
+        return rows_changed(purged) or 0
 
 
 def forget_user(db: Database, team_id: str, user_id: str) -> int:
     """Delete every triage the user asked for in this workspace; returns how many."""
     with db.transaction() as session:
         deleted = session.execute(delete(Triage).where(Triage.team_id == team_id, Triage.user_id == user_id))
-        return deleted.rowcount or 0
+        return rows_changed(deleted) or 0

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from pathlib import Path
 
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
+from bot.datafiles import MANIFEST_FILE
 from bot.db import Database
 from bot.settings import Settings
 
-MANIFEST = Path(__file__).resolve().parents[1] / "manifest.json"
+MANIFEST = MANIFEST_FILE
 OAUTH_STATE_SECONDS = 600
 
 
@@ -29,7 +29,7 @@ def bot_scopes() -> tuple[str, ...]:
 
 def installation_store(settings: Settings, db: Database) -> SQLAlchemyInstallationStore:
     """slack_sdk's installation store on our database."""
-    return SQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=db.engine)
+    return SQLAlchemyInstallationStore(client_id=settings.slack_client_id or "", engine=db.engine)
 
 
 def oauth_state_store(db: Database) -> SQLAlchemyOAuthStateStore:

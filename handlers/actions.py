@@ -100,7 +100,8 @@ def edit_and_copy(ack, body, action, client, context, respond):
         return
     record = pressed[0]
     try:
-        client.views_open(trigger_id=body["trigger_id"], view=edit_reply_modal(record.id, record.result["reply"]["text"]))
+        client.views_open(trigger_id=body["trigger_id"],
+                          view=edit_reply_modal(record.id, record.result["reply"]["text"]))
     except SlackApiError as error:
         if error.response.get("error") != "expired_trigger_id":
             raise

@@ -69,7 +69,7 @@ class WorkPool:
 def _run_logged(work: Callable[..., None], *args) -> None:
     try:
         work(*args)
-    except Exception:  # noqa: BLE001 - no listener is left to report it; the log has it
+    except Exception:  # no listener is left to report it; the log has it
         logger.exception("work after ack failed")
 
 

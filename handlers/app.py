@@ -13,7 +13,7 @@ from slack_bolt.oauth.oauth_settings import OAuthSettings
 
 from bot.db import Database
 from bot.settings import Settings
-from bot.slack_api import keeping_connections, make_web_client
+from bot.slack_api import make_web_client
 from bot.workspaces import bot_scopes, installation_store, oauth_state_store
 from handlers import accounts, actions, commands, home, shortcuts, views
 from handlers.after_ack import acked_promptly, report_failure
@@ -39,10 +39,8 @@ def create_app(settings: Settings, db: Database) -> App:
         app.enable_token_revocation_listeners()
 
     def provide_services(request, next):
-        """Hand the store, the settings, a request id and a Web API client that keeps its connections open to
-        every listener through its context."""
+        """Hand the store, the settings and a request id to every listener through its context."""
         context = request.context
-        context["client"] = keeping_connections(context.client)
         context["db"] = db
         context["settings"] = settings
         context["request_id"] = uuid.uuid4().hex[:12]
@@ -77,7 +75,7 @@ class CalledDirectly(Middleware):
     def __init__(self, function) -> None:
         self.function = function
 
-    def process(self, *, req, resp, next):  # noqa: A002 - Bolt's own name for it
+    def process(self, *, req, resp, next):  # Bolt's own names for its arguments
         return self.function(req, next)
 
 

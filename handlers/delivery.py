@@ -41,7 +41,7 @@ class Posted:
     permalink: str | None
     private_reason: str | None
 
-    def place(self) -> dict[str, str | None]:
+    def place(self) -> dict[str, Any]:
         """Where it is, as the triage log stores it."""
         return {"channel_id": self.channel_id, "parent_ts": self.parent_ts, "reply_ts": self.reply_ts,
                 "permalink": self.permalink}
@@ -128,6 +128,7 @@ def deliver(client: WebClient, *, user_id: str, origin_channel_id: str | None, p
     private to the team and the bot is in it; otherwise `dm_parent` and the reply go to the user's DM."""
     reason = private_reason(client, origin_channel_id)
     if reason is None:
+        assert origin_channel_id is not None  # private_reason gives a reason when there is no channel
         try:
             parent_ts = post(client, origin_channel_id, parent) if parent is not None else thread_ts
             reply_ts = post(client, origin_channel_id, reply, thread_ts=parent_ts)

@@ -95,14 +95,14 @@ def triage_and_deliver(client: WebClient, db: Database, settings: Settings, ask:
             raise
         try:
             store(**posted.place())
-        except Exception:  # noqa: BLE001 - the triage is in Slack: say why its buttons will not work, and go on
+        except Exception:  # the triage is in Slack: say why its buttons will not work, and go on
             logger.exception("triage posted but not stored %s triage=%s", ids, triage_id)
             tell_user_safely(client, ask.response_url, ask.user_id, None, message("not_stored"), ids)
         logger.info("triaged %s triage=%s verdict=%s reasons=%s private=%s", ids, triage_id, result["verdict"],
                     ",".join(result["reasons"]), posted.private_reason or "no")
         if posted.private_reason:
             tell_user(ask.response_url, client, ask.user_id, None, pointer_text(posted))
-    except Exception:  # noqa: BLE001 - whatever broke, the user hears about it
+    except Exception:  # whatever broke, the user hears about it
         logger.exception("triage failed %s", ids)
         tell_user_safely(client, ask.response_url, ask.user_id, ask.origin_channel_id, message("failed"), ids)
 
@@ -112,7 +112,7 @@ def tell_user_safely(client: WebClient, response_url: str | None, user_id: str, 
     """`tell_user`, logging instead of raising when even that fails."""
     try:
         tell_user(response_url, client, user_id, channel_id, text)
-    except Exception:  # noqa: BLE001 - nothing more can be done; the log has the ids
+    except Exception:  # nothing more can be done; the log has the ids
         logger.exception("could not tell the user about a failure %s", ids)
 
 

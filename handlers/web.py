@@ -6,10 +6,11 @@ import gc
 import io
 import json
 import logging
-import queue
 import signal
 import subprocess
 import sys
+import traceback
+from urllib.parse import parse_qs
 
 from gunicorn.app.base import BaseApplication
 from slack_bolt import App
@@ -38,7 +39,8 @@ def _plain_answer(start_response, status: str, body: dict) -> list[bytes]:
 
 class PushbackWsgi:
     """Routes `/healthz` to a database check and everything else to Bolt, refusing oversized or undecodable
-    bodies before they reach it."""
+    bodies before they reach it. An exception escaping Bolt is logged with its traceback (its type and where it
+    was raised, not its message, which may quote the request) and answered 500."""
 
     def __init__(self, app: App, db: Database) -> None:
         self.slack = SlackRequestHandler(app, path=SLACK_EVENTS_PATH)
@@ -58,15 +60,36 @@ class PushbackWsgi:
                 return _plain_answer(start_response, "413 Request Entity Too Large", {"error": "body too large"})
             body = environ["wsgi.input"].read(length)
             try:
-                body.decode("utf-8")
+                text = body.decode("utf-8")
             except UnicodeDecodeError:
                 return _plain_answer(start_response, "400 Bad Request", {"error": "body is not UTF-8"})
+            if not _readable_payload(environ.get("CONTENT_TYPE") or "", text):
+                return _plain_answer(start_response, "400 Bad Request", {"error": "malformed payload"})
             environ["wsgi.input"] = io.BytesIO(body)
         try:
             return self.slack(environ, start_response)
-        except Exception as error:  # noqa: BLE001 - a body Bolt cannot read is the sender's fault, not a 5xx
-            logger.warning("unreadable request to %s refused: %s", environ.get("PATH_INFO"), type(error).__name__)
-            return _plain_answer(start_response, "400 Bad Request", {"error": "malformed request"})
+        except Exception as error:  # noqa: BLE001 - logged with its traceback, not its message (it may quote a client)
+            logger.error("request to %s failed: %s\n%s", environ.get("PATH_INFO"), type(error).__name__,
+                         "".join(traceback.format_tb(error.__traceback__)).rstrip())
+            return _plain_answer(start_response, "500 Internal Server Error", {"error": "internal error"})
+
+
+def _readable_payload(content_type: str, text: str) -> bool:
+    """Whether an interactive request's `payload` field, when it has one, is a JSON object with what Bolt itself
+    reads before any listener or middleware could refuse it (a view's `type`), as every payload from Slack is."""
+    if not content_type.startswith("application/x-www-form-urlencoded") or "payload=" not in text:
+        return True
+    payloads = parse_qs(text, keep_blank_values=True).get("payload")
+    if not payloads:
+        return True
+    try:
+        payload = json.loads(payloads[0])
+    except ValueError:
+        return False
+    if not isinstance(payload, dict):
+        return False
+    view = payload.get("view", {})
+    return isinstance(view, dict) and ("view" not in payload or isinstance(view.get("type"), str))
 
 
 def build_wsgi(settings: Settings) -> PushbackWsgi:
@@ -86,30 +109,12 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-_STOP_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT, signal.SIGQUIT})
-
-
-def _default_term_until_booted(arbiter, _worker) -> None:
-    """A new worker inherits the master's signal handler, which only queues a signal in the worker's copy of the
-    master's queue: a SIGTERM that came before the worker installed its own handlers was lost, and the master then
-    waited its whole graceful timeout. So the worker leaves at once when its copy of the queue already holds a stop
-    (queued in the master before the fork, or sent since), and until it has booted a SIGTERM simply ends it."""
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
-    stop_asked = _stop_queued(arbiter)
+def _end_at_once_until_booted(_server, _worker) -> None:
+    """gunicorn's `post_fork` hook, in the new worker: a SIGTERM that arrives before the worker has installed its
+    own signal handlers ends it at once. The worker inherits the master's handler, which would only note the signal
+    in the worker's copy of the master's state, so the stop was lost and the master waited its whole graceful
+    timeout. The worker installs gunicorn's graceful handler itself once it boots."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
-    if stop_asked:
-        raise SystemExit(0)
-
-
-def _stop_queued(arbiter) -> bool:
-    """Whether this process's copy of the arbiter's signal queue holds a stop signal (emptying it)."""
-    queued = []
-    while True:
-        try:
-            queued.append(arbiter.SIG_QUEUE.get_nowait())
-        except queue.Empty:
-            return any(sig in _STOP_SIGNALS for sig in queued)
 
 
 class PushbackServer(BaseApplication):
@@ -134,7 +139,7 @@ class PushbackServer(BaseApplication):
             "proc_name": "pushback",
             "control_socket_disable": True,
             "when_ready": self._start_clock,
-            "post_fork": _default_term_until_booted,
+            "post_fork": _end_at_once_until_booted,
             "on_exit": self._stop_clock,
         }
         for key, value in options.items():

@@ -48,7 +48,8 @@ def pytest_terminal_summary(terminalreporter):
 
 def pytest_report_header(config):
     url = _postgres_url()
-    return f"store under test: {'PostgreSQL ' + url if url else 'SQLite (set PUSHBACK_TEST_DATABASE_URL for PostgreSQL)'}"
+    store = f"PostgreSQL {url}" if url else "SQLite (set PUSHBACK_TEST_DATABASE_URL for PostgreSQL)"
+    return f"store under test: {store}"
 
 
 @contextmanager

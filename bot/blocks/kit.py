@@ -123,7 +123,8 @@ def preformatted(text: str, limit: int = RICH_TEXT_LIMIT) -> Block:
     }
 
 
-def cap_blocks(blocks: list[Block], limit: int = MESSAGE_BLOCK_LIMIT, note: str = "More was cut to fit Slack.") -> list[Block]:
+def cap_blocks(blocks: list[Block], limit: int = MESSAGE_BLOCK_LIMIT,
+               note: str = "More was cut to fit Slack.") -> list[Block]:
     """`blocks` cut to `limit`, the last place taken by a note when anything was dropped."""
     if len(blocks) <= limit:
         return blocks

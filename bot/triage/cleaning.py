@@ -35,8 +35,9 @@ _SIGN_OFF = re.compile(r"^\s*(thanks|thank you|thanks again|many thanks|cheers|b
                        r"kind regards|warm regards|regards|all the best|sincerely|yours|ta|thx|speak soon|"
                        r"talk soon)[,!.]?(\s+[\w.'-]+){0,2}\s*$", re.IGNORECASE)
 _SIGNATURE_MARK = re.compile(r"^\s*(--\s*|Sent from my [^\n]+|Get Outlook for [^\n]+)$", re.IGNORECASE)
-_FOOTER = re.compile(r"^\s*(this (e-?mail|message)( and any (files|attachments)[^\n]{0,40})? (is|are|may be|contains?)\b"
-                     r"[^\n]*confidential|confidentiality notice|disclaimer:|the information (contained )?in this "
+_FOOTER = re.compile(r"^\s*(this (e-?mail|message)( and any (files|attachments)[^\n]{0,40})? "
+                     r"(is|are|may be|contains?)\b[^\n]*confidential|confidentiality notice|disclaimer:|"
+                     r"the information (contained )?in this "
                      r"(e-?mail|message)|if you (are not|have received this)[^\n]{0,40}(intended|in error)|"
                      r"please consider the environment)", re.IGNORECASE)
 _FORWARD_LEAD_WORDS = 12

@@ -62,7 +62,7 @@ class TriageResult:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "TriageResult":
+    def from_dict(cls, data: dict[str, Any]) -> TriageResult:
         """The result back from `to_dict()`'s output."""
         plan = data.get("plan")
         return cls(

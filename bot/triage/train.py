@@ -7,8 +7,9 @@ Each example is a JSON line `{"id", "text", "reasons", "verdict"}` (and `today`,
 for asks with dates); the text is cleaned and read by the cues as the triage does, so the model learns from the
 words and what the cues found. It learns from the whole cleaned text; learning only from what the client asks for
 (as the triage then reads it) scored no better out of fold when tried. One logistic regression per reason
-(scikit-learn), weighted so rare reasons count as much as common ones. The threshold is chosen on out-of-fold predictions, never on the examples a
-model was fitted to, by scoring the whole decision the triage makes with them (`engine.settled_reasons`).
+(scikit-learn), weighted so rare reasons count as much as common ones. The threshold is chosen on out-of-fold
+predictions, never on the examples a model was fitted to, by scoring the whole decision the triage makes with them
+(`engine.settled_reasons`).
 Deterministic: the same examples give the same file."""
 
 from __future__ import annotations
@@ -117,9 +118,9 @@ def _probabilities(fitted, counted: list[Counter]) -> list[list[float]]:
 
 
 def _figures(labels: list[set[str]], predicted: list[set[str]], verdicts: list[str]) -> dict[str, float]:
-    correct = sum(verdict_for(found) == verdict for found, verdict in zip(predicted, verdicts))
+    correct = sum(verdict_for(list(found)) == verdict for found, verdict in zip(predicted, verdicts))
     acceptable = [found for found, verdict in zip(predicted, verdicts) if verdict == "accept"]
-    alarms = sum(verdict_for(found) in ("push_back", "decline") for found in acceptable)
+    alarms = sum(verdict_for(list(found)) in ("push_back", "decline") for found in acceptable)
     f1 = []
     for reason in REASONS:
         hit = sum(reason in found and reason in gold for found, gold in zip(predicted, labels))

@@ -10,7 +10,7 @@ from bot.settings import SettingsError, load_settings, settings_from_mapping
 def test_defaults_run_on_embedded_sqlite_under_the_data_dir():
     settings = settings_from_mapping({})
 
-    assert settings.database_url == "sqlite:///data/pushback.sqlite3"
+    assert settings.database_url == "sqlite:///pushback-data/pushback.sqlite3"
     assert settings.port == 3000
     assert settings.slack_api_url == "https://slack.com/api/"
     assert settings.retention_days == 30

@@ -2,26 +2,16 @@
 lost, so the app stops at once rather than after gunicorn's whole graceful timeout."""
 
 import os
-import queue
 import signal
 import subprocess
 import time
-from types import SimpleNamespace
 
 import pytest
 
-from handlers.web import _default_term_until_booted
+from handlers.web import _end_at_once_until_booted
 from tests.support.process import PROJECT_ROOT, free_port, pushback_command
 
 GRACEFUL_TIMEOUT_SECONDS = 20
-
-
-def _arbiter_copy(*queued: int) -> SimpleNamespace:
-    """What a new worker holds of the master: its own copy of the master's signal queue."""
-    signals = queue.SimpleQueue()
-    for sig in queued:
-        signals.put_nowait(sig)
-    return SimpleNamespace(SIG_QUEUE=signals)
 
 
 @pytest.fixture
@@ -31,14 +21,11 @@ def sigterm_handler_restored():
     signal.signal(signal.SIGTERM, before)
 
 
-def test_a_worker_whose_copy_of_the_queue_holds_a_stop_leaves_at_once(sigterm_handler_restored):
-    with pytest.raises(SystemExit) as leaving:
-        _default_term_until_booted(_arbiter_copy(signal.SIGCHLD, signal.SIGTERM), None)
-    assert leaving.value.code == 0
+def test_until_a_worker_has_booted_a_sigterm_ends_it(sigterm_handler_restored):
+    signal.signal(signal.SIGTERM, lambda *_: None)  # what a new worker inherits from gunicorn's master
 
+    _end_at_once_until_booted(None, None)
 
-def test_otherwise_the_worker_boots_and_a_sigterm_until_then_ends_it(sigterm_handler_restored):
-    _default_term_until_booted(_arbiter_copy(signal.SIGCHLD), None)
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
 
 

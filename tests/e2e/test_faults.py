@@ -82,7 +82,8 @@ def test_database_down_mid_run_gives_a_friendly_error_and_defers_reminders(datab
         app.stop()
     delivered = _delivered(standin)
     fault_figures(requests=2, told_friendly_error=1, answered_after_restore=len(answered),
-                  reminders_due=1, reminders_delivered=len(delivered), duplicates=sum(delivered.values()) - len(delivered))
+                  reminders_due=1, reminders_delivered=len(delivered),
+                  duplicates=sum(delivered.values()) - len(delivered))
     assert len(answered) == 1 and tick.returncode == 0, tick.stderr
     assert list(delivered.values()) == [1]
     assert reminders_of(db, account.id)[0].status == "sent"

@@ -102,16 +102,6 @@ def test_in_an_internal_channel_with_the_bot_the_triage_is_posted_there(running_
     db.dispose()
 
 
-def test_triages_reuse_open_connections_to_slack(running_app, standin):
-    for index in range(6):
-        running_app.driver.slash_command(f"{REQUEST} ({index})", channel_id="C0INTERNAL")
-    standin.wait_for("chat.postMessage", count=6, where=lambda call: call.args.get("thread_ts"))
-
-    api_calls = [call for call in standin.calls if call.method != "response"]
-    assert len(api_calls) >= 18
-    assert standin.connections <= len(api_calls) // 3
-
-
 @pytest.mark.parametrize("channel", [
     {"channel_id": "C0SHARED", "is_ext_shared": True, "is_member": True},
     {"channel_id": "C0NOBOT", "is_member": False},

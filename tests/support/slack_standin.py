@@ -47,7 +47,7 @@ class Channel:
 
 
 def _decode(raw: str) -> Any:
-    if not raw[:1] in ("{", "["):
+    if raw[:1] not in ("{", "["):
         return raw
     try:
         return json.loads(raw)
@@ -76,7 +76,7 @@ class SlackStandIn:
         self.add_channel("C0INTERNAL", name="client-acme")
 
     # --- life cycle -------------------------------------------------------------------------------------------
-    def start(self) -> "SlackStandIn":
+    def start(self) -> SlackStandIn:
         """Listen on a free loopback port in a background thread."""
         standin = self
 
@@ -95,7 +95,7 @@ class SlackStandIn:
                     standin._open.discard(self.connection)
                 super().finish()
 
-            def do_POST(self):  # noqa: N802 - the http.server interface
+            def do_POST(self):  # the http.server interface
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode("utf-8", "replace")
                 status, headers, body = standin._handle(self.path, self.headers, raw)

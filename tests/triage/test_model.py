@@ -24,10 +24,11 @@ def knowledge_copy(tmp_path) -> Path:
     return target
 
 
-def _write_model(directory: Path, words: dict[str, str], threshold: float = 0.5, signals: dict[str, str] = {}) -> None:
+def _write_model(directory: Path, words: dict[str, str], threshold: float = 0.5,
+                 signals: dict[str, str] | None = None) -> None:
     """A hand-made model: each word in `words` (and each cue signal in `signals`) points strongly to its reason;
     everything else to nothing."""
-    pointers = {f"w {word}": reason for word, reason in words.items()} | dict(signals)
+    pointers = {f"w {word}": reason for word, reason in words.items()} | dict(signals or {})
     features = list(pointers)
     weights = [[8.0 if reason == pointers[feature] else 0.0 for reason in REASONS] for feature in features]
     (directory / MODEL_FILE).write_text(json.dumps({
@@ -123,6 +124,7 @@ def test_every_piece_of_evidence_is_the_clients_own_words():
                 assert re.sub(r"\s+", " ", snippet).lower() in flat, (snippet, text)
 
 
+@pytest.mark.slow  # 72-133 s: run by .ci/run as its own step
 def test_training_again_gives_the_shipped_model(tmp_path):
     pytest.importorskip("sklearn", reason="training needs scikit-learn: pip install -e '.[train]'")
     from bot.triage.train import train
