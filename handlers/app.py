@@ -82,10 +82,22 @@ class CalledDirectly(Middleware):
 
 
 def ignore_slack_retries(request, next):
-    """Slack re-sends an event it thinks went unanswered; the first delivery is already being handled."""
-    if request.headers.get("x-slack-retry-num"):
+    """Slack re-sends an event it thinks went unanswered; the first delivery is already being handled. A retry is
+    a retry number above 0: over HTTP Slack sends the header only on retries, but Bolt's Socket Mode adapter
+    passes on every envelope's `retry_attempt`, which is 0 on the first delivery."""
+    if is_slack_retry(request.headers.get("x-slack-retry-num")):
         return BoltResponse(status=200, body="")
     return next()
+
+
+def is_slack_retry(retry_num) -> bool:
+    """True when Slack's retry number (a header value: a string, or a list of them) says this is a re-delivery."""
+    values = retry_num if isinstance(retry_num, (list, tuple)) else [retry_num]
+    for value in values:
+        text = str(value or "").strip()
+        if text and (not text.isdigit() or int(text) > 0):
+            return True
+    return False
 
 
 INTERACTIVE_TYPES = ("block_actions", "view_submission", "view_closed", "message_action", "shortcut")
