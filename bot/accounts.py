@@ -401,6 +401,24 @@ def set_outcome(db: Database, team_id: str, log_id: int, user_id: str, outcome: 
         return _logged(session.get(PushbackLog, log_id))
 
 
+def purge_expired_summaries(db: Database, retention_days: int, now: datetime | None = None) -> int:
+    """Drop the client's words from logged push-backs past retention: a summary (the ask's first sentence) is
+    emptied when the triage it came from has lost its text, or `retention_days` after it was logged, whichever
+    comes first. Verdict, reasons and outcome stay. How many were purged."""
+    from datetime import timedelta
+
+    from bot.models import Triage
+
+    now = now or utcnow()
+    expired_triages = select(Triage.id).where(Triage.text_expires_at.is_not(None), Triage.text_expires_at <= now)
+    with db.transaction() as session:
+        purged = session.execute(update(PushbackLog).where(
+            PushbackLog.summary != "",
+            or_(PushbackLog.logged_at <= now - timedelta(days=max(0, retention_days)),
+                PushbackLog.triage_id.in_(expired_triages))).values(summary=""))
+        return purged.rowcount or 0
+
+
 def forget_user_pushbacks(session: Session, team_id: str, user_id: str) -> int:
     """Delete the push-backs a user logged; how many."""
     return session.execute(delete(PushbackLog).where(PushbackLog.team_id == team_id,

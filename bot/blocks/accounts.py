@@ -75,7 +75,7 @@ def reminder_message(dm: ReminderDM) -> dict[str, Any]:
         by_reason: dict[str, list[str]] = {}
         for pushback in dm.pushbacks:
             for reason in pushback.reasons or ["other"]:
-                by_reason.setdefault(reason, []).append(pushback.summary)
+                by_reason.setdefault(reason, []).append(pushback.summary or words["summary_expired"])
         for reason, count in dm.reasons.most_common():
             blocks.append(section(f"*{reason_title(reason)}*: {count}"))
             asks = by_reason[reason]
