@@ -142,7 +142,7 @@ def parse_send_time(value: str | None) -> str | None:
 
 def validate(draft: AccountDraft) -> dict[str, Any]:
     """The draft's fields, cleaned, or an `AccountError` naming the first problem."""
-    name = " ".join((draft.name or "").split())
+    name = " ".join((draft.name or "").replace("\x00", "").split())  # PostgreSQL stores no NUL in text
     if not name:
         raise AccountError("An account needs a name.")
     if len(name) > NAME_LIMIT:
@@ -166,7 +166,7 @@ def validate(draft: AccountDraft) -> dict[str, Any]:
     domain = (draft.email_domain or "").strip().lower().lstrip("@") or None
     if domain and not DOMAIN.match(domain):
         raise AccountError(f"Email domain '{draft.email_domain}' does not look like example.com.", "email_domain")
-    scope = (draft.scope_notes or "").strip()
+    scope = (draft.scope_notes or "").replace("\x00", "").strip()
     if len(scope) > SCOPE_LIMIT:
         raise AccountError(f"Scope notes are at most {SCOPE_LIMIT} characters.", "scope_notes")
     return {

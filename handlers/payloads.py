@@ -31,5 +31,6 @@ def view_text(view: dict[str, Any], block_id: str, action_id: str) -> str:
 
 
 def readable_text(text: object) -> str:
-    """Text safe to store and send: lone surrogates and other unencodable code points become U+FFFD."""
-    return str(text or "").encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    """Text safe to store and send: lone surrogates and other unencodable code points become U+FFFD, and NUL
+    characters are dropped (PostgreSQL stores no NUL in text or JSON, so a triage with one was never stored)."""
+    return str(text or "").replace("\x00", "").encode("utf-8", "surrogatepass").decode("utf-8", "replace")

@@ -88,6 +88,22 @@ def test_a_lone_surrogate_in_a_shortcut_message_is_triaged_without_a_crash(catal
     assert _healthy(process)
 
 
+def test_a_nul_character_in_the_request_is_stored_so_the_buttons_work(catalogue_app):
+    """PostgreSQL refuses NUL in text: the triage was posted but never stored, its buttons dead."""
+    process, standin = catalogue_app
+    standin.reset_calls()
+    process.driver.slash_command("Please take 40% off\x00 the final invoice by Friday", channel_id="D0ALICE")
+    reply = standin.wait_for("chat.postMessage", where=lambda c: c.args.get("thread_ts"), timeout=15)[0]
+    assert "\\u0000" not in json.dumps(reply.args)
+    button = next(e for e in reply.args["blocks"][-1]["elements"] if e["action_id"] == "triage_tone_firmer")
+    standin.reset_calls()
+
+    process.driver.block_action("triage_tone_firmer", button["value"])
+
+    assert standin.wait_for("chat.update", timeout=15)
+    assert standin.calls_to("response") == []
+
+
 @pytest.mark.parametrize("text", ["", "   "])
 def test_an_empty_command_answers_with_the_usage_note_in_the_ack(catalogue_app, text):
     process, standin = catalogue_app
