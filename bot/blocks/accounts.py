@@ -1,5 +1,6 @@
 """Block Kit for client accounts and QBR reminders: the reminder DM, the account modals, the App Home section,
-the log-to-account flow. Pure functions returning dicts; client words always go in plain text."""
+the log-to-account flow. Pure functions returning dicts; client words always go in plain text, and every string a
+user typed (account names, errors) is escaped wherever Slack reads mrkdwn, the message's fallback `text` included."""
 
 from __future__ import annotations
 
@@ -97,7 +98,7 @@ def reminder_message(dm: ReminderDM) -> dict[str, Any]:
                           button(buttons["prepared"], ACTION_PREPARED, value, style="primary"),
                           button(buttons["change_date"], ACTION_CHANGE_DATE, value)))
     return {
-        "text": words["fallback_text"].format(account=dm.account_name, date=_slack_date(dm.qbr_date)),
+        "text": words["fallback_text"].format(account=name, date=_slack_date(dm.qbr_date)),
         "blocks": blocks,
         "metadata": {"event_type": METADATA_EVENT, "event_payload": {"reminder_id": dm.reminder_id}},
     }
@@ -256,4 +257,5 @@ def logged_message(log_id: int, account_name: str, outcome: str | None) -> dict[
     buttons = [button(label + (" ✓" if value == outcome else ""), f"{ACTION_OUTCOME}_{value}", f"{log_id}:{value}")
                for value, label in labels.items()]
     text = f"Logged to *{escape_mrkdwn(account_name)}*.{state}"
-    return {"text": f"Logged to {account_name}.", "blocks": [section(text), actions(f"outcome_{log_id}", *buttons)]}
+    return {"text": f"Logged to {escape_mrkdwn(account_name)}.",
+            "blocks": [section(text), actions(f"outcome_{log_id}", *buttons)]}

@@ -118,3 +118,25 @@ def test_account_list_and_logged_message_are_valid():
     logged = logged_message(4, "Northwind", "agreed")
     assert_valid_blocks(logged["blocks"])
     assert "Client agreed" in str(logged["blocks"]) and "✓" in str(logged["blocks"])
+
+
+LIVE_MENTIONS = ("<!channel>", "<!here>", "<!everyone>", "<@U0BOSS>", "<!subteam^S0123>")
+
+
+def _mentions_where_slack_parses(content: dict) -> list[str]:
+    """Live mentions in the message's fallback `text` (mrkdwn, and what notifications show) and its mrkdwn blocks."""
+    texts = [content.get("text") or "", *mrkdwn_texts(content.get("blocks") or [])]
+    return [mention for text in texts for mention in LIVE_MENTIONS if mention in text]
+
+
+def test_an_account_name_with_mentions_never_fires_them_anywhere_it_is_shown():
+    name = "<!channel> Globex <@U0BOSS> <!here>"
+    account = _account(name=name, scope_notes="<!everyone> all of it")
+
+    shown = [logged_message(7, name, None), logged_message(7, name, "sent"),
+             reminder_message(_dm(["<!subteam^S0123> add a page"], name=name)),
+             accounts_list_message([account], {account.id: 1}),
+             {"blocks": accounts_home_section([account], {account.id: 1},
+                                              [ReminderProblem(name, date(2027, 1, 15), "<!channel>", LOGGED)])}]
+
+    assert [_mentions_where_slack_parses(content) for content in shown] == [[]] * len(shown)
