@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import and_, delete, insert, select, update
 
 from bot.db import Database
 from bot.models import Triage, utcnow
@@ -22,6 +22,7 @@ FEEDBACK_VALUES = ("helpful", "not_helpful")
 _INSERT_TRIAGE = insert(Triage)
 ID_EPOCH_MS = 1_577_836_800_000  # 2020-01-01 UTC
 ID_RANDOM_BITS = 22
+PURGE_BATCH = 1000  # triages purged per transaction
 STORING_SECONDS = 3.0  # how long after its id was made a triage may still be on its way to the store
 
 
@@ -170,15 +171,25 @@ def reason_counts(db: Database, team_id: str, user_id: str, since: datetime) -> 
     return Counter(reason for reasons in reason_lists for reason in (reasons or []))
 
 
-def purge_expired_text(db: Database, now: datetime | None = None) -> int:
-    """Drop the client's words from triages past their retention; returns how many were purged."""
+def purge_expired_text(db: Database, now: datetime | None = None, batch_size: int = PURGE_BATCH) -> int:
+    """Drop the client's words from triages past their retention; returns how many were purged.
+
+    In batches of `batch_size`, each its own transaction: on SQLite a single UPDATE over every expired triage held
+    the only writer lock for the whole purge, and triages stored meanwhile failed with "database is locked"."""
     now = now or utcnow()
-    with db.transaction() as session:
-        purged = session.execute(
-            update(Triage).where(Triage.text_expires_at.is_not(None), Triage.text_expires_at <= now)
-            .values(request_text=None, result=None, text_expires_at=None, updated_at=now)
-        )
-        return purged.rowcount or 0
+    expired = and_(Triage.text_expires_at.is_not(None), Triage.text_expires_at <= now)
+    total = 0
+    while True:
+        with db.transaction() as session:
+            ids = session.scalars(select(Triage.id).where(expired).limit(batch_size)
+                                  .with_for_update(skip_locked=True)).all()
+            if ids:
+                total += session.execute(
+                    update(Triage).where(Triage.id.in_(ids), expired)
+                    .values(request_text=None, result=None, text_expires_at=None, updated_at=now)
+                ).rowcount or 0
+        if len(ids) < batch_size:
+            return total
 
 
 def forget_user(db: Database, team_id: str, user_id: str) -> int:

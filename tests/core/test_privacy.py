@@ -123,3 +123,40 @@ def test_forget_me_reaches_the_pushback_log(db):
 
     assert forget_user_data(db, "T0001", "U0ALICE").logs == 1
     assert _summaries(db, account) == []
+
+
+def test_the_retention_purge_works_in_batches_so_a_concurrent_store_gets_in(db):
+    """On SQLite one UPDATE over every expired triage held the only writer lock for the whole purge (25 s at 450k
+    rows) and a triage stored meanwhile failed "database is locked". The purge commits batch by batch: right after
+    its first commit, with expired triages still left, another writer stores a triage."""
+    from sqlalchemy import event, func, insert, select
+    from sqlalchemy.orm import Session
+
+    from bot.db import Database
+    from bot.models import Triage
+
+    rows = [dict(id=n, team_id="T0001", user_id="U0ALICE", source="command", verdict="push_back", reasons=[],
+                 tone="neutral", request_text=TEXT, result={"verdict": "push_back"}, created_at=NOW, updated_at=NOW,
+                 text_expires_at=NOW + timedelta(days=30)) for n in range(1, 251)]
+    with db.transaction() as session:
+        session.execute(insert(Triage), rows)
+    other_instance = Database(db.url)
+    seen_at_first_commit: list[int] = []
+
+    def store_meanwhile(_session) -> None:
+        if seen_at_first_commit:
+            return
+        with other_instance.transaction() as session:
+            seen_at_first_commit.append(session.scalar(select(func.count()).select_from(Triage)
+                                                       .where(Triage.text_expires_at.is_not(None))))
+        _record(other_instance, user="U0BOB", now=NOW + timedelta(days=31))
+
+    event.listen(Session, "after_commit", store_meanwhile)
+    try:
+        purged = purge_expired_text(db, NOW + timedelta(days=30, seconds=1), batch_size=100)
+    finally:
+        event.remove(Session, "after_commit", store_meanwhile)
+        other_instance.dispose()
+
+    assert purged == 250
+    assert seen_at_first_commit and seen_at_first_commit[0] > 1, "the first commit came only after the whole purge"
