@@ -12,6 +12,7 @@ from slack_bolt.oauth import OAuthFlow
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 
 from bot.db import Database
+from bot.replays import ReplayGuard
 from bot.settings import Settings
 from bot.slack_api import keeping_connections, make_web_client
 from bot.workspaces import bot_scopes, installation_store, oauth_state_store
@@ -48,7 +49,10 @@ def create_app(settings: Settings, db: Database) -> App:
         context["request_id"] = uuid.uuid4().hex[:12]
         next()
 
-    for middleware in (ignore_slack_retries, refuse_malformed_payloads, provide_services):
+    middlewares = [ignore_slack_retries, refuse_malformed_payloads, provide_services]
+    if not settings.socket_mode:
+        middlewares.insert(2, refuse_replays(ReplayGuard(db)))
+    for middleware in middlewares:
         app.use(CalledDirectly(middleware))
     app.error(report_failure)
     for surface in SURFACES:
@@ -98,6 +102,20 @@ def is_slack_retry(retry_num) -> bool:
         if text and (not text.isdigit() or int(text) > 0):
             return True
     return False
+
+
+def refuse_replays(guard: ReplayGuard):
+    """A middleware that answers an empty 200, and does nothing else, to a signed request whose body was already
+    seen within Slack's 5-minute signature window, by this instance or any other (Bolt has checked the signature
+    before it runs). Slack's own retries of events are answered by `ignore_slack_retries` first."""
+
+    def refuse(request, next):
+        if request.mode == "http" and not guard.first_sighting(request.raw_body):
+            logging.getLogger(__name__).warning("replayed request ignored team=%s", request.context.get("team_id"))
+            return BoltResponse(status=200, body="")
+        return next()
+
+    return refuse
 
 
 INTERACTIVE_TYPES = ("block_actions", "view_submission", "view_closed", "message_action", "shortcut")

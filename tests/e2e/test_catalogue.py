@@ -224,6 +224,18 @@ def test_unauthentic_requests_get_401_and_nothing_is_processed(catalogue_app, ca
     assert standin.calls == []
 
 
+def test_a_signed_request_replayed_within_the_window_is_not_processed_again(catalogue_app):
+    process, standin = catalogue_app
+    body = _command_body("help").replace("trigger_id=t", f"trigger_id=t-{uuid.uuid4().hex}")
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SIGNING_SECRET, body)}
+
+    first = http_request(f"{process.url}/slack/events", "POST", body.encode(), headers)
+    replayed = http_request(f"{process.url}/slack/events", "POST", body.encode(), headers)
+
+    assert first.status == 200 and "pushback" in first.body.lower()
+    assert (replayed.status, replayed.body) == (200, "")
+
+
 def test_slacks_retries_never_cause_a_second_post(catalogue_app):
     process, standin = catalogue_app
     standin.reset_calls()

@@ -140,7 +140,8 @@ class SlackDriver:
                         user_id: str = "U0ALICE") -> Reply:
         """A modal submitted with `values` (Slack's `state.values` shape)."""
         return self.interactive({
-            "type": "view_submission", "user": {"id": user_id, "name": user_id.lower(), "team_id": self.team_id},
+            "type": "view_submission", "trigger_id": f"trigger-{uuid.uuid4().hex}",
+            "user": {"id": user_id, "name": user_id.lower(), "team_id": self.team_id},
             "view": {"id": "V0MODAL", "type": "modal", "callback_id": callback_id,
                      "private_metadata": private_metadata, "state": {"values": values}},
         })
