@@ -203,30 +203,41 @@ def set_workspace_defaults(db: Database, team_id: str, *, offsets: list[int] | N
 
 def snooze(db: Database, team_id: str, reminder_id: int, user_id: str, now: datetime | None = None,
            days: int = 1) -> datetime | None:
-    """Remind the owner again in `days`; pressing twice on the same DM snoozes once. When it will come."""
+    """Remind the owner again in `days`; pressing twice on the same DM snoozes once. The new reminder is about the
+    account's QBR as it is now (a DM sent before the QBR moved is about the old date). When it will come."""
     now = now or utcnow()
     with db.transaction() as session:
         original = session.scalar(select(Reminder).where(Reminder.id == reminder_id, Reminder.team_id == team_id,
                                                          Reminder.owner_id == user_id))
         if original is None:
             return None
+        account = session.get(Account, original.account_id)
+        qbr_date = account.next_qbr if account is not None else original.qbr_date
         due = now + timedelta(days=days)
         _insert_ignoring_duplicates(session, [{
             "team_id": team_id, "account_id": original.account_id, "owner_id": original.owner_id,
-            "qbr_date": original.qbr_date, "offset_days": original.offset_days, "snooze": original.snooze + 1,
+            "qbr_date": qbr_date, "offset_days": original.offset_days, "snooze": original.snooze + 1,
             "due_at": due, "status": "pending", "attempts": 0, "created_at": now, "updated_at": now}])
         return due
 
 
-def mark_prepared(db: Database, team_id: str, reminder_id: int, user_id: str) -> int | None:
-    """Cancel the rest of this QBR's reminders: the owner is ready. How many were cancelled (None: not theirs)."""
+def mark_prepared(db: Database, team_id: str, reminder_id: int, user_id: str,
+                  now: datetime | None = None) -> int | None:
+    """Cancel the rest of this QBR's reminders: the owner is ready. When the QBR has moved since the DM (its date
+    is still ahead, but the account's is another), the reminders for the new date are this QBR's. How many were
+    cancelled (None: not theirs)."""
+    now = now or utcnow()
     with db.transaction() as session:
         original = session.scalar(select(Reminder).where(Reminder.id == reminder_id, Reminder.team_id == team_id,
                                                          Reminder.owner_id == user_id))
         if original is None:
             return None
+        account = session.get(Account, original.account_id)
+        dates = {original.qbr_date}
+        if account is not None and original.qbr_date >= local_today(now, account.owner_timezone):
+            dates.add(account.next_qbr)
         return session.execute(update(Reminder).where(
-            Reminder.account_id == original.account_id, Reminder.qbr_date == original.qbr_date,
+            Reminder.account_id == original.account_id, Reminder.qbr_date.in_(dates),
             Reminder.status == "pending").values(status="cancelled", error="marked prepared",
                                                  updated_at=utcnow())).rowcount
 
@@ -331,14 +342,15 @@ class Lease:
         return reminder_id in rows
 
 
-def _load_dm(session: Session, reminder: Reminder) -> tuple[ReminderDM, str | None] | None:
+def _load_dm(session: Session, reminder: Reminder, now: datetime) -> tuple[ReminderDM, str | None] | None:
     account = session.get(Account, reminder.account_id)
     if account is None:
         return None
     record = account_record(account)
+    days_left = (reminder.qbr_date - local_today(now, account.owner_timezone)).days
     dm = ReminderDM(
         reminder_id=reminder.id, team_id=reminder.team_id, owner_id=reminder.owner_id, account_id=account.id,
-        account_name=account.name, qbr_date=reminder.qbr_date, days_before=reminder.offset_days,
+        account_name=account.name, qbr_date=reminder.qbr_date, days_before=max(0, days_left),
         pushbacks=quarter_pushbacks(session, record),
         frequent_threshold=int(load_reminder_copy()["defaults"]["frequent_pushbacks"]),
         channel_id=reminder.channel_id,
@@ -387,7 +399,7 @@ def deliver(db: Database, sender: ReminderSender, reminder_id: int, now: datetim
         if reminder is None or reminder.status != "sending" or reminder.claim_token != lease.token:
             return
         attempts = reminder.attempts
-        loaded = _load_dm(session, reminder)
+        loaded = _load_dm(session, reminder, now)
     if loaded is not None:
         _deliver_loaded(db, sender, lease, reminder_id, attempts, loaded, now, report, pacer)
 
