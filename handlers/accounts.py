@@ -23,6 +23,7 @@ from bot.accounts import (
     update_account,
 )
 from bot.blocks.accounts import (
+    ACTION_ACCOUNT_PICKER,
     ACTION_ADD_ACCOUNT,
     ACTION_CHANGE_DATE,
     ACTION_EDIT_ACCOUNT,
@@ -33,6 +34,7 @@ from bot.blocks.accounts import (
     VIEW_LOG_TO_ACCOUNT,
     VIEW_QBR_DATE,
     account_modal,
+    account_options,
     accounts_list_message,
     log_to_account_modal,
     logged_message,
@@ -165,6 +167,13 @@ def open_log_to_account(ack, body, action, client, context, respond):
     _open(client, respond, body["trigger_id"], log_to_account_modal(record.id, summary, accounts, suggested))
 
 
+def search_accounts(ack, body, context):
+    """The account picker's options as the user types: their own and shared accounts whose name contains it."""
+    user_id = (body.get("user") or {}).get("id") or ""
+    accounts = accounts_for(context["db"], team_of(body), user_id) if user_id else []
+    ack(options=account_options(accounts, str(body.get("value") or "")))
+
+
 def submit_log_to_account(ack, body, view, client, context):
     """Log the triaged ask to the chosen account and post it in the triage's thread with outcome buttons."""
     db, team_id, user_id = context["db"], team_of(body), body["user"]["id"]
@@ -279,6 +288,7 @@ def register(app: App) -> None:
     app.view(VIEW_ACCOUNT)(acked_promptly(submit_account))
     app.action(ACTION_LOG_TO_ACCOUNT)(acked_promptly(open_log_to_account))
     app.view(VIEW_LOG_TO_ACCOUNT)(acked_promptly(submit_log_to_account))
+    app.options(ACTION_ACCOUNT_PICKER)(search_accounts)
     app.action(re.compile(f"^{ACTION_OUTCOME}_"))(acked_promptly(record_outcome))
     app.action(ACTION_SNOOZE)(acked_promptly(snooze_reminder))
     app.action(ACTION_PREPARED)(acked_promptly(prepared_reminder))

@@ -104,13 +104,17 @@ def is_slack_retry(retry_num) -> bool:
     return False
 
 
+REPEATABLE_TYPES = ("block_suggestion",)  # a search typed again is the same body, and answering it changes nothing
+
+
 def refuse_replays(guard: ReplayGuard):
     """A middleware that answers an empty 200, and does nothing else, to a signed request whose body was already
     seen within Slack's 5-minute signature window, by this instance or any other (Bolt has checked the signature
     before it runs). Slack's own retries of events are answered by `ignore_slack_retries` first."""
 
     def refuse(request, next):
-        if request.mode == "http" and not guard.first_sighting(request.raw_body):
+        if (request.mode == "http" and request.body.get("type") not in REPEATABLE_TYPES
+                and not guard.first_sighting(request.raw_body)):
             logging.getLogger(__name__).warning("replayed request ignored team=%s", request.context.get("team_id"))
             return BoltResponse(status=200, body="")
         return next()

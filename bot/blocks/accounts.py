@@ -41,6 +41,7 @@ ACTION_OUTCOME = "pushback_outcome"
 VIEW_ACCOUNT = "account_submit"
 VIEW_QBR_DATE = "qbr_date_submit"
 VIEW_LOG_TO_ACCOUNT = "log_to_account_submit"
+ACTION_ACCOUNT_PICKER = "account_input"
 ACCOUNTS_SHOWN = 15
 ASKS_PER_REASON = 5
 SELECT_OPTIONS_LIMIT = 100
@@ -221,14 +222,28 @@ def accounts_list_message(accounts: Sequence[AccountRecord], pushback_counts: di
     return {"text": f"Your client accounts ({len(accounts)})", "blocks": blocks}
 
 
+def account_options(accounts: Sequence[AccountRecord], query: str = "") -> list[dict[str, Any]]:
+    """Options for the account picker: the accounts whose name contains `query` (any case), names starting with it
+    first, at most the 100 a menu holds."""
+    wanted = " ".join(query.lower().split())
+    matching = [account for account in accounts if wanted in account.name.lower()]
+    matching.sort(key=lambda account: (not account.name.lower().startswith(wanted), account.name.lower()))
+    return [_option(account.name, str(account.id)) for account in matching[:SELECT_OPTIONS_LIMIT]]
+
+
 def log_to_account_modal(triage_id: int, summary: str, accounts: Sequence[AccountRecord],
                          suggested: AccountRecord | None) -> dict[str, Any]:
-    """Pick the account a triaged ask belongs to; the likely one is chosen already."""
-    options = [_option(account.name, str(account.id)) for account in accounts[:SELECT_OPTIONS_LIMIT]]
-    element: dict[str, Any] = {"type": "static_select", "action_id": "account_input", "options": options,
-                               "placeholder": plain("Choose an account")}
+    """Pick the account a triaged ask belongs to; the likely one is chosen already. Up to 100 accounts are listed;
+    past that the picker searches them as the user types (an external select answered by `account_options`)."""
+    element: dict[str, Any]
+    if len(accounts) <= SELECT_OPTIONS_LIMIT:
+        element = {"type": "static_select", "action_id": ACTION_ACCOUNT_PICKER, "options": account_options(accounts),
+                   "placeholder": plain("Choose an account")}
+    else:
+        element = {"type": "external_select", "action_id": ACTION_ACCOUNT_PICKER, "min_query_length": 0,
+                   "placeholder": plain("Type to search your accounts")}
     if suggested is not None:
-        element["initial_option"] = next(option for option in options if option["value"] == str(suggested.id))
+        element["initial_option"] = _option(suggested.name, str(suggested.id))
     return {
         "type": "modal", "callback_id": VIEW_LOG_TO_ACCOUNT,
         "title": plain("Log to account", MODAL_TITLE_LIMIT), "submit": plain("Log", MODAL_TITLE_LIMIT),

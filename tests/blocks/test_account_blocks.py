@@ -140,3 +140,16 @@ def test_an_account_name_with_mentions_never_fires_them_anywhere_it_is_shown():
                                               [ReminderProblem(name, date(2027, 1, 15), "<!channel>", LOGGED)])}]
 
     assert [_mentions_where_slack_parses(content) for content in shown] == [[]] * len(shown)
+
+
+def test_log_to_account_with_more_accounts_than_a_menu_holds_searches_them_and_preselects_any():
+    """Past 100 accounts: the suggested account (the 140th) is preselected, and every account can be found by
+    search (an external select), instead of a StopIteration and accounts that cannot be picked."""
+    accounts = [_account(account_id=n, name=f"Client {n:03d}") for n in range(1, 151)]
+
+    modal = log_to_account_modal(5, "Take 40% off", accounts, accounts[139])
+
+    element = modal["blocks"][1]["element"]
+    assert element["type"] == "external_select" and element["min_query_length"] == 0
+    assert element["initial_option"]["value"] == "140"
+    assert_valid_view(modal)

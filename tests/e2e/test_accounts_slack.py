@@ -234,3 +234,29 @@ def test_forget_me_asks_first_then_deletes_the_users_triages(running_app, standi
     assert "1" in standin.wait_for("response")[0].args["text"]
     assert recent_triages(db, TEAM, "U0ALICE") == []
     db.dispose()
+
+
+def test_the_account_picker_finds_any_of_the_users_accounts_by_search(running_app, app_env):
+    """Log to account past 100 accounts: the picker asks for options as the user types (block_suggestion); every
+    account of theirs can be found, someone else's never, and the same search asked twice is answered twice."""
+    store = _store(app_env)
+    store.upgrade()
+    for number in range(1, 131):
+        add_account(store, AccountDraft(name=f"Client {number:03d}", owner_id="U0ALICE", next_qbr="2027-01-15",
+                                        team_id=TEAM))
+    add_account(store, AccountDraft(name="Client 999 of Bob", owner_id="U0BOB", next_qbr="2027-01-15", team_id=TEAM))
+    store.dispose()
+
+    def search(query: str, user_id: str = "U0ALICE") -> list[str]:
+        reply = running_app.driver.interactive({
+            "type": "block_suggestion", "action_id": "account_input", "block_id": "account_block", "value": query,
+            "user": {"id": user_id, "team_id": TEAM}, "container": {"type": "view", "view_id": "V0MODAL"},
+            "view": {"id": "V0MODAL", "type": "modal", "callback_id": "log_to_account_submit", "hash": "h1"}})
+        assert reply.status == 200, reply.body
+        return [option["text"]["text"] for option in reply.json()["options"]]
+
+    assert search("127") == ["Client 127"]
+    assert search("127") == ["Client 127"]
+    assert len(search("")) == 100
+    assert search("999") == []
+    assert search("client 9", user_id="U0BOB") == ["Client 999 of Bob"]
