@@ -17,7 +17,7 @@ from bot.settings import Settings
 from bot.triage import AccountContext, EmptyRequestError, triage
 from bot.triages import new_triage_id, record_triage
 from handlers.after_ack import triage_pool
-from handlers.delivery import deliver, pointer_text, tell_user
+from handlers.delivery import PartlyPosted, deliver, pointer_text, tell_user
 from handlers.payloads import readable_text
 
 logger = logging.getLogger(__name__)
@@ -86,9 +86,11 @@ def triage_and_deliver(client: WebClient, db: Database, settings: Settings, ask:
                     ",".join(result["reasons"]), posted.private_reason or "no")
         if posted.private_reason:
             tell_user(ask.response_url, client, ask.user_id, None, pointer_text(posted))
-    except Exception:  # noqa: BLE001 - whatever broke, the user hears about it
+    except Exception as error:  # noqa: BLE001 - whatever broke, the user hears about it, truthfully
         logger.exception("triage failed %s", ids)
-        tell_user_safely(client, ask.response_url, ask.user_id, ask.origin_channel_id, message("failed"), ids)
+        said = (message("failed_partly", channel=error.channel_id) if isinstance(error, PartlyPosted)
+                else message("failed"))
+        tell_user_safely(client, ask.response_url, ask.user_id, ask.origin_channel_id, said, ids)
 
 
 def tell_user_safely(client: WebClient, response_url: str | None, user_id: str, channel_id: str | None, text: str,
