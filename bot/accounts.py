@@ -387,18 +387,30 @@ def outcomes() -> dict[str, str]:
     return dict(load_reminder_copy()["outcomes"])
 
 
+class OutcomeNotAllowed(AccountError):
+    """Someone outside the account's team pressed an outcome button; `logged_by` logged the push-back."""
+
+    def __init__(self, logged_by: str) -> None:
+        super().__init__("Only the people the account is shared with can record what came of this push-back.")
+        self.logged_by = logged_by
+
+
 def set_outcome(db: Database, team_id: str, log_id: int, user_id: str, outcome: str) -> LoggedPushback | None:
-    """Record what came of a logged push-back; only the person who logged it can. None when not theirs."""
+    """Record what came of a logged push-back: the person who logged it can, and so can anyone the account is
+    shared with (its owner and teammates). None when there is no such log in the workspace; `OutcomeNotAllowed`
+    for anyone else."""
     if outcome not in outcomes():
         raise AccountError(f"Unknown outcome '{outcome}'.")
     with db.transaction() as session:
-        changed = session.execute(
-            update(PushbackLog)
-            .where(PushbackLog.id == log_id, PushbackLog.team_id == team_id, PushbackLog.user_id == user_id)
-            .values(outcome=outcome, outcome_at=utcnow()))
-        if changed.rowcount == 0:
+        row = session.scalar(select(PushbackLog).where(PushbackLog.id == log_id, PushbackLog.team_id == team_id))
+        if row is None:
             return None
-        return _logged(session.get(PushbackLog, log_id))
+        account = session.get(Account, row.account_id)
+        if user_id != row.user_id and (account is None or not account_record(account).visible_to(user_id)):
+            raise OutcomeNotAllowed(row.user_id)
+        row.outcome, row.outcome_at = outcome, utcnow()
+        session.flush()
+        return _logged(row)
 
 
 def purge_expired_summaries(db: Database, retention_days: int, now: datetime | None = None) -> int:

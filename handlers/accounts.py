@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.accounts import (
     AccountDraft,
     AccountError,
+    OutcomeNotAllowed,
     accounts_for,
     add_account,
     get_account,
@@ -200,6 +201,9 @@ def record_outcome(ack, body, action, client, context, respond):
     team_id, user_id = team_of(body), body["user"]["id"]
     try:
         logged = set_outcome(context["db"], team_id, int(head), user_id, outcome) if head.isdigit() else None
+    except OutcomeNotAllowed as refused:
+        _say_privately(respond, message("outcome_not_yours", user=refused.logged_by))
+        return
     except AccountError:
         logged = None
     if logged is None:

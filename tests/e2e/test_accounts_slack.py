@@ -260,3 +260,34 @@ def test_the_account_picker_finds_any_of_the_users_accounts_by_search(running_ap
     assert len(search("")) == 100
     assert search("999") == []
     assert search("client 9", user_id="U0BOB") == ["Client 999 of Bob"]
+
+
+def test_a_teammate_can_record_the_outcome_of_a_pushback_someone_else_logged(running_app, standin, app_env):
+    """The account is shared, so its outcome buttons work for the team; a stranger is told who can use them, not
+    that the button is from an older version."""
+    db = _store(app_env)
+    account = add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15",
+                                           team_id=TEAM, teammates=["U0BOB"]))
+    logged = log_pushback(db, team_id=TEAM, account_id=account.id, user_id="U0ALICE", triage_id=None,
+                          summary="Free extra landing page", verdict="push_back", reasons=["out_of_scope"])
+    from slack_sdk import WebClient
+
+    posted = WebClient(token=BOT_TOKEN, base_url=standin.api_url).chat_postMessage(channel="C0INTERNAL",
+                                                                                  text="Logged to Northwind.")
+    container = {"type": "message", "channel_id": "C0INTERNAL", "message_ts": posted["ts"]}
+    standin.reset_calls()
+
+    running_app.driver.block_action("pushback_outcome_agreed", f"{logged.id}:agreed", user_id="U0BOB",
+                                    container=container)
+    assert "Client agreed" in json.dumps(standin.wait_for("chat.update")[0].args["blocks"])
+    running_app.driver.block_action("pushback_outcome_escalated", f"{logged.id}:escalated", user_id="U0MALLORY",
+                                    container=container)
+    told = str(standin.wait_for("response")[0].args)
+
+    assert "older version" not in told and "U0ALICE" in told
+    assert len(standin.calls_to("chat.update")) == 1
+    with db.transaction() as session:
+        from bot.models import PushbackLog
+
+        assert session.get(PushbackLog, logged.id).outcome == "agreed"
+    db.dispose()
