@@ -52,7 +52,7 @@ from bot.triages import get_posted_triage, get_triage
 from handlers.after_ack import acked_promptly
 from handlers.delivery import post
 from handlers.home import publish_home
-from handlers.payloads import team_of, view_metadata, view_text, view_value
+from handlers.payloads import team_of, view_metadata, view_option, view_string, view_text, view_users
 
 logger = logging.getLogger(__name__)
 
@@ -119,12 +119,11 @@ def submit_account(ack, body, view, client, context):
         ack(response_action="errors", errors={"name_block": message("unknown_action")})
         return
     owner = existing.owner_id if existing else user_id
-    cadence = view_value(view, "cadence_block", "cadence_input").get("selected_option") or {}
     draft = AccountDraft(
         name=view_text(view, "name_block", "name_input"), owner_id=owner, team_id=team_id,
-        next_qbr=view_value(view, "qbr_block", "qbr_input").get("selected_date") or "",
-        cadence_months=cadence.get("value") or 3,
-        teammates=view_value(view, "teammates_block", "teammates_input").get("selected_users") or [],
+        next_qbr=view_string(view, "qbr_block", "qbr_input", "selected_date"),
+        cadence_months=view_option(view, "cadence_block", "cadence_input") or 3,
+        teammates=view_users(view, "teammates_block", "teammates_input"),
         scope_notes=view_text(view, "scope_block", "scope_input"),
         email_domain=view_text(view, "domain_block", "domain_input") or None,
         reminder_offsets=view_text(view, "offsets_block", "offsets_input") or None,
@@ -179,7 +178,7 @@ def submit_log_to_account(ack, body, view, client, context):
     """Log the triaged ask to the chosen account and post it in the triage's thread with outcome buttons."""
     db, team_id, user_id = context["db"], team_of(body), body["user"]["id"]
     triage_id = view_metadata(view).get("triage_id")
-    chosen = (view_value(view, "account_block", "account_input").get("selected_option") or {}).get("value", "")
+    chosen = view_option(view, "account_block", ACTION_ACCOUNT_PICKER)
     record = get_triage(db, triage_id, team_id) if isinstance(triage_id, int) else None
     account = get_account(db, team_id, int(chosen), user_id) if chosen.isdigit() else None
     if record is None or record.user_id != user_id or account is None:
@@ -270,7 +269,7 @@ def submit_qbr_date(ack, body, view, client, context):
     """Move the QBR; its pending reminders follow."""
     db, team_id, user_id = context["db"], team_of(body), body["user"]["id"]
     reminder_id = view_metadata(view).get("reminder_id")
-    picked = view_value(view, "qbr_block", "qbr_input").get("selected_date") or ""
+    picked = view_string(view, "qbr_block", "qbr_input", "selected_date")
     account_id = reminder_account_id(db, team_id, reminder_id, user_id) if isinstance(reminder_id, int) else None
     if account_id is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", picked):
         ack(response_action="errors", errors={"qbr_block": message("unknown_action")})

@@ -18,6 +18,7 @@ from bot.slack_api import keeping_connections, make_web_client
 from bot.workspaces import bot_scopes, installation_store, oauth_state_store
 from handlers import accounts, actions, commands, home, shortcuts, views
 from handlers.after_ack import acked_promptly, report_failure
+from handlers.payloads import malformed_view
 
 SURFACES = (commands, shortcuts, actions, views, home, accounts)
 
@@ -135,6 +136,6 @@ def refuse_malformed_payloads(request, next):
     if kind == "block_actions" and not all(isinstance(action, dict) and isinstance(action.get("action_id"), str)
                                            for action in body.get("actions") or [None]):
         return BoltResponse(status=400, body={"error": "malformed payload: actions"})
-    if kind in ("view_submission", "view_closed") and not isinstance(body.get("view"), dict):
-        return BoltResponse(status=400, body={"error": "malformed payload: view"})
+    if kind in ("view_submission", "view_closed") and (problem := malformed_view(body.get("view"))):
+        return BoltResponse(status=400, body={"error": f"malformed payload: {problem}"})
     return next()

@@ -168,6 +168,50 @@ def test_malformed_interactive_payloads_never_give_a_5xx(catalogue_app, payload)
     assert _healthy(process)
 
 
+def _view(callback_id, **view) -> str:
+    return json.dumps({"type": "view_submission", "user": {"id": "U0ALICE"}, "trigger_id": uuid.uuid4().hex,
+                       "view": {"id": "V0", "type": "modal", "callback_id": callback_id, **view}})
+
+
+def _account_values(**overrides) -> dict:
+    values = {"name_block": {"name_input": {"value": "Globex"}},
+              "qbr_block": {"qbr_input": {"selected_date": "2027-01-15"}}}
+    values.update(overrides)
+    return {"values": values}
+
+
+@pytest.mark.parametrize("payload", [
+    _view("edit_reply_submit", state={"values": "not a dict"}),
+    _view("account_submit", state="not a dict"),
+    _view("log_to_account_submit", private_metadata='{"triage_id": 1}', state={"values": {"account_block": []}}),
+    _view("qbr_date_submit", private_metadata='{"reminder_id": 1}', state={"values": {"qbr_block": {"qbr_input": 7}}}),
+    _view("paste_request_submit", private_metadata=["not", "a", "string"],
+          state={"values": {"request_block": {"request_input": {"value": "Please add a page for free"}}}}),
+    _view("edit_reply_submit", private_metadata={"triage_id": 1},
+          state={"values": {"reply_block": {"reply_input": {"value": "Happy to help"}}}}),
+])
+def test_malformed_view_payloads_answer_400(catalogue_app, payload):
+    process, _standin = catalogue_app
+    reply = process.driver.post(urlencode({"payload": payload}))
+    assert reply.status == 400 and reply.seconds < SLACK_ACK_SECONDS
+    assert _healthy(process)
+
+
+@pytest.mark.parametrize("payload", [
+    _view("log_to_account_submit", private_metadata='{"triage_id": 1}',
+          state={"values": {"account_block": {"account_input": {"selected_option": "1"}}}}),
+    _view("account_submit", private_metadata='{"account_id": null}',
+          state=_account_values(name_block={"name_input": {"value": 5}})),
+    _view("account_submit", private_metadata='{"account_id": null}',
+          state=_account_values(cadence_block={"cadence_input": {"selected_option": "3"}})),
+])
+def test_an_input_of_the_wrong_type_is_answered_in_the_modal_not_with_a_5xx(catalogue_app, payload):
+    process, _standin = catalogue_app
+    reply = process.driver.post(urlencode({"payload": payload}))
+    assert reply.status == 200 and reply.json()["response_action"] == "errors"
+    assert _healthy(process)
+
+
 def test_an_unknown_action_id_gets_a_polite_answer(catalogue_app):
     process, standin = catalogue_app
     standin.reset_calls()
