@@ -156,3 +156,16 @@ class SeenRequest(Base):
 
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ForgetRequest(Base):
+    """A user asked to be forgotten at `forgotten_at`: a triage they asked for before then is not stored after it.
+    Kept for a day (`bot.privacy.FORGET_NOTE_KEPT`), then purged."""
+
+    __tablename__ = "forget_requests"
+    __table_args__ = (Index("ix_forget_requests_team_user", "team_id", "user_id", "forgotten_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    forgotten_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

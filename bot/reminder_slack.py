@@ -108,6 +108,9 @@ def reminder_jobs(settings: Settings, db):
         return run_due(db, sender, per_second=settings.reminders_per_second)
 
     def purge():
+        from bot.privacy import purge_forget_notes
+
+        purge_forget_notes(db)
         summaries = purge_expired_summaries(db, settings.retention_days)
         purged = purge_expired_text(db)
         if purged or summaries:

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, delete, exists, insert, literal, select, update
 
 from bot.db import Database
-from bot.models import Triage, utcnow
+from bot.models import ForgetRequest, Triage, utcnow
 
 FEEDBACK_VALUES = ("helpful", "not_helpful")
 _INSERT_TRIAGE = insert(Triage)
@@ -91,9 +91,11 @@ def record_triage(
     reply_ts: str | None = None,
     permalink: str | None = None,
     now: datetime | None = None,
+    asked_at: datetime | None = None,
 ) -> TriageRecord:
     """Store a triage (under `triage_id`, or a new id), with where it was posted when it was; the client's words
-    only when `retention_days` > 0. One INSERT, the only statement a triage's storing takes."""
+    only when `retention_days` > 0. Not stored when the user asked to be forgotten since `asked_at` (when they
+    asked for the triage; default `now`). One INSERT ... SELECT, the only statement a triage's storing takes."""
     now = now or utcnow()
     keep_text = retention_days > 0
     values = dict(
@@ -104,8 +106,12 @@ def record_triage(
         result=result if keep_text else None,
         text_expires_at=now + timedelta(days=retention_days) if keep_text else None, created_at=now, updated_at=now,
     )
-    with db.single_statement() as connection:  # Core, not a Session: one INSERT on the hot path of every triage
-        connection.execute(_INSERT_TRIAGE, values)
+    columns = Triage.__table__.c
+    forgotten_since = exists().where(ForgetRequest.team_id == team_id, ForgetRequest.user_id == user_id,
+                                     ForgetRequest.forgotten_at >= (asked_at or now))
+    row = select(*[literal(value, columns[name].type) for name, value in values.items()]).where(~forgotten_since)
+    with db.single_statement() as connection:  # Core, not a Session: one statement on the hot path of every triage
+        connection.execute(_INSERT_TRIAGE.from_select(list(values), row))
     return TriageRecord(
         id=values["id"], team_id=team_id, user_id=user_id, source=source, origin_channel_id=origin_channel_id,
         channel_id=channel_id, parent_ts=parent_ts, reply_ts=reply_ts, permalink=permalink,

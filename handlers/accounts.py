@@ -16,6 +16,7 @@ from bot.accounts import (
     OutcomeNotAllowed,
     accounts_for,
     add_account,
+    delete_account,
     get_account,
     log_pushback,
     move_qbr,
@@ -52,11 +53,19 @@ from bot.triages import get_posted_triage, get_triage
 from handlers.after_ack import acked_promptly
 from handlers.delivery import post
 from handlers.home import publish_home
-from handlers.payloads import team_of, view_metadata, view_option, view_string, view_text, view_users
+from handlers.payloads import (
+    team_of,
+    view_choices,
+    view_metadata,
+    view_option,
+    view_string,
+    view_text,
+    view_users,
+)
 
 logger = logging.getLogger(__name__)
 
-FIELD_BLOCKS = {"next_qbr": "qbr_block", "cadence_months": "cadence_block", "teammates": "teammates_block",
+FIELD_BLOCKS = {"owner_id": "owner_block", "next_qbr": "qbr_block", "cadence_months": "cadence_block", "teammates": "teammates_block",
                 "scope_notes": "scope_block", "email_domain": "domain_block", "reminder_offsets": "offsets_block",
                 "send_time": "send_time_block"}
 
@@ -118,7 +127,18 @@ def submit_account(ack, body, view, client, context):
     if account_id is not None and existing is None:
         ack(response_action="errors", errors={"name_block": message("unknown_action")})
         return
-    owner = existing.owner_id if existing else user_id
+    if existing is not None and "delete" in view_choices(view, "delete_block", "delete_input"):
+        try:
+            delete_account(db, team_id, existing.id, editor_id=viewer)
+        except AccountError as error:
+            ack(response_action="errors", errors={"delete_block": str(error)[:150]})
+            return
+        ack()
+        logger.info("account deleted team=%s user=%s account=%s", team_id, user_id, existing.id)
+        publish_home(client, db, team_id, user_id)
+        return
+    owner = (view_string(view, "owner_block", "owner_input", "selected_user") or existing.owner_id) if existing \
+        else user_id
     draft = AccountDraft(
         name=view_text(view, "name_block", "name_input"), owner_id=owner, team_id=team_id,
         next_qbr=view_string(view, "qbr_block", "qbr_input", "selected_date"),
@@ -136,6 +156,8 @@ def submit_account(ack, body, view, client, context):
             draft.owner_timezone = owner_timezone(client, owner)
             account = add_account(db, draft)
         else:
+            if owner != existing.owner_id:
+                draft.owner_timezone = owner_timezone(client, owner)
             account = update_account(db, existing.id, draft, editor_id=viewer)
     except AccountError as error:
         ack(response_action="errors", errors={FIELD_BLOCKS.get(error.field, "name_block"): str(error)[:150]})

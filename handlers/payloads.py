@@ -47,6 +47,14 @@ def view_option(view: dict[str, Any], block_id: str, action_id: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def view_choices(view: dict[str, Any], block_id: str, action_id: str) -> list[str]:
+    """The values of the options ticked in a checkboxes input ([] when none, or not shaped as Slack sends it)."""
+    options = view_value(view, block_id, action_id).get("selected_options")
+    if not isinstance(options, list):
+        return []
+    return [option["value"] for option in options if isinstance(option, dict) and isinstance(option.get("value"), str)]
+
+
 def view_users(view: dict[str, Any], block_id: str, action_id: str) -> list[str]:
     """The user ids a users select holds ([] when not a list of strings)."""
     users = view_value(view, block_id, action_id).get("selected_users")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import partial
 
 from slack_sdk import WebClient
@@ -13,6 +14,7 @@ from bot.accounts import accounts_for, suggest_account
 from bot.blocks.triage import parent_message, shortcut_parent_message, triage_message
 from bot.copy import message
 from bot.db import Database
+from bot.models import utcnow
 from bot.settings import Settings
 from bot.triage import AccountContext, EmptyRequestError, triage
 from bot.triages import new_triage_id, record_triage
@@ -40,6 +42,7 @@ class TriageAsk:
     thread_ts: str | None = None
     message_link: str | None = None
     request_id: str = "-"
+    asked_at: datetime = field(default_factory=utcnow)
 
 
 def triage_and_deliver(client: WebClient, db: Database, settings: Settings, ask: TriageAsk) -> None:
@@ -64,7 +67,7 @@ def triage_and_deliver(client: WebClient, db: Database, settings: Settings, ask:
         triage_id = new_triage_id()
         store = partial(record_triage, db, triage_id=triage_id, team_id=ask.team_id, user_id=ask.user_id,
                         source=ask.source, origin_channel_id=ask.origin_channel_id, request_text=ask.text,
-                        result=result, retention_days=settings.retention_days)
+                        result=result, retention_days=settings.retention_days, asked_at=ask.asked_at)
         in_thread = ask.thread_ts is not None
         try:  # posted first, its buttons carrying the new id, then stored with where it went: one INSERT
             posted = deliver(

@@ -175,6 +175,15 @@ def account_modal(account: AccountRecord | None = None) -> dict[str, Any]:
         text_input("send_time", "Send reminders at", account.send_time if account else None, max_length=5,
                    hint="Your local time, HH:MM (empty: the workspace default, 09:00)"),
     ]
+    if account:
+        blocks += [
+            {"type": "input", "block_id": "owner_block", "label": plain("Owner"),
+             "hint": plain("Who gets the QBR reminders. Anyone the account is shared with can hand it over."),
+             "element": {"type": "users_select", "action_id": "owner_input", "initial_user": account.owner_id}},
+            {"type": "input", "block_id": "delete_block", "label": plain("Delete"), "optional": True,
+             "element": {"type": "checkboxes", "action_id": "delete_input", "options": [
+                 _option("Delete this account, its push-back log and its reminders", "delete")]}},
+        ]
     return {
         "type": "modal", "callback_id": VIEW_ACCOUNT,
         "title": plain("Edit account" if account else "Add account", MODAL_TITLE_LIMIT),

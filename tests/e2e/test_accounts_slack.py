@@ -291,3 +291,42 @@ def test_a_teammate_can_record_the_outcome_of_a_pushback_someone_else_logged(run
 
         assert session.get(PushbackLog, logged.id).outcome == "agreed"
     db.dispose()
+
+
+def test_forget_me_says_what_stays_and_a_teammate_can_reassign_or_delete_the_account(running_app, standin, app_env):
+    """Forget-me keeps the accounts you own (they belong to the team) and says so; a teammate can then make
+    someone else the owner, its reminders following, or delete it, from Edit account."""
+    db = _store(app_env)
+    account = add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15",
+                                           team_id=TEAM, teammates=["U0BOB"]))
+    other = add_account(db, AccountDraft(name="Contoso", owner_id="U0ALICE", next_qbr="2027-02-01", team_id=TEAM,
+                                         teammates=["U0BOB"]))
+    driver = running_app.driver
+
+    driver.block_action("forget_me_confirm", "forget")
+    done = standin.wait_for("response")[0].args["text"]
+    assert "nothing else" not in done and "accounts" in done.lower()
+
+    driver.block_action("account_edit", str(account.id), user_id="U0BOB")
+    modal = standin.wait_for("views.open")[0].args["view"]
+    owner = next(block for block in modal["blocks"] if block["block_id"] == "owner_block")
+    assert owner["element"]["initial_user"] == "U0ALICE"
+    values = _account_values()
+    values["owner_block"] = {"owner_input": {"type": "users_select", "selected_user": "U0CAROL"}}
+    reply = driver.view_submission("account_submit", values, private_metadata=modal["private_metadata"],
+                                   user_id="U0BOB")
+    assert reply.status == 200 and reply.body in ("", "null"), reply.body
+    moved = accounts_for(db, TEAM, "U0CAROL")
+    assert [a.name for a in moved] == ["Northwind"]
+    assert {r.owner_id for r in reminders_of(db, account.id) if r.status == "pending"} == {"U0CAROL"}
+
+    standin.reset_calls()
+    driver.block_action("account_edit", str(other.id), user_id="U0BOB")
+    modal = standin.wait_for("views.open")[0].args["view"]
+    values = _account_values(name="Contoso", qbr="2027-02-01")
+    values["delete_block"] = {"delete_input": {"type": "checkboxes", "selected_options": [{"value": "delete"}]}}
+    reply = driver.view_submission("account_submit", values, private_metadata=modal["private_metadata"],
+                                   user_id="U0BOB")
+    assert reply.status == 200
+    assert [a.name for a in accounts_for(db, TEAM)] == ["Northwind"]
+    db.dispose()
