@@ -27,7 +27,8 @@ class Baseline:
         verdicts = self.verdicts.predict(matrix)
         found = {reason: model.predict_proba(matrix)[:, 1] for reason, model in self.reasons.items()}
         return [{"verdict": str(verdict),
-                 "reasons": [reason for reason in REASONS if reason in found and found[reason][row] >= REASON_THRESHOLD]}
+                 "reasons": [reason for reason in REASONS
+                             if reason in found and found[reason][row] >= REASON_THRESHOLD]}
                 for row, verdict in enumerate(verdicts)]
 
 

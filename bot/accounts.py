@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, bindparam, cast, delete, or_, select, update
+from sqlalchemy import String, bindparam, cast, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,7 @@ DOMAIN = re.compile(r"^(?=.{3,255}$)[a-z0-9-]+(\.[a-z0-9-]+)+$")
 NAME_LIMIT = 120
 SCOPE_LIMIT = 3000
 MAX_OFFSET_DAYS = 90
+QBR_YEARS = (2000, 2999)
 CSV_COLUMNS = ("name", "owner", "qbr", "scope", "team", "cadence_months", "teammates", "email_domain")
 
 
@@ -105,13 +106,20 @@ def account_record(row: Any) -> AccountRecord:
 
 
 def parse_qbr_date(value: str | date) -> date:
-    """A QBR date from `YYYY-MM-DD`."""
+    """A QBR date from `YYYY-MM-DD`, between the years `QBR_YEARS` (reminders and quarters are reckoned months
+    around it, which the calendar cannot do near year 1 or 9999)."""
     if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise AccountError(f"QBR date '{value}' is not a date; use YYYY-MM-DD, e.g. 2027-01-15.", "next_qbr") from None
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise AccountError(f"QBR date '{value}' is not a date; use YYYY-MM-DD, e.g. 2027-01-15.",
+                               "next_qbr") from None
+    if not QBR_YEARS[0] <= day.year <= QBR_YEARS[1]:
+        raise AccountError(f"QBR date '{value}' is out of range; use a date between {QBR_YEARS[0]} and "
+                           f"{QBR_YEARS[1]}.", "next_qbr")
+    return day
 
 
 def parse_offsets(value: Sequence[int] | str | None) -> list[int] | None:
@@ -143,7 +151,7 @@ def parse_send_time(value: str | None) -> str | None:
 
 def validate(draft: AccountDraft) -> dict[str, Any]:
     """The draft's fields, cleaned, or an `AccountError` naming the first problem."""
-    name = " ".join((draft.name or "").split())
+    name = " ".join((draft.name or "").replace("\x00", "").split())  # PostgreSQL stores no NUL in text
     if not name:
         raise AccountError("An account needs a name.")
     if len(name) > NAME_LIMIT:
@@ -168,7 +176,7 @@ def validate(draft: AccountDraft) -> dict[str, Any]:
     domain = (draft.email_domain or "").strip().lower().lstrip("@") or None
     if domain and not DOMAIN.match(domain):
         raise AccountError(f"Email domain '{draft.email_domain}' does not look like example.com.", "email_domain")
-    scope = (draft.scope_notes or "").strip()
+    scope = (draft.scope_notes or "").replace("\x00", "").strip()
     if len(scope) > SCOPE_LIMIT:
         raise AccountError(f"Scope notes are at most {SCOPE_LIMIT} characters.", "scope_notes")
     return {
@@ -192,6 +200,7 @@ def add_account(db: Database, draft: AccountDraft, now: datetime | None = None) 
     now = now or utcnow()
     try:
         with db.transaction() as session:
+            _refuse_name_clash(session, fields["team_id"], fields["name"])
             row = Account(**fields)
             session.add(row)
             _schedule(session, row, now)
@@ -208,6 +217,7 @@ def update_account(db: Database, account_id: int, draft: AccountDraft, editor_id
     try:
         with db.transaction() as session:
             row = _visible_row(session, fields["team_id"], account_id, editor_id)
+            _refuse_name_clash(session, fields["team_id"], fields["name"], account_id)
             if fields["owner_timezone"] is None:
                 fields["owner_timezone"] = row.owner_timezone
             for key, value in fields.items():
@@ -216,6 +226,15 @@ def update_account(db: Database, account_id: int, draft: AccountDraft, editor_id
             return account_record(row)
     except IntegrityError:
         raise AccountError(f"There is already an account called '{fields['name']}' in this workspace.") from None
+
+
+def _refuse_name_clash(session: Session, team_id: str, name: str, account_id: int | None = None) -> None:
+    """Account names are unique in a workspace whatever their case, as the CSV import has always had them."""
+    clash = select(Account.id).where(Account.team_id == team_id, func.lower(Account.name) == name.lower())
+    if account_id is not None:
+        clash = clash.where(Account.id != account_id)
+    if session.scalar(clash.limit(1)) is not None:
+        raise AccountError(f"There is already an account called '{name}' in this workspace.")
 
 
 def move_qbr(db: Database, team_id: str, account_id: int, new_date: date, editor_id: str | None = None,
@@ -297,15 +316,33 @@ def import_accounts(db: Database, csv_text: str, default_team_id: str | None,
     """Import accounts from CSV with a header row; all rows or none. Errors name the line and the problem."""
     report = ImportReport()
     reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
-    header = [column.strip().lower() for column in reader.fieldnames or []]
+    try:
+        header = [column.strip().lower() for column in reader.fieldnames or []]
+    except csv.Error as error:
+        report.errors.append(f"line 1: the header is not valid CSV ({error})")
+        return report
     missing = [column for column in ("name", "owner", "qbr") if column not in header]
     if missing:
         report.errors.append(f"line 1: the header needs the columns {', '.join(missing)} "
                              f"(known columns: {', '.join(CSV_COLUMNS)})")
         return report
+    unknown = [column for column in header if column and column not in CSV_COLUMNS]
+    if unknown:
+        report.errors += [f"line 1: unknown column '{column}'{_did_you_mean(column)} "
+                          f"(known columns: {', '.join(CSV_COLUMNS)})" for column in unknown]
+        return report
     drafts: list[tuple[int, dict[str, Any]]] = []
     seen: dict[tuple[str, str], int] = {}
-    for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            report.errors.append(f"line {reader.line_num + 1}: not valid CSV ({error}; scope notes are at most "
+                                 f"{SCOPE_LIMIT} characters)")
+            break
         line = reader.line_num
         cells = {(key or "").strip().lower(): (value or "").strip() for key, value in row.items() if key}
         if not any(cells.values()):
@@ -337,14 +374,21 @@ def import_accounts(db: Database, csv_text: str, default_team_id: str | None,
         if clashes:
             report.errors += clashes
             return report
-        rows = [Account(**fields) for _, fields in drafts]
-        session.add_all(rows)
+        accounts = [Account(**fields) for _, fields in drafts]
+        session.add_all(accounts)
         session.flush()
         from bot.reminders import schedule_accounts
 
-        schedule_accounts(session, rows, now)
-        report.created = [account_record(row) for row in rows]
+        schedule_accounts(session, accounts, now)
+        report.created = [account_record(account) for account in accounts]
     return report
+
+
+def _did_you_mean(column: str) -> str:
+    from difflib import get_close_matches
+
+    close = get_close_matches(column, CSV_COLUMNS, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def quarter_start(account: AccountRecord | Account) -> date:
@@ -389,19 +433,48 @@ def outcomes() -> dict[str, str]:
     return dict(load_reminder_copy()["outcomes"])
 
 
+class OutcomeNotAllowed(AccountError):
+    """Someone outside the account's team pressed an outcome button; `logged_by` logged the push-back."""
+
+    def __init__(self, logged_by: str) -> None:
+        super().__init__("Only the people the account is shared with can record what came of this push-back.")
+        self.logged_by = logged_by
+
+
 def set_outcome(db: Database, team_id: str, log_id: int, user_id: str, outcome: str) -> LoggedPushback | None:
-    """Record what came of a logged push-back; only the person who logged it can. None when not theirs."""
+    """Record what came of a logged push-back: the person who logged it can, and so can anyone the account is
+    shared with (its owner and teammates). None when there is no such log in the workspace; `OutcomeNotAllowed`
+    for anyone else."""
     if outcome not in outcomes():
         raise AccountError(f"Unknown outcome '{outcome}'.")
     with db.transaction() as session:
-        changed = session.execute(
-            update(PushbackLog)
-            .where(PushbackLog.id == log_id, PushbackLog.team_id == team_id, PushbackLog.user_id == user_id)
-            .values(outcome=outcome, outcome_at=utcnow()))
-        if rows_changed(changed) == 0:
+        row = session.scalar(select(PushbackLog).where(PushbackLog.id == log_id, PushbackLog.team_id == team_id))
+        if row is None:
             return None
-        updated = session.get(PushbackLog, log_id)
-        return _logged(updated) if updated is not None else None
+        account = session.get(Account, row.account_id)
+        if user_id != row.user_id and (account is None or not account_record(account).visible_to(user_id)):
+            raise OutcomeNotAllowed(row.user_id)
+        row.outcome, row.outcome_at = outcome, utcnow()
+        session.flush()
+        return _logged(row)
+
+
+def purge_expired_summaries(db: Database, retention_days: int, now: datetime | None = None) -> int:
+    """Drop the client's words from logged push-backs past retention: a summary (the ask's first sentence) is
+    emptied when the triage it came from has lost its text, or `retention_days` after it was logged, whichever
+    comes first. Verdict, reasons and outcome stay. How many were purged."""
+    from datetime import timedelta
+
+    from bot.models import Triage
+
+    now = now or utcnow()
+    expired_triages = select(Triage.id).where(Triage.text_expires_at.is_not(None), Triage.text_expires_at <= now)
+    with db.transaction() as session:
+        purged = session.execute(update(PushbackLog).where(
+            PushbackLog.summary != "",
+            or_(PushbackLog.logged_at <= now - timedelta(days=max(0, retention_days)),
+                PushbackLog.triage_id.in_(expired_triages))).values(summary=""))
+        return rows_changed(purged)
 
 
 def forget_user_pushbacks(session: Session, team_id: str, user_id: str) -> int:

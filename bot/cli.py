@@ -333,18 +333,37 @@ def main(argv: list[str] | None = None) -> int:
 
 def describe_failure(error: Exception) -> str:
     """One friendly line for an error that reached the command line."""
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DBAPIError
 
     from bot.accounts import AccountError
     from bot.triage import KnowledgeError
 
     if isinstance(error, KnowledgeError):
         return f"the triage knowledge is broken: {error}"
-    if isinstance(error, OperationalError):
-        return "cannot reach the database; check DATABASE_URL and that the server is running."
+    if isinstance(error, DBAPIError):
+        return describe_database_failure(error)
     if isinstance(error, AccountError):
         return str(error)
     return f"{type(error).__name__}: {error}"
+
+
+UNREACHABLE_SIGNS = ("could not connect", "connection refused", "connection timed out", "timeout expired",
+                    "could not translate host name", "name or service not known", "no route to host",
+                    "server closed the connection", "unable to open database file", "connection is closed")
+
+
+def describe_database_failure(error) -> str:
+    """One line for a database error, by its cause: unreachable, locked by another process, or the database's own
+    words for anything else (a migration's "table triages already exists", say). Only the driver's first line is
+    shown, never the statement or its parameters."""
+    lines = (str(error.orig) if error.orig is not None else str(error)).strip().splitlines()
+    cause = lines[0] if lines else type(error).__name__
+    lowered = cause.lower()
+    if error.connection_invalidated or any(sign in lowered for sign in UNREACHABLE_SIGNS):
+        return f"cannot reach the database ({cause}); check DATABASE_URL and that the server is running."
+    if "database is locked" in lowered:
+        return f"the database is locked by another process ({cause}); try again in a moment."
+    return f"the database refused the operation: {cause}"
 
 
 if __name__ == "__main__":

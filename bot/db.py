@@ -70,6 +70,51 @@ def _ping_when_idle(engine: Engine) -> None:
             raise
 
 
+def _run_migrations(connection: Connection) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+@contextmanager
+def _migration_file_lock(url: str) -> Iterator[None]:
+    """Hold an exclusive lock on `<database>.migrate-lock` (waiting for it), so that processes starting together on
+    one fresh SQLite file migrate one after the other."""
+    database = make_url(url).database
+    if not database or database == ":memory:":
+        yield
+        return
+    import fcntl
+
+    path = Path(database).with_name(Path(database).name + ".migrate-lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _transactional_sqlite_engine(url: str) -> Engine:
+    """An SQLite engine whose transactions cover DDL too. Python's sqlite3 module opens a transaction only before
+    INSERT, UPDATE and DELETE, so a CREATE TABLE was committed at once; here the driver is left in autocommit and
+    every transaction starts with an explicit BEGIN IMMEDIATE (SQLAlchemy's documented recipe for pysqlite)."""
+    engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False}, hide_parameters=True)
+
+    @event.listens_for(engine, "connect")
+    def leave_transactions_to_us(dbapi_connection, record) -> None:
+        dbapi_connection.isolation_level = None
+        _enable_sqlite_pragmas(dbapi_connection, record)
+
+    @event.listens_for(engine, "begin")
+    def begin_immediately(connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
 class Database:
     """The app's store: an engine plus a session factory."""
 
@@ -111,14 +156,21 @@ class Database:
             return False
 
     def upgrade(self) -> None:
-        """Apply every pending migration; on PostgreSQL, one process at a time."""
-        with self.engine.begin() as connection:
-            if self.is_postgresql:
+        """Apply every pending migration, one process at a time: on PostgreSQL under an advisory lock, in one
+        transaction; on SQLite under a lock file beside the database, each migration in its own transaction (so a
+        process killed halfway leaves the store at the previous revision, not half-migrated)."""
+        if self.is_postgresql:
+            with self.engine.begin() as connection:
                 connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
-            config = Config()
-            config.set_main_option("script_location", str(MIGRATIONS_DIR))
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+                _run_migrations(connection)
+            return
+        with _migration_file_lock(self.url):
+            engine = _transactional_sqlite_engine(self.url)
+            try:
+                with engine.connect() as connection:
+                    _run_migrations(connection)
+            finally:
+                engine.dispose()
 
     def wait_until_reachable(self, seconds: float, on_retry=None) -> bool:
         """Ping until the database answers or `seconds` pass, backing off up to 5 s; `on_retry(waited)` is told

@@ -145,3 +145,27 @@ class Reminder(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class SeenRequest(Base):
+    """A signed request from Slack seen within its replay window (the SHA-256 of its body), kept a little longer
+    than the window so a replay of it inside the window is recognised by any instance."""
+
+    __tablename__ = "seen_requests"
+    __table_args__ = (Index("ix_seen_requests_seen_at", "seen_at"),)
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ForgetRequest(Base):
+    """A user asked to be forgotten at `forgotten_at`: a triage they asked for before then is not stored after it.
+    Kept for a day (`bot.privacy.FORGET_NOTE_KEPT`), then purged."""
+
+    __tablename__ = "forget_requests"
+    __table_args__ = (Index("ix_forget_requests_team_user", "team_id", "user_id", "forgotten_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    forgotten_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -16,7 +16,7 @@ from bot.datafiles import DATA_DIR, read_toml
 
 REMINDERS_FILE = DATA_DIR / "reminders.toml"
 REQUIRED = {"defaults": ("offsets", "send_time", "cadence_months", "frequent_pushbacks"),
-            "dm": ("title", "intro", "checklist", "agenda", "fallback_text"),
+            "dm": ("title", "intro", "checklist", "agenda", "fallback_text", "summary_expired"),
             "buttons": ("snooze", "prepared", "change_date"), "outcomes": ()}
 
 

@@ -99,6 +99,7 @@ def owner_timezone(client: WebClient, user_id: str) -> str | None:
 
 def reminder_jobs(settings: Settings, db):
     """The scheduler's two jobs for this process: the reminder tick and the retention purge."""
+    from bot.accounts import purge_expired_summaries
     from bot.reminders import run_due
     from bot.triages import purge_expired_text
     from bot.workspaces import TokenDirectory
@@ -109,9 +110,14 @@ def reminder_jobs(settings: Settings, db):
         return run_due(db, sender, per_second=settings.reminders_per_second)
 
     def purge():
+        from bot.privacy import purge_forget_notes
+
+        purge_forget_notes(db)
+        summaries = purge_expired_summaries(db, settings.retention_days)
         purged = purge_expired_text(db)
-        if purged:
-            logger.info("retention purge: client text dropped from %s triage(s)", purged)
+        if purged or summaries:
+            logger.info("retention purge: client text dropped from %s triage(s) and %s logged push-back(s)", purged,
+                        summaries)
         return purged
 
     return tick, purge

@@ -3,8 +3,10 @@
 Each reminder is a row keyed by (account, QBR date, days before, snooze number), created idempotently. A tick,
 run every minute by every instance, claims due rows atomically (PostgreSQL `FOR UPDATE SKIP LOCKED`; SQLite's
 single writer makes the same conditional update atomic), sends them through a `ReminderSender`, and records
-Slack's answer. A claim is a lease: a tick that dies mid-send leaves the row `sending` until the lease ends; the
-next claim first asks Slack whether the message already went out (its id travels in the message metadata).
+Slack's answer. A claim is a lease from the moment of the claim, renewed while the tick works, and every send is
+fenced on the claim's token (`Lease.hold`): a tick that lost its claim sends nothing more for it. A tick that dies
+mid-send leaves the row `sending` until the lease ends; the next claim first asks Slack whether the message
+already went out (its id travels in the message metadata).
 Slack-free: the sender is handed in.
 """
 
@@ -14,7 +16,7 @@ import logging
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
@@ -40,6 +42,7 @@ from bot.triages import as_utc
 logger = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
+RENEW_EVERY = timedelta(minutes=1)
 CLAIM_BATCH = 200
 RETRY_BACKOFF = timedelta(minutes=2)
 MAX_ERROR_LENGTH = 200
@@ -201,30 +204,41 @@ def set_workspace_defaults(db: Database, team_id: str, *, offsets: list[int] | N
 
 def snooze(db: Database, team_id: str, reminder_id: int, user_id: str, now: datetime | None = None,
            days: int = 1) -> datetime | None:
-    """Remind the owner again in `days`; pressing twice on the same DM snoozes once. When it will come."""
+    """Remind the owner again in `days`; pressing twice on the same DM snoozes once. The new reminder is about the
+    account's QBR as it is now (a DM sent before the QBR moved is about the old date). When it will come."""
     now = now or utcnow()
     with db.transaction() as session:
         original = session.scalar(select(Reminder).where(Reminder.id == reminder_id, Reminder.team_id == team_id,
                                                          Reminder.owner_id == user_id))
         if original is None:
             return None
+        account = session.get(Account, original.account_id)
+        qbr_date = account.next_qbr if account is not None else original.qbr_date
         due = now + timedelta(days=days)
         _insert_ignoring_duplicates(session, [{
             "team_id": team_id, "account_id": original.account_id, "owner_id": original.owner_id,
-            "qbr_date": original.qbr_date, "offset_days": original.offset_days, "snooze": original.snooze + 1,
+            "qbr_date": qbr_date, "offset_days": original.offset_days, "snooze": original.snooze + 1,
             "due_at": due, "status": "pending", "attempts": 0, "created_at": now, "updated_at": now}])
         return due
 
 
-def mark_prepared(db: Database, team_id: str, reminder_id: int, user_id: str) -> int | None:
-    """Cancel the rest of this QBR's reminders: the owner is ready. How many were cancelled (None: not theirs)."""
+def mark_prepared(db: Database, team_id: str, reminder_id: int, user_id: str,
+                  now: datetime | None = None) -> int | None:
+    """Cancel the rest of this QBR's reminders: the owner is ready. When the QBR has moved since the DM (its date
+    is still ahead, but the account's is another), the reminders for the new date are this QBR's. How many were
+    cancelled (None: not theirs)."""
+    now = now or utcnow()
     with db.transaction() as session:
         original = session.scalar(select(Reminder).where(Reminder.id == reminder_id, Reminder.team_id == team_id,
                                                          Reminder.owner_id == user_id))
         if original is None:
             return None
+        account = session.get(Account, original.account_id)
+        dates = {original.qbr_date}
+        if account is not None and original.qbr_date >= local_today(now, account.owner_timezone):
+            dates.add(account.next_qbr)
         return rows_changed(session.execute(update(Reminder).where(
-            Reminder.account_id == original.account_id, Reminder.qbr_date == original.qbr_date,
+            Reminder.account_id == original.account_id, Reminder.qbr_date.in_(dates),
             Reminder.status == "pending").values(status="cancelled", error="marked prepared",
                                                  updated_at=utcnow())))
 
@@ -275,13 +289,16 @@ def _due(now: datetime):
                and_(Reminder.status == "sending", Reminder.lease_until < now))
 
 
-def claim_due(db: Database, now: datetime, limit: int = CLAIM_BATCH) -> list[int]:
-    """Atomically claim up to `limit` due reminders (and ones whose sender died) for this tick.
+def claim_due(db: Database, now: datetime, limit: int = CLAIM_BATCH, *, token: str | None = None,
+              leased_at: datetime | None = None) -> list[int]:
+    """Atomically claim up to `limit` reminders due at `now` (and ones whose sender died) under `token`.
 
-    PostgreSQL locks the candidates with `FOR UPDATE SKIP LOCKED`, so concurrent ticks take different rows;
-    on SQLite the conditional update runs under its single writer lock, and `RETURNING` says which rows this
-    tick won."""
-    token = uuid.uuid4().hex
+    The lease runs `LEASE` from `leased_at` (the moment of the claim; `now` when not given), not from when the
+    tick began, so a batch claimed late in a long tick is not born expired. PostgreSQL locks the candidates with
+    `FOR UPDATE SKIP LOCKED`, so concurrent ticks take different rows; on SQLite the conditional update runs under
+    its single writer lock, and `RETURNING` says which rows this tick won."""
+    token = token or new_claim_token()
+    leased_at = leased_at or now
     with db.transaction() as session:
         candidates = session.scalars(select(Reminder.id).where(_due(now)).order_by(Reminder.due_at).limit(limit)
                                      .with_for_update(skip_locked=True)).all()
@@ -289,20 +306,52 @@ def claim_due(db: Database, now: datetime, limit: int = CLAIM_BATCH) -> list[int
             return []
         claimed = session.execute(
             update(Reminder).where(Reminder.id.in_(candidates), _due(now))
-            .values(status="sending", claim_token=token, lease_until=now + LEASE,
+            .values(status="sending", claim_token=token, lease_until=leased_at + LEASE,
                     attempts=Reminder.attempts + 1, updated_at=utcnow())
             .returning(Reminder.id)).scalars().all()
     return sorted(claimed)
 
 
-def _load_dm(session: Session, reminder: Reminder) -> tuple[ReminderDM, str | None] | None:
+def new_claim_token() -> str:
+    """A token naming one claim; every send and outcome of a claimed reminder is fenced on it."""
+    return uuid.uuid4().hex
+
+
+class Lease:
+    """What one tick holds: its claim token and a clock. `hold(reminder_id)` is the fence before every send: it
+    renews the lease and says whether the tick still holds the row (a tick that ran past its lease may have lost
+    it to another). The whole batch's lease is renewed at most every `RENEW_EVERY`, so a batch that takes longer
+    than `LEASE` to send stays this tick's."""
+
+    def __init__(self, db: Database, token: str, clock: Callable[[], datetime]) -> None:
+        self.db = db
+        self.token = token
+        self.clock = clock
+        self.renewed_batch_at: datetime | None = None
+
+    def hold(self, reminder_id: int) -> bool:
+        """Renew the lease (the batch's, when due) and return True when `reminder_id` is still this tick's."""
+        moment = self.clock()
+        held = and_(Reminder.claim_token == self.token, Reminder.status == "sending")
+        renew_batch = self.renewed_batch_at is None or moment - self.renewed_batch_at >= RENEW_EVERY
+        which = held if renew_batch else and_(held, Reminder.id == reminder_id)
+        with self.db.transaction() as session:
+            rows = session.execute(update(Reminder).where(which).values(lease_until=moment + LEASE)
+                                   .returning(Reminder.id)).scalars().all()
+        if renew_batch:
+            self.renewed_batch_at = moment
+        return reminder_id in rows
+
+
+def _load_dm(session: Session, reminder: Reminder, now: datetime) -> tuple[ReminderDM, str | None] | None:
     account = session.get(Account, reminder.account_id)
     if account is None:
         return None
     record = account_record(account)
+    days_left = (reminder.qbr_date - local_today(now, account.owner_timezone)).days
     dm = ReminderDM(
         reminder_id=reminder.id, team_id=reminder.team_id, owner_id=reminder.owner_id, account_id=account.id,
-        account_name=account.name, qbr_date=reminder.qbr_date, days_before=reminder.offset_days,
+        account_name=account.name, qbr_date=reminder.qbr_date, days_before=max(0, days_left),
         pushbacks=quarter_pushbacks(session, record),
         frequent_threshold=int(load_reminder_copy()["defaults"]["frequent_pushbacks"]),
         channel_id=reminder.channel_id,
@@ -343,17 +392,24 @@ def _label(dm: ReminderDM) -> str:
 
 
 def deliver(db: Database, sender: ReminderSender, reminder_id: int, now: datetime, report: TickReport,
-            pacer: Pacer | None = None) -> None:
-    """Send one claimed reminder and record what happened."""
+            pacer: Pacer | None = None, *, lease: Lease) -> None:
+    """Send one reminder claimed under `lease` and record what happened. Nothing is sent or recorded once the
+    claim is no longer the lease's: the send is fenced on its token (renewing it) right before it goes."""
     with db.transaction() as session:
         reminder = session.get(Reminder, reminder_id)
-        if reminder is None or reminder.status != "sending":
+        if reminder is None or reminder.status != "sending" or reminder.claim_token != lease.token:
             return
-        token, attempts = reminder.claim_token, reminder.attempts
-        loaded = _load_dm(session, reminder)
-    if loaded is None:
-        return
+        attempts = reminder.attempts
+        loaded = _load_dm(session, reminder, now)
+    if loaded is not None:
+        _deliver_loaded(db, sender, lease, reminder_id, attempts, loaded, now, report, pacer)
+
+
+def _deliver_loaded(db: Database, sender: ReminderSender, lease: Lease, reminder_id: int, attempts: int,
+                    loaded: tuple[ReminderDM, str | None], now: datetime, report: TickReport,
+                    pacer: Pacer | None) -> None:
     dm, zone_name = loaded
+    token = lease.token
     label = _label(dm)
     if local_today(now, zone_name) > dm.qbr_date:
         _finish(db, reminder_id, token, status="skipped", error="the QBR passed before it could be sent")
@@ -364,14 +420,18 @@ def deliver(db: Database, sender: ReminderSender, reminder_id: int, now: datetim
     if found is None:
         if pacer:
             pacer.wait(dm.team_id)
+        if not lease.hold(reminder_id):
+            logger.warning("reminder %s not sent: this tick's claim ran out and another tick holds it", label)
+            return
         outcome = sender.send(dm)
     else:
         outcome = found
     if isinstance(outcome, Sent):
-        _finish(db, reminder_id, token, status="sent", channel_id=outcome.channel_id, message_ts=outcome.ts,
-                sent_at=utcnow(), error=None)
+        recorded = _finish(db, reminder_id, token, status="sent", channel_id=outcome.channel_id,
+                           message_ts=outcome.ts, sent_at=utcnow(), error=None)
         report.sent.append(f"{label}{' (found already sent)' if found else ''}")
-        logger.info("reminder sent %s ts=%s%s", label, outcome.ts, " (found already sent)" if found else "")
+        logger.info("reminder sent %s ts=%s%s%s", label, outcome.ts, " (found already sent)" if found else "",
+                    "" if recorded else " (not recorded: the claim ran out; the next claim finds it in Slack)")
     elif isinstance(outcome, Deferred):
         _finish(db, reminder_id, token, status="pending", error=outcome.reason[:MAX_ERROR_LENGTH],
                 due_at=now + timedelta(seconds=max(1.0, outcome.retry_after)))
@@ -383,20 +443,37 @@ def deliver(db: Database, sender: ReminderSender, reminder_id: int, now: datetim
         logger.error("reminder failed %s: %s", label, outcome.reason)
 
 
+def tick_clock(now: datetime | None) -> tuple[datetime, Callable[[], datetime]]:
+    """A tick's `now` and its clock for leases: the wall clock for a live tick; for a tick run at a given `now`
+    (`pushback reminders run-due --now`), that moment plus the time the tick has taken, so its leases are
+    measured on the same clock as other ticks run at that `now`."""
+    if now is None:
+        return utcnow(), utcnow
+    started = time.monotonic()
+    return now, lambda: now + timedelta(seconds=time.monotonic() - started)
+
+
 def run_due(db: Database, sender: ReminderSender, now: datetime | None = None, *,
-            per_second: float = 0.0, max_batches: int = 50) -> TickReport:
-    """One tick: advance passed QBRs, then claim and send every due reminder. The scheduler and
-    `pushback reminders run-due` both run this."""
-    now = now or utcnow()
+            per_second: float = 0.0, max_batches: int = 50, batch_size: int = CLAIM_BATCH,
+            clock: Callable[[], datetime] | None = None) -> TickReport:
+    """One tick: advance passed QBRs, then claim and send every reminder due at `now`, `batch_size` at a time.
+
+    Each batch is leased from the moment `clock` says it was claimed, the lease is renewed while the tick works,
+    and every send is fenced on the batch's claim token. The scheduler and `pushback reminders run-due` both run
+    this; tests hand in `clock` to play a slow tick."""
+    now, default_clock = tick_clock(now)
+    clock = clock or default_clock
     report = TickReport(advanced=advance_passed_qbrs(db, now))
     pacer = Pacer(per_second)
     for _ in range(max_batches):
-        claimed = claim_due(db, now)
+        token = new_claim_token()
+        claimed = claim_due(db, now, batch_size, token=token, leased_at=clock())
         if not claimed:
             break
+        lease = Lease(db, token, clock)
         for reminder_id in claimed:
             try:
-                deliver(db, sender, reminder_id, now, report, pacer)
+                deliver(db, sender, reminder_id, now, report, pacer, lease=lease)
             except Exception:  # one reminder's failure never stops the others; the lease recovers it
                 logger.exception("reminder %s could not be delivered; it stays claimed until its lease ends",
                                  reminder_id)

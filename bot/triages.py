@@ -13,15 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import and_, delete, exists, insert, literal, select, update
 
 from bot.db import Database, rows_changed
-from bot.models import Triage, utcnow
+from bot.models import ForgetRequest, Triage, utcnow
 
 FEEDBACK_VALUES = ("helpful", "not_helpful")
 _INSERT_TRIAGE = insert(Triage)
 ID_EPOCH_MS = 1_577_836_800_000  # 2020-01-01 UTC
 ID_RANDOM_BITS = 22
+PURGE_BATCH = 1000  # triages purged per transaction
 STORING_SECONDS = 3.0  # how long after its id was made a triage may still be on its way to the store
 
 
@@ -90,9 +91,11 @@ def record_triage(
     reply_ts: str | None = None,
     permalink: str | None = None,
     now: datetime | None = None,
+    asked_at: datetime | None = None,
 ) -> TriageRecord:
     """Store a triage (under `triage_id`, or a new id), with where it was posted when it was; the client's words
-    only when `retention_days` > 0. One INSERT, the only statement a triage's storing takes."""
+    only when `retention_days` > 0. Not stored when the user asked to be forgotten since `asked_at` (when they
+    asked for the triage; default `now`). One INSERT ... SELECT, the only statement a triage's storing takes."""
     now = now or utcnow()
     keep_text = retention_days > 0
     values = dict(
@@ -103,8 +106,12 @@ def record_triage(
         result=result if keep_text else None,
         text_expires_at=now + timedelta(days=retention_days) if keep_text else None, created_at=now, updated_at=now,
     )
-    with db.single_statement() as connection:  # Core, not a Session: one INSERT on the hot path of every triage
-        connection.execute(_INSERT_TRIAGE, values)
+    columns = Triage.__table__.c
+    forgotten_since = exists().where(ForgetRequest.team_id == team_id, ForgetRequest.user_id == user_id,
+                                     ForgetRequest.forgotten_at >= (asked_at or now))
+    row = select(*[literal(value, columns[name].type) for name, value in values.items()]).where(~forgotten_since)
+    with db.single_statement() as connection:  # Core, not a Session: one statement on the hot path of every triage
+        connection.execute(_INSERT_TRIAGE.from_select(list(values), row))
     return TriageRecord(
         id=values["id"], team_id=team_id, user_id=user_id, source=source, origin_channel_id=origin_channel_id,
         channel_id=channel_id, parent_ts=parent_ts, reply_ts=reply_ts, permalink=permalink,
@@ -170,15 +177,25 @@ def reason_counts(db: Database, team_id: str, user_id: str, since: datetime) -> 
     return Counter(reason for reasons in reason_lists for reason in (reasons or []))
 
 
-def purge_expired_text(db: Database, now: datetime | None = None) -> int:
-    """Drop the client's words from triages past their retention; returns how many were purged."""
+def purge_expired_text(db: Database, now: datetime | None = None, batch_size: int = PURGE_BATCH) -> int:
+    """Drop the client's words from triages past their retention; returns how many were purged.
+
+    In batches of `batch_size`, each its own transaction: on SQLite a single UPDATE over every expired triage held
+    the only writer lock for the whole purge, and triages stored meanwhile failed with "database is locked"."""
     now = now or utcnow()
-    with db.transaction() as session:
-        purged = session.execute(
-            update(Triage).where(Triage.text_expires_at.is_not(None), Triage.text_expires_at <= now)
-            .values(request_text=None, result=None, text_expires_at=None, updated_at=now)
-        )
-        return rows_changed(purged) or 0
+    expired = and_(Triage.text_expires_at.is_not(None), Triage.text_expires_at <= now)
+    total = 0
+    while True:
+        with db.transaction() as session:
+            ids = session.scalars(select(Triage.id).where(expired).limit(batch_size)
+                                  .with_for_update(skip_locked=True)).all()
+            if ids:
+                total += rows_changed(session.execute(
+                    update(Triage).where(Triage.id.in_(ids), expired)
+                    .values(request_text=None, result=None, text_expires_at=None, updated_at=now)
+                ))
+        if len(ids) < batch_size:
+            return total
 
 
 def forget_user(db: Database, team_id: str, user_id: str) -> int:

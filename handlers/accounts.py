@@ -13,8 +13,10 @@ from slack_sdk.errors import SlackApiError
 from bot.accounts import (
     AccountDraft,
     AccountError,
+    OutcomeNotAllowed,
     accounts_for,
     add_account,
+    delete_account,
     get_account,
     log_pushback,
     move_qbr,
@@ -23,6 +25,7 @@ from bot.accounts import (
     update_account,
 )
 from bot.blocks.accounts import (
+    ACTION_ACCOUNT_PICKER,
     ACTION_ADD_ACCOUNT,
     ACTION_CHANGE_DATE,
     ACTION_EDIT_ACCOUNT,
@@ -33,6 +36,7 @@ from bot.blocks.accounts import (
     VIEW_LOG_TO_ACCOUNT,
     VIEW_QBR_DATE,
     account_modal,
+    account_options,
     accounts_list_message,
     log_to_account_modal,
     logged_message,
@@ -49,13 +53,21 @@ from bot.triages import get_posted_triage, get_triage
 from handlers.after_ack import acked_promptly
 from handlers.delivery import post
 from handlers.home import publish_home
-from handlers.payloads import team_of, view_metadata, view_text, view_value
+from handlers.payloads import (
+    team_of,
+    view_choices,
+    view_metadata,
+    view_option,
+    view_string,
+    view_text,
+    view_users,
+)
 
 logger = logging.getLogger(__name__)
 
-FIELD_BLOCKS = {"next_qbr": "qbr_block", "cadence_months": "cadence_block", "teammates": "teammates_block",
-                "scope_notes": "scope_block", "email_domain": "domain_block", "reminder_offsets": "offsets_block",
-                "send_time": "send_time_block"}
+FIELD_BLOCKS = {"owner_id": "owner_block", "next_qbr": "qbr_block", "cadence_months": "cadence_block",
+                "teammates": "teammates_block", "scope_notes": "scope_block", "email_domain": "domain_block",
+                "reminder_offsets": "offsets_block", "send_time": "send_time_block"}
 
 
 def _say_privately(respond, text: str) -> None:
@@ -115,13 +127,23 @@ def submit_account(ack, body, view, client, context):
     if account_id is not None and existing is None:
         ack(response_action="errors", errors={"name_block": message("unknown_action")})
         return
-    owner = existing.owner_id if existing else user_id
-    cadence = view_value(view, "cadence_block", "cadence_input").get("selected_option") or {}
+    if existing is not None and "delete" in view_choices(view, "delete_block", "delete_input"):
+        try:
+            delete_account(db, team_id, existing.id, editor_id=viewer)
+        except AccountError as error:
+            ack(response_action="errors", errors={"delete_block": str(error)[:150]})
+            return
+        ack()
+        logger.info("account deleted team=%s user=%s account=%s", team_id, user_id, existing.id)
+        publish_home(client, db, team_id, user_id)
+        return
+    owner = (view_string(view, "owner_block", "owner_input", "selected_user") or existing.owner_id) if existing \
+        else user_id
     draft = AccountDraft(
         name=view_text(view, "name_block", "name_input"), owner_id=owner, team_id=team_id,
-        next_qbr=view_value(view, "qbr_block", "qbr_input").get("selected_date") or "",
-        cadence_months=cadence.get("value") or 3,
-        teammates=view_value(view, "teammates_block", "teammates_input").get("selected_users") or [],
+        next_qbr=view_string(view, "qbr_block", "qbr_input", "selected_date"),
+        cadence_months=view_option(view, "cadence_block", "cadence_input") or 3,
+        teammates=view_users(view, "teammates_block", "teammates_input"),
         scope_notes=view_text(view, "scope_block", "scope_input"),
         email_domain=view_text(view, "domain_block", "domain_input") or None,
         reminder_offsets=view_text(view, "offsets_block", "offsets_input") or None,
@@ -134,6 +156,8 @@ def submit_account(ack, body, view, client, context):
             draft.owner_timezone = owner_timezone(client, owner)
             account = add_account(db, draft)
         else:
+            if owner != existing.owner_id:
+                draft.owner_timezone = owner_timezone(client, owner)
             account = update_account(db, existing.id, draft, editor_id=viewer)
     except AccountError as error:
         ack(response_action="errors", errors={FIELD_BLOCKS.get(error.field, "name_block"): str(error)[:150]})
@@ -165,11 +189,18 @@ def open_log_to_account(ack, body, action, client, context, respond):
     _open(client, respond, body["trigger_id"], log_to_account_modal(record.id, summary, accounts, suggested))
 
 
+def search_accounts(ack, body, context):
+    """The account picker's options as the user types: their own and shared accounts whose name contains it."""
+    user_id = (body.get("user") or {}).get("id") or ""
+    accounts = accounts_for(context["db"], team_of(body), user_id) if user_id else []
+    ack(options=account_options(accounts, str(body.get("value") or "")))
+
+
 def submit_log_to_account(ack, body, view, client, context):
     """Log the triaged ask to the chosen account and post it in the triage's thread with outcome buttons."""
     db, team_id, user_id = context["db"], team_of(body), body["user"]["id"]
     triage_id = view_metadata(view).get("triage_id")
-    chosen = (view_value(view, "account_block", "account_input").get("selected_option") or {}).get("value", "")
+    chosen = view_option(view, "account_block", ACTION_ACCOUNT_PICKER)
     record = get_triage(db, triage_id, team_id) if isinstance(triage_id, int) else None
     account = get_account(db, team_id, int(chosen), user_id) if chosen.isdigit() else None
     if record is None or record.user_id != user_id or account is None:
@@ -191,6 +222,9 @@ def record_outcome(ack, body, action, client, context, respond):
     team_id, user_id = team_of(body), body["user"]["id"]
     try:
         logged = set_outcome(context["db"], team_id, int(head), user_id, outcome) if head.isdigit() else None
+    except OutcomeNotAllowed as refused:
+        _say_privately(respond, message("outcome_not_yours", user=refused.logged_by))
+        return
     except AccountError:
         logged = None
     if logged is None:
@@ -257,7 +291,7 @@ def submit_qbr_date(ack, body, view, client, context):
     """Move the QBR; its pending reminders follow."""
     db, team_id, user_id = context["db"], team_of(body), body["user"]["id"]
     reminder_id = view_metadata(view).get("reminder_id")
-    picked = view_value(view, "qbr_block", "qbr_input").get("selected_date") or ""
+    picked = view_string(view, "qbr_block", "qbr_input", "selected_date")
     account_id = reminder_account_id(db, team_id, reminder_id, user_id) if isinstance(reminder_id, int) else None
     if account_id is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", picked):
         ack(response_action="errors", errors={"qbr_block": message("unknown_action")})
@@ -279,6 +313,7 @@ def register(app: App) -> None:
     app.view(VIEW_ACCOUNT)(acked_promptly(submit_account))
     app.action(ACTION_LOG_TO_ACCOUNT)(acked_promptly(open_log_to_account))
     app.view(VIEW_LOG_TO_ACCOUNT)(acked_promptly(submit_log_to_account))
+    app.options(ACTION_ACCOUNT_PICKER)(search_accounts)
     app.action(re.compile(f"^{ACTION_OUTCOME}_"))(acked_promptly(record_outcome))
     app.action(ACTION_SNOOZE)(acked_promptly(snooze_reminder))
     app.action(ACTION_PREPARED)(acked_promptly(prepared_reminder))

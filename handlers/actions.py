@@ -140,10 +140,11 @@ def forget_me(ack, body, context, respond, logger):
     ack()
     team_id = team_of(body)
     deleted = forget_user_data(context["db"], team_id, body["user"]["id"])
-    logger.info("forgot user team=%s user=%s triages=%s logs=%s", team_id, body["user"]["id"], deleted.triages,
-                deleted.logs)
+    logger.info("forgot user team=%s user=%s triages=%s logs=%s reminders=%s", team_id, body["user"]["id"],
+                deleted.triages, deleted.logs, deleted.reminders)
     respond(response_type="ephemeral", replace_original=True,
-            text=load_copy()["forget"]["done"].format(triages=deleted.triages, logs=deleted.logs))
+            text=load_copy()["forget"]["done"].format(triages=deleted.triages, logs=deleted.logs,
+                                                      reminders=deleted.reminders))
 
 
 def unknown_action(ack, respond):

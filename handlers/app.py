@@ -12,11 +12,13 @@ from slack_bolt.oauth import OAuthFlow
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 
 from bot.db import Database
+from bot.replays import ReplayGuard
 from bot.settings import Settings
 from bot.slack_api import make_web_client
 from bot.workspaces import bot_scopes, installation_store, oauth_state_store
 from handlers import accounts, actions, commands, home, shortcuts, views
 from handlers.after_ack import acked_promptly, report_failure
+from handlers.payloads import malformed_view
 
 SURFACES = (commands, shortcuts, actions, views, home, accounts)
 
@@ -46,7 +48,10 @@ def create_app(settings: Settings, db: Database) -> App:
         context["request_id"] = uuid.uuid4().hex[:12]
         next()
 
-    for middleware in (ignore_slack_retries, refuse_malformed_payloads, provide_services):
+    middlewares = [ignore_slack_retries, refuse_malformed_payloads, provide_services]
+    if not settings.socket_mode:
+        middlewares.insert(2, refuse_replays(ReplayGuard(db)))
+    for middleware in middlewares:
         app.use(CalledDirectly(middleware))
     app.error(report_failure)
     for surface in SURFACES:
@@ -80,10 +85,40 @@ class CalledDirectly(Middleware):
 
 
 def ignore_slack_retries(request, next):
-    """Slack re-sends an event it thinks went unanswered; the first delivery is already being handled."""
-    if request.headers.get("x-slack-retry-num"):
+    """Slack re-sends an event it thinks went unanswered; the first delivery is already being handled. A retry is
+    a retry number above 0: over HTTP Slack sends the header only on retries, but Bolt's Socket Mode adapter
+    passes on every envelope's `retry_attempt`, which is 0 on the first delivery."""
+    if is_slack_retry(request.headers.get("x-slack-retry-num")):
         return BoltResponse(status=200, body="")
     return next()
+
+
+def is_slack_retry(retry_num) -> bool:
+    """True when Slack's retry number (a header value: a string, or a list of them) says this is a re-delivery."""
+    values = retry_num if isinstance(retry_num, (list, tuple)) else [retry_num]
+    for value in values:
+        text = str(value or "").strip()
+        if text and (not text.isdigit() or int(text) > 0):
+            return True
+    return False
+
+
+REPEATABLE_TYPES = ("block_suggestion",)  # a search typed again is the same body, and answering it changes nothing
+
+
+def refuse_replays(guard: ReplayGuard):
+    """A middleware that answers an empty 200, and does nothing else, to a signed request whose body was already
+    seen within Slack's 5-minute signature window, by this instance or any other (Bolt has checked the signature
+    before it runs). Slack's own retries of events are answered by `ignore_slack_retries` first."""
+
+    def refuse(request, next):
+        if (request.mode == "http" and request.body.get("type") not in REPEATABLE_TYPES
+                and not guard.first_sighting(request.raw_body)):
+            logging.getLogger(__name__).warning("replayed request ignored team=%s", request.context.get("team_id"))
+            return BoltResponse(status=200, body="")
+        return next()
+
+    return refuse
 
 
 INTERACTIVE_TYPES = ("block_actions", "view_submission", "view_closed", "message_action", "shortcut")
@@ -99,6 +134,6 @@ def refuse_malformed_payloads(request, next):
     if kind == "block_actions" and not all(isinstance(action, dict) and isinstance(action.get("action_id"), str)
                                            for action in body.get("actions") or [None]):
         return BoltResponse(status=400, body={"error": "malformed payload: actions"})
-    if kind in ("view_submission", "view_closed") and not isinstance(body.get("view"), dict):
-        return BoltResponse(status=400, body={"error": "malformed payload: view"})
+    if kind in ("view_submission", "view_closed") and (problem := malformed_view(body.get("view"))):
+        return BoltResponse(status=400, body={"error": f"malformed payload: {problem}"})
     return next()

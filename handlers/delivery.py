@@ -31,6 +31,16 @@ class CannotPostHere(Exception):
     """Slack refused a post in this conversation in a way that sending it to the DM instead fixes."""
 
 
+class PartlyPosted(Exception):
+    """The triage's parent message went out but its reply did not, and the parent could not be taken back: the
+    user must not be told that nothing was posted."""
+
+    def __init__(self, channel_id: str, parent_ts: str) -> None:
+        super().__init__(f"parent posted in {channel_id} at {parent_ts}, reply failed")
+        self.channel_id = channel_id
+        self.parent_ts = parent_ts
+
+
 @dataclass(frozen=True)
 class Posted:
     """Where a triage ended up."""
@@ -40,6 +50,7 @@ class Posted:
     reply_ts: str
     permalink: str | None
     private_reason: str | None
+    parent_left_in: str | None = None  # the channel where a quoted request stays whose reply went to the DM
 
     def place(self) -> dict[str, Any]:
         """Where it is, as the triage log stores it."""
@@ -108,11 +119,15 @@ def open_dm(client: WebClient, user_id: str) -> str:
 def tell_user(response_url: str | None, client: WebClient, user_id: str, channel_id: str | None, text: str) -> None:
     """Say `text` to the user alone: through `response_url` when there is one, else ephemerally, else by DM."""
     if response_url:
-        response = WebhookClient(response_url, timeout=10).send(text=text, response_type="ephemeral",
-                                                                replace_original=False)
-        if response.status_code < 400:
-            return
-        logger.warning("response_url answered %s; falling back", response.status_code)
+        try:
+            response = WebhookClient(response_url, timeout=10).send(text=text, response_type="ephemeral",
+                                                                    replace_original=False)
+        except Exception as error:  # noqa: BLE001 - a network error: the ephemeral or the DM still reaches them
+            logger.warning("response_url unreachable (%s); falling back", type(error).__name__)
+        else:
+            if response.status_code < 400:
+                return
+            logger.warning("response_url answered %s; falling back", response.status_code)
     if channel_id:
         try:
             client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
@@ -127,22 +142,55 @@ def deliver(client: WebClient, *, user_id: str, origin_channel_id: str | None, p
     """Post a triage: in `origin_channel_id` (under a new `parent`, or in the existing `thread_ts`) when that is
     private to the team and the bot is in it; otherwise `dm_parent` and the reply go to the user's DM."""
     reason = private_reason(client, origin_channel_id)
+    left_in = None
     if reason is None:
         assert origin_channel_id is not None  # private_reason gives a reason when there is no channel
         try:
             parent_ts = post(client, origin_channel_id, parent) if parent is not None else thread_ts
-            reply_ts = post(client, origin_channel_id, reply, thread_ts=parent_ts)
-            return Posted(origin_channel_id, parent_ts, reply_ts, permalink(client, origin_channel_id, reply_ts), None)
         except CannotPostHere as error:
             logger.info("cannot post in the origin channel (%s); using the DM", error)
             reason = NOT_POSTABLE
+        else:
+            try:
+                reply_ts = post(client, origin_channel_id, reply, thread_ts=parent_ts)
+                return Posted(origin_channel_id, parent_ts, reply_ts, permalink(client, origin_channel_id, reply_ts),
+                              None)
+            except Exception as error:
+                kept_ts = (parent_ts if parent is not None and parent_ts is not None
+                           and not take_back(client, origin_channel_id, parent_ts) else None)
+                kept = kept_ts is not None
+                if not isinstance(error, CannotPostHere):
+                    if kept_ts is not None:
+                        raise PartlyPosted(origin_channel_id, kept_ts) from error
+                    raise
+                logger.info("cannot reply in the origin channel (%s); using the DM", error)
+                reason, left_in = NOT_POSTABLE, origin_channel_id if kept else None
     dm_channel = open_dm(client, user_id)
     parent_ts = post(client, dm_channel, dm_parent)
-    reply_ts = post(client, dm_channel, reply, thread_ts=parent_ts)
-    return Posted(dm_channel, parent_ts, reply_ts, permalink(client, dm_channel, parent_ts), reason)
+    try:
+        reply_ts = post(client, dm_channel, reply, thread_ts=parent_ts)
+    except Exception as error:
+        if not take_back(client, dm_channel, parent_ts):
+            raise PartlyPosted(dm_channel, parent_ts) from error
+        raise
+    return Posted(dm_channel, parent_ts, reply_ts, permalink(client, dm_channel, parent_ts), reason, left_in)
+
+
+def take_back(client: WebClient, channel_id: str, ts: str) -> bool:
+    """Delete a message the app posted (a triage's parent whose reply failed); True when it is gone."""
+    try:
+        client.chat_delete(channel=channel_id, ts=ts)
+        return True
+    except Exception as error:  # noqa: BLE001 - the caller tells the user it stays
+        logger.warning("could not take back a message in %s: %s", channel_id, type(error).__name__)
+        return False
 
 
 def pointer_text(posted: Posted) -> str:
-    """The private note that tells the user where their triage went."""
+    """The private note that tells the user where their triage went (and that a quoted request stayed behind,
+    when it could not be taken back)."""
     key = "sent_to_dm_external" if posted.private_reason == EXTERNAL else "sent_to_dm_private"
-    return message(key, link=posted.permalink or f"slack://channel?id={posted.channel_id}")
+    text = message(key, link=posted.permalink or f"slack://channel?id={posted.channel_id}")
+    if posted.parent_left_in:
+        text += " " + message("parent_left_behind", channel=posted.parent_left_in)
+    return text

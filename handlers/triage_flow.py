@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import partial
 
 from slack_sdk import WebClient
@@ -13,11 +14,12 @@ from bot.accounts import accounts_for, suggest_account
 from bot.blocks.triage import parent_message, shortcut_parent_message, triage_message
 from bot.copy import message
 from bot.db import Database
+from bot.models import utcnow
 from bot.settings import Settings
 from bot.triage import AccountContext, EmptyRequestError, triage
 from bot.triages import new_triage_id, record_triage
 from handlers.after_ack import triage_pool
-from handlers.delivery import deliver, pointer_text, tell_user
+from handlers.delivery import PartlyPosted, deliver, pointer_text, tell_user
 from handlers.message_reader import with_sign_off
 from handlers.payloads import readable_text
 
@@ -44,6 +46,7 @@ class TriageAsk:
     sender_name: str = ""
     sender_address: str = ""
     notes: tuple[str, ...] = ()
+    asked_at: datetime = field(default_factory=utcnow)
 
 
 def triage_input(ask: TriageAsk) -> str:
@@ -80,7 +83,7 @@ def triage_and_deliver(client: WebClient, db: Database, settings: Settings, ask:
         triage_id = new_triage_id()
         store = partial(record_triage, db, triage_id=triage_id, team_id=ask.team_id, user_id=ask.user_id,
                         source=ask.source, origin_channel_id=ask.origin_channel_id, request_text=ask.text,
-                        result=result, retention_days=settings.retention_days)
+                        result=result, retention_days=settings.retention_days, asked_at=ask.asked_at)
         in_thread = ask.thread_ts is not None
         try:  # posted first, its buttons carrying the new id, then stored with where it went: one INSERT
             posted = deliver(
@@ -102,9 +105,11 @@ def triage_and_deliver(client: WebClient, db: Database, settings: Settings, ask:
                     ",".join(result["reasons"]), posted.private_reason or "no")
         if posted.private_reason:
             tell_user(ask.response_url, client, ask.user_id, None, pointer_text(posted))
-    except Exception:  # whatever broke, the user hears about it
+    except Exception as error:  # whatever broke, the user hears about it, truthfully
         logger.exception("triage failed %s", ids)
-        tell_user_safely(client, ask.response_url, ask.user_id, ask.origin_channel_id, message("failed"), ids)
+        said = (message("failed_partly", channel=error.channel_id) if isinstance(error, PartlyPosted)
+                else message("failed"))
+        tell_user_safely(client, ask.response_url, ask.user_id, ask.origin_channel_id, said, ids)
 
 
 def tell_user_safely(client: WebClient, response_url: str | None, user_id: str, channel_id: str | None, text: str,

@@ -1,5 +1,6 @@
 """Block Kit for client accounts and QBR reminders: the reminder DM, the account modals, the App Home section,
-the log-to-account flow. Pure functions returning dicts; client words always go in plain text."""
+the log-to-account flow. Pure functions returning dicts; client words always go in plain text, and every string a
+user typed (account names, errors) is escaped wherever Slack reads mrkdwn, the message's fallback `text` included."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ ACTION_OUTCOME = "pushback_outcome"
 VIEW_ACCOUNT = "account_submit"
 VIEW_QBR_DATE = "qbr_date_submit"
 VIEW_LOG_TO_ACCOUNT = "log_to_account_submit"
+ACTION_ACCOUNT_PICKER = "account_input"
 ACCOUNTS_SHOWN = 15
 ASKS_PER_REASON = 5
 SELECT_OPTIONS_LIMIT = 100
@@ -75,7 +77,7 @@ def reminder_message(dm: ReminderDM) -> dict[str, Any]:
         by_reason: dict[str, list[str]] = {}
         for pushback in dm.pushbacks:
             for reason in pushback.reasons or ["other"]:
-                by_reason.setdefault(reason, []).append(pushback.summary)
+                by_reason.setdefault(reason, []).append(pushback.summary or words["summary_expired"])
         for reason, count in dm.reasons.most_common():
             blocks.append(section(f"*{reason_title(reason)}*: {count}"))
             asks = by_reason[reason]
@@ -97,7 +99,7 @@ def reminder_message(dm: ReminderDM) -> dict[str, Any]:
                           button(buttons["prepared"], ACTION_PREPARED, value, style="primary"),
                           button(buttons["change_date"], ACTION_CHANGE_DATE, value)))
     return {
-        "text": words["fallback_text"].format(account=dm.account_name, date=_slack_date(dm.qbr_date)),
+        "text": words["fallback_text"].format(account=name, date=_slack_date(dm.qbr_date)),
         "blocks": blocks,
         "metadata": {"event_type": METADATA_EVENT, "event_payload": {"reminder_id": dm.reminder_id}},
     }
@@ -173,6 +175,15 @@ def account_modal(account: AccountRecord | None = None) -> dict[str, Any]:
         text_input("send_time", "Send reminders at", account.send_time if account else None, max_length=5,
                    hint="Your local time, HH:MM (empty: the workspace default, 09:00)"),
     ]
+    if account:
+        blocks += [
+            {"type": "input", "block_id": "owner_block", "label": plain("Owner"),
+             "hint": plain("Who gets the QBR reminders. Anyone the account is shared with can hand it over."),
+             "element": {"type": "users_select", "action_id": "owner_input", "initial_user": account.owner_id}},
+            {"type": "input", "block_id": "delete_block", "label": plain("Delete"), "optional": True,
+             "element": {"type": "checkboxes", "action_id": "delete_input", "options": [
+                 _option("Delete this account, its push-back log and its reminders", "delete")]}},
+        ]
     return {
         "type": "modal", "callback_id": VIEW_ACCOUNT,
         "title": plain("Edit account" if account else "Add account", MODAL_TITLE_LIMIT),
@@ -220,14 +231,28 @@ def accounts_list_message(accounts: Sequence[AccountRecord], pushback_counts: di
     return {"text": f"Your client accounts ({len(accounts)})", "blocks": blocks}
 
 
+def account_options(accounts: Sequence[AccountRecord], query: str = "") -> list[dict[str, Any]]:
+    """Options for the account picker: the accounts whose name contains `query` (any case), names starting with it
+    first, at most the 100 a menu holds."""
+    wanted = " ".join(query.lower().split())
+    matching = [account for account in accounts if wanted in account.name.lower()]
+    matching.sort(key=lambda account: (not account.name.lower().startswith(wanted), account.name.lower()))
+    return [_option(account.name, str(account.id)) for account in matching[:SELECT_OPTIONS_LIMIT]]
+
+
 def log_to_account_modal(triage_id: int, summary: str, accounts: Sequence[AccountRecord],
                          suggested: AccountRecord | None) -> dict[str, Any]:
-    """Pick the account a triaged ask belongs to; the likely one is chosen already."""
-    options = [_option(account.name, str(account.id)) for account in accounts[:SELECT_OPTIONS_LIMIT]]
-    element: dict[str, Any] = {"type": "static_select", "action_id": "account_input", "options": options,
-                               "placeholder": plain("Choose an account")}
+    """Pick the account a triaged ask belongs to; the likely one is chosen already. Up to 100 accounts are listed;
+    past that the picker searches them as the user types (an external select answered by `account_options`)."""
+    element: dict[str, Any]
+    if len(accounts) <= SELECT_OPTIONS_LIMIT:
+        element = {"type": "static_select", "action_id": ACTION_ACCOUNT_PICKER, "options": account_options(accounts),
+                   "placeholder": plain("Choose an account")}
+    else:
+        element = {"type": "external_select", "action_id": ACTION_ACCOUNT_PICKER, "min_query_length": 0,
+                   "placeholder": plain("Type to search your accounts")}
     if suggested is not None:
-        element["initial_option"] = next(option for option in options if option["value"] == str(suggested.id))
+        element["initial_option"] = _option(suggested.name, str(suggested.id))
     return {
         "type": "modal", "callback_id": VIEW_LOG_TO_ACCOUNT,
         "title": plain("Log to account", MODAL_TITLE_LIMIT), "submit": plain("Log", MODAL_TITLE_LIMIT),
@@ -256,4 +281,5 @@ def logged_message(log_id: int, account_name: str, outcome: str | None) -> dict[
     buttons = [button(label + (" ✓" if value == outcome else ""), f"{ACTION_OUTCOME}_{value}", f"{log_id}:{value}")
                for value, label in labels.items()]
     text = f"Logged to *{escape_mrkdwn(account_name)}*.{state}"
-    return {"text": f"Logged to {account_name}.", "blocks": [section(text), actions(f"outcome_{log_id}", *buttons)]}
+    return {"text": f"Logged to {escape_mrkdwn(account_name)}.",
+            "blocks": [section(text), actions(f"outcome_{log_id}", *buttons)]}

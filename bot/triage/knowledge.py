@@ -1,5 +1,5 @@
-"""The triage's knowledge: cues, context, the catalogue of practices, topics and reply framing, loaded once from `data/triage/*.toml`
-and validated, so a domain expert can edit them without touching code."""
+"""The triage's knowledge: cues, context, the catalogue of practices, topics and reply framing, loaded once from
+`data/triage/*.toml` and validated, so a domain expert can edit them without touching code."""
 
 from __future__ import annotations
 

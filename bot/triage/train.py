@@ -35,9 +35,9 @@ MIN_DOCUMENTS = 2
 FOLDS = 5
 THRESHOLDS = [round(0.20 + 0.05 * step, 2) for step in range(13)]
 MAX_FALSE_ALARM = 0.08
-WRITTEN_ON = "2026-11-23"
+WRITTEN_ON = "2026-11-23"  # the date examples without a `today` were written against
 NEEDS_NO = DECLINE_REASONS | PUSH_BACK_REASONS
-MAX_LEAN_FALSE_ALARM = 0.05  # acceptable requests the caution column may flag, out of fold  # the date examples without a `today` were written against
+MAX_LEAN_FALSE_ALARM = 0.05  # acceptable requests the caution column may flag, out of fold
 
 
 def load_examples(directory: Path) -> list[dict]:

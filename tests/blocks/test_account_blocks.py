@@ -118,3 +118,38 @@ def test_account_list_and_logged_message_are_valid():
     logged = logged_message(4, "Northwind", "agreed")
     assert_valid_blocks(logged["blocks"])
     assert "Client agreed" in str(logged["blocks"]) and "✓" in str(logged["blocks"])
+
+
+LIVE_MENTIONS = ("<!channel>", "<!here>", "<!everyone>", "<@U0BOSS>", "<!subteam^S0123>")
+
+
+def _mentions_where_slack_parses(content: dict) -> list[str]:
+    """Live mentions in the message's fallback `text` (mrkdwn, and what notifications show) and its mrkdwn blocks."""
+    texts = [content.get("text") or "", *mrkdwn_texts(content.get("blocks") or [])]
+    return [mention for text in texts for mention in LIVE_MENTIONS if mention in text]
+
+
+def test_an_account_name_with_mentions_never_fires_them_anywhere_it_is_shown():
+    name = "<!channel> Globex <@U0BOSS> <!here>"
+    account = _account(name=name, scope_notes="<!everyone> all of it")
+
+    shown = [logged_message(7, name, None), logged_message(7, name, "sent"),
+             reminder_message(_dm(["<!subteam^S0123> add a page"], name=name)),
+             accounts_list_message([account], {account.id: 1}),
+             {"blocks": accounts_home_section([account], {account.id: 1},
+                                              [ReminderProblem(name, date(2027, 1, 15), "<!channel>", LOGGED)])}]
+
+    assert [_mentions_where_slack_parses(content) for content in shown] == [[]] * len(shown)
+
+
+def test_log_to_account_with_more_accounts_than_a_menu_holds_searches_them_and_preselects_any():
+    """Past 100 accounts: the suggested account (the 140th) is preselected, and every account can be found by
+    search (an external select), instead of a StopIteration and accounts that cannot be picked."""
+    accounts = [_account(account_id=n, name=f"Client {n:03d}") for n in range(1, 151)]
+
+    modal = log_to_account_modal(5, "Take 40% off", accounts, accounts[139])
+
+    element = modal["blocks"][1]["element"]
+    assert element["type"] == "external_select" and element["min_query_length"] == 0
+    assert element["initial_option"]["value"] == "140"
+    assert_valid_view(modal)

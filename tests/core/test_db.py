@@ -119,3 +119,14 @@ def test_a_missing_triage_is_waited_for_only_while_its_id_is_new(db, monkeypatch
     assert triages.get_posted_triage(db, triages.new_triage_id(), "T1") is None
     an_hour_ahead = ((time.time_ns() // 1_000_000 + 3_600_000 - triages.ID_EPOCH_MS) << triages.ID_RANDOM_BITS)
     assert triages.get_posted_triage(db, an_hour_ahead, "T1") is None
+
+
+def test_a_nul_character_in_an_accounts_name_or_scope_is_dropped_before_storing(db):
+    """PostgreSQL refuses NUL in text; the account is stored without it."""
+    from bot.accounts import AccountDraft, add_account, get_account
+
+    saved = add_account(db, AccountDraft(name="North\x00wind", owner_id="U0ALICE", next_qbr="2027-01-15",
+                                         team_id="T0001", scope_notes="Design\x00 only"))
+
+    stored = get_account(db, "T0001", saved.id)
+    assert (stored.name, stored.scope_notes) == ("Northwind", "Design only")

@@ -65,3 +65,98 @@ def test_accounts_never_cross_workspaces_or_users(db):
     assert [a.name for a in accounts_for(db, "T0001", "U0CAROL")] == ["Contoso"]
     assert accounts_for(db, "T0001", "U0MALLORY") == []
     assert len(accounts_for(db, "T0001")) == 2
+
+
+def _logged_summary(db, summary: str, logged_at: datetime, user: str = "U0ALICE"):
+    from sqlalchemy import update
+
+    from bot.models import PushbackLog
+
+    account = add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15",
+                                           team_id="T0001"), now=logged_at)
+    logged = log_pushback(db, team_id="T0001", account_id=account.id, user_id=user, triage_id=None,
+                          summary=summary, verdict="push_back", reasons=["unreasonable"])
+    with db.transaction() as session:
+        session.execute(update(PushbackLog).where(PushbackLog.id == logged.id).values(logged_at=logged_at))
+    return account
+
+
+def _summaries(db, account) -> list[str]:
+    from bot.accounts import get_account, quarter_pushbacks
+
+    with db.transaction() as session:
+        return [pushback.summary for pushback in quarter_pushbacks(session, get_account(db, "T0001", account.id))]
+
+
+def test_the_retention_purge_drops_the_clients_words_from_the_pushback_log(db, standin):
+    """The scheduler's purge job, as it runs: a summary past PUSHBACK_RETENTION_DAYS loses the client's words."""
+    from bot.models import utcnow
+    from bot.reminder_slack import reminder_jobs
+    from bot.settings import Settings
+    from tests.conftest import BOT_TOKEN
+
+    words = "Can Jordan (jordan@northwind.example) get 40% off the final invoice?"
+    account = _logged_summary(db, words, utcnow() - timedelta(days=31))
+    settings = Settings(slack_bot_token=BOT_TOKEN, slack_api_url=standin.api_url, retention_days=30)
+    _tick, purge = reminder_jobs(settings, db)
+
+    purge()
+
+    [summary] = _summaries(db, account)
+    assert "jordan" not in summary.lower() and "40%" not in summary
+
+
+def test_a_pushback_logs_summary_is_kept_within_the_retention_window(db):
+    from bot.accounts import purge_expired_summaries
+
+    words = "Can Jordan get 40% off the final invoice?"
+    account = _logged_summary(db, words, NOW)
+
+    assert purge_expired_summaries(db, 30, NOW + timedelta(days=29)) == 0
+    assert _summaries(db, account) == [words]
+    assert purge_expired_summaries(db, 30, NOW + timedelta(days=30, seconds=1)) == 1
+    assert words not in _summaries(db, account)
+
+
+def test_forget_me_reaches_the_pushback_log(db):
+    account = _logged_summary(db, "Can Jordan get 40% off the final invoice?", NOW)
+
+    assert forget_user_data(db, "T0001", "U0ALICE").logs == 1
+    assert _summaries(db, account) == []
+
+
+def test_the_retention_purge_works_in_batches_so_a_concurrent_store_gets_in(db):
+    """On SQLite one UPDATE over every expired triage held the only writer lock for the whole purge (25 s at 450k
+    rows) and a triage stored meanwhile failed "database is locked". The purge commits batch by batch: right after
+    its first commit, with expired triages still left, another writer stores a triage."""
+    from sqlalchemy import event, func, insert, select
+    from sqlalchemy.orm import Session
+
+    from bot.db import Database
+    from bot.models import Triage
+
+    rows = [dict(id=n, team_id="T0001", user_id="U0ALICE", source="command", verdict="push_back", reasons=[],
+                 tone="neutral", request_text=TEXT, result={"verdict": "push_back"}, created_at=NOW, updated_at=NOW,
+                 text_expires_at=NOW + timedelta(days=30)) for n in range(1, 251)]
+    with db.transaction() as session:
+        session.execute(insert(Triage), rows)
+    other_instance = Database(db.url)
+    seen_at_first_commit: list[int] = []
+
+    def store_meanwhile(_session) -> None:
+        if seen_at_first_commit:
+            return
+        with other_instance.transaction() as session:
+            seen_at_first_commit.append(session.scalar(select(func.count()).select_from(Triage)
+                                                       .where(Triage.text_expires_at.is_not(None))))
+        _record(other_instance, user="U0BOB", now=NOW + timedelta(days=31))
+
+    event.listen(Session, "after_commit", store_meanwhile)
+    try:
+        purged = purge_expired_text(db, NOW + timedelta(days=30, seconds=1), batch_size=100)
+    finally:
+        event.remove(Session, "after_commit", store_meanwhile)
+        other_instance.dispose()
+
+    assert purged == 250
+    assert seen_at_first_commit and seen_at_first_commit[0] > 1, "the first commit came only after the whole purge"

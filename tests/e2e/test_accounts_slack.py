@@ -234,3 +234,99 @@ def test_forget_me_asks_first_then_deletes_the_users_triages(running_app, standi
     assert "1" in standin.wait_for("response")[0].args["text"]
     assert recent_triages(db, TEAM, "U0ALICE") == []
     db.dispose()
+
+
+def test_the_account_picker_finds_any_of_the_users_accounts_by_search(running_app, app_env):
+    """Log to account past 100 accounts: the picker asks for options as the user types (block_suggestion); every
+    account of theirs can be found, someone else's never, and the same search asked twice is answered twice."""
+    store = _store(app_env)
+    store.upgrade()
+    for number in range(1, 131):
+        add_account(store, AccountDraft(name=f"Client {number:03d}", owner_id="U0ALICE", next_qbr="2027-01-15",
+                                        team_id=TEAM))
+    add_account(store, AccountDraft(name="Client 999 of Bob", owner_id="U0BOB", next_qbr="2027-01-15", team_id=TEAM))
+    store.dispose()
+
+    def search(query: str, user_id: str = "U0ALICE") -> list[str]:
+        reply = running_app.driver.interactive({
+            "type": "block_suggestion", "action_id": "account_input", "block_id": "account_block", "value": query,
+            "user": {"id": user_id, "team_id": TEAM}, "container": {"type": "view", "view_id": "V0MODAL"},
+            "view": {"id": "V0MODAL", "type": "modal", "callback_id": "log_to_account_submit", "hash": "h1"}})
+        assert reply.status == 200, reply.body
+        return [option["text"]["text"] for option in reply.json()["options"]]
+
+    assert search("127") == ["Client 127"]
+    assert search("127") == ["Client 127"]
+    assert len(search("")) == 100
+    assert search("999") == []
+    assert search("client 9", user_id="U0BOB") == ["Client 999 of Bob"]
+
+
+def test_a_teammate_can_record_the_outcome_of_a_pushback_someone_else_logged(running_app, standin, app_env):
+    """The account is shared, so its outcome buttons work for the team; a stranger is told who can use them, not
+    that the button is from an older version."""
+    db = _store(app_env)
+    account = add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15",
+                                           team_id=TEAM, teammates=["U0BOB"]))
+    logged = log_pushback(db, team_id=TEAM, account_id=account.id, user_id="U0ALICE", triage_id=None,
+                          summary="Free extra landing page", verdict="push_back", reasons=["out_of_scope"])
+    from slack_sdk import WebClient
+
+    posted = WebClient(token=BOT_TOKEN, base_url=standin.api_url).chat_postMessage(channel="C0INTERNAL",
+                                                                                  text="Logged to Northwind.")
+    container = {"type": "message", "channel_id": "C0INTERNAL", "message_ts": posted["ts"]}
+    standin.reset_calls()
+
+    running_app.driver.block_action("pushback_outcome_agreed", f"{logged.id}:agreed", user_id="U0BOB",
+                                    container=container)
+    assert "Client agreed" in json.dumps(standin.wait_for("chat.update")[0].args["blocks"])
+    running_app.driver.block_action("pushback_outcome_escalated", f"{logged.id}:escalated", user_id="U0MALLORY",
+                                    container=container)
+    told = str(standin.wait_for("response")[0].args)
+
+    assert "older version" not in told and "U0ALICE" in told
+    assert len(standin.calls_to("chat.update")) == 1
+    with db.transaction() as session:
+        from bot.models import PushbackLog
+
+        assert session.get(PushbackLog, logged.id).outcome == "agreed"
+    db.dispose()
+
+
+def test_forget_me_says_what_stays_and_a_teammate_can_reassign_or_delete_the_account(running_app, standin, app_env):
+    """Forget-me keeps the accounts you own (they belong to the team) and says so; a teammate can then make
+    someone else the owner, its reminders following, or delete it, from Edit account."""
+    db = _store(app_env)
+    account = add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15",
+                                           team_id=TEAM, teammates=["U0BOB"]))
+    other = add_account(db, AccountDraft(name="Contoso", owner_id="U0ALICE", next_qbr="2027-02-01", team_id=TEAM,
+                                         teammates=["U0BOB"]))
+    driver = running_app.driver
+
+    driver.block_action("forget_me_confirm", "forget")
+    done = standin.wait_for("response")[0].args["text"]
+    assert "nothing else" not in done and "accounts" in done.lower()
+
+    driver.block_action("account_edit", str(account.id), user_id="U0BOB")
+    modal = standin.wait_for("views.open")[0].args["view"]
+    owner = next(block for block in modal["blocks"] if block["block_id"] == "owner_block")
+    assert owner["element"]["initial_user"] == "U0ALICE"
+    values = _account_values()
+    values["owner_block"] = {"owner_input": {"type": "users_select", "selected_user": "U0CAROL"}}
+    reply = driver.view_submission("account_submit", values, private_metadata=modal["private_metadata"],
+                                   user_id="U0BOB")
+    assert reply.status == 200 and reply.body in ("", "null"), reply.body
+    moved = accounts_for(db, TEAM, "U0CAROL")
+    assert [a.name for a in moved] == ["Northwind"]
+    assert {r.owner_id for r in reminders_of(db, account.id) if r.status == "pending"} == {"U0CAROL"}
+
+    standin.reset_calls()
+    driver.block_action("account_edit", str(other.id), user_id="U0BOB")
+    modal = standin.wait_for("views.open")[0].args["view"]
+    values = _account_values(name="Contoso", qbr="2027-02-01")
+    values["delete_block"] = {"delete_input": {"type": "checkboxes", "selected_options": [{"value": "delete"}]}}
+    reply = driver.view_submission("account_submit", values, private_metadata=modal["private_metadata"],
+                                   user_id="U0BOB")
+    assert reply.status == 200
+    assert [a.name for a in accounts_for(db, TEAM)] == ["Northwind"]
+    db.dispose()

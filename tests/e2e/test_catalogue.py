@@ -89,6 +89,22 @@ def test_a_lone_surrogate_in_a_shortcut_message_is_triaged_without_a_crash(catal
     assert _healthy(process)
 
 
+def test_a_nul_character_in_the_request_is_stored_so_the_buttons_work(catalogue_app):
+    """PostgreSQL refuses NUL in text: the triage was posted but never stored, its buttons dead."""
+    process, standin = catalogue_app
+    standin.reset_calls()
+    process.driver.slash_command("Please take 40% off\x00 the final invoice by Friday", channel_id="D0ALICE")
+    reply = standin.wait_for("chat.postMessage", where=lambda c: c.args.get("thread_ts"), timeout=15)[0]
+    assert "\\u0000" not in json.dumps(reply.args)
+    button = next(e for e in reply.args["blocks"][-1]["elements"] if e["action_id"] == "triage_tone_firmer")
+    standin.reset_calls()
+
+    process.driver.block_action("triage_tone_firmer", button["value"])
+
+    assert standin.wait_for("chat.update", timeout=15)
+    assert standin.calls_to("response") == []
+
+
 @pytest.mark.parametrize("text", ["", "   "])
 def test_an_empty_command_answers_with_the_usage_note_in_the_ack(catalogue_app, text):
     process, standin = catalogue_app
@@ -153,6 +169,50 @@ def test_malformed_interactive_payloads_never_give_a_5xx(catalogue_app, payload)
     assert _healthy(process)
 
 
+def _view(callback_id, **view) -> str:
+    return json.dumps({"type": "view_submission", "user": {"id": "U0ALICE"}, "trigger_id": uuid.uuid4().hex,
+                       "view": {"id": "V0", "type": "modal", "callback_id": callback_id, **view}})
+
+
+def _account_values(**overrides) -> dict:
+    values = {"name_block": {"name_input": {"value": "Globex"}},
+              "qbr_block": {"qbr_input": {"selected_date": "2027-01-15"}}}
+    values.update(overrides)
+    return {"values": values}
+
+
+@pytest.mark.parametrize("payload", [
+    _view("edit_reply_submit", state={"values": "not a dict"}),
+    _view("account_submit", state="not a dict"),
+    _view("log_to_account_submit", private_metadata='{"triage_id": 1}', state={"values": {"account_block": []}}),
+    _view("qbr_date_submit", private_metadata='{"reminder_id": 1}', state={"values": {"qbr_block": {"qbr_input": 7}}}),
+    _view("paste_request_submit", private_metadata=["not", "a", "string"],
+          state={"values": {"request_block": {"request_input": {"value": "Please add a page for free"}}}}),
+    _view("edit_reply_submit", private_metadata={"triage_id": 1},
+          state={"values": {"reply_block": {"reply_input": {"value": "Happy to help"}}}}),
+])
+def test_malformed_view_payloads_answer_400(catalogue_app, payload):
+    process, _standin = catalogue_app
+    reply = process.driver.post(urlencode({"payload": payload}))
+    assert reply.status == 400 and reply.seconds < SLACK_ACK_SECONDS
+    assert _healthy(process)
+
+
+@pytest.mark.parametrize("payload", [
+    _view("log_to_account_submit", private_metadata='{"triage_id": 1}',
+          state={"values": {"account_block": {"account_input": {"selected_option": "1"}}}}),
+    _view("account_submit", private_metadata='{"account_id": null}',
+          state=_account_values(name_block={"name_input": {"value": 5}})),
+    _view("account_submit", private_metadata='{"account_id": null}',
+          state=_account_values(cadence_block={"cadence_input": {"selected_option": "3"}})),
+])
+def test_an_input_of_the_wrong_type_is_answered_in_the_modal_not_with_a_5xx(catalogue_app, payload):
+    process, _standin = catalogue_app
+    reply = process.driver.post(urlencode({"payload": payload}))
+    assert reply.status == 200 and reply.json()["response_action"] == "errors"
+    assert _healthy(process)
+
+
 def test_an_unknown_action_id_gets_a_polite_answer(catalogue_app):
     process, standin = catalogue_app
     standin.reset_calls()
@@ -207,6 +267,18 @@ def test_unauthentic_requests_get_401_and_nothing_is_processed(catalogue_app, ca
     assert reply.status == 401
     time.sleep(0.5)
     assert standin.calls == []
+
+
+def test_a_signed_request_replayed_within_the_window_is_not_processed_again(catalogue_app):
+    process, standin = catalogue_app
+    body = _command_body("help").replace("trigger_id=t", f"trigger_id=t-{uuid.uuid4().hex}")
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(SIGNING_SECRET, body)}
+
+    first = http_request(f"{process.url}/slack/events", "POST", body.encode(), headers)
+    replayed = http_request(f"{process.url}/slack/events", "POST", body.encode(), headers)
+
+    assert first.status == 200 and "pushback" in first.body.lower()
+    assert (replayed.status, replayed.body) == (200, "")
 
 
 def test_slacks_retries_never_cause_a_second_post(catalogue_app):

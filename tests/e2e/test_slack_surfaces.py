@@ -323,6 +323,25 @@ def test_edit_and_copy_opens_the_reply_and_posts_the_final_text_in_the_thread(ru
     assert all(b["text"]["type"] == "plain_text" for b in final["blocks"][1:])
 
 
+def test_an_edited_reply_submitted_after_the_channel_was_archived_reaches_the_dm(running_app, standin):
+    """The thread cannot take it any more: the final text goes to the user's DM rather than being lost."""
+    answer = _triage_in_channel(running_app, standin)
+    _press(running_app, standin, answer.args["blocks"], "triage_edit")
+    view = standin.wait_for("views.open")[0].args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    edited = view["blocks"][0]["element"]["initial_value"] + "\nBest, Alice"
+    standin.fail("chat.postMessage", "is_archived")
+
+    reply = running_app.driver.view_submission(
+        view["callback_id"], {"reply_block": {"reply_input": {"type": "plain_text_input", "value": edited}}},
+        private_metadata=view["private_metadata"])
+
+    assert reply.status == 200
+    in_dm = standin.wait_for("chat.postMessage", timeout=15, where=lambda c: str(c.args.get("channel")).startswith("D")
+                             and "Best, Alice" in _texts(c.args.get("blocks") or []))[0].args
+    assert not in_dm.get("thread_ts")
+
+
 def test_an_empty_edited_reply_is_refused_in_the_modal(running_app, standin):
     answer = _triage_in_channel(running_app, standin)
     triage_id = int(_action_value(answer.args["blocks"], "triage_edit")[1])

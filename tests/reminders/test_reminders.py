@@ -169,7 +169,7 @@ def test_a_crash_after_sending_is_recovered_from_slack_without_a_second_dm(db, s
     from bot.reminders import _load_dm
 
     with db.transaction() as session:
-        dm, _zone = _load_dm(session, session.get(Reminder, reminder.id))
+        dm, _zone = _load_dm(session, session.get(Reminder, reminder.id), now)
     assert sender.send(dm).ts  # the DM went out, then the process died before recording it
 
     assert run_due(db, sender, now + timedelta(minutes=1)).sent == []  # lease still held

@@ -161,7 +161,8 @@ class SlackDriver:
                         user_id: str = "U0ALICE") -> Reply:
         """A modal submitted with `values` (Slack's `state.values` shape)."""
         return self.interactive({
-            "type": "view_submission", "user": {"id": user_id, "name": user_id.lower(), "team_id": self.team_id},
+            "type": "view_submission", "trigger_id": f"trigger-{uuid.uuid4().hex}",
+            "user": {"id": user_id, "name": user_id.lower(), "team_id": self.team_id},
             "view": {"id": "V0MODAL", "type": "modal", "callback_id": callback_id,
                      "private_metadata": private_metadata, "state": {"values": values}},
         })
@@ -187,13 +188,16 @@ class RecordingSocketModeClient:
         self.responses.append(response)
 
 
-def socket_mode_request(handler, request_type: str, payload: dict[str, Any]):
-    """Deliver one Socket Mode envelope to a Bolt `SocketModeHandler`, as its websocket loop would."""
+def socket_mode_request(handler, request_type: str, payload: dict[str, Any], retry_attempt: int | None = None,
+                        retry_reason: str | None = None):
+    """Deliver one Socket Mode envelope to a Bolt `SocketModeHandler`, as its websocket loop would. Slack's
+    Events API envelopes carry `retry_attempt` (0 on the first delivery) and `retry_reason` ("" then)."""
     import logging
 
     from slack_sdk.socket_mode.request import SocketModeRequest
 
     client = RecordingSocketModeClient(logging.getLogger("socket-mode-test"))
-    envelope = SocketModeRequest(type=request_type, envelope_id=uuid.uuid4().hex, payload=payload)
+    envelope = SocketModeRequest(type=request_type, envelope_id=uuid.uuid4().hex, payload=payload,
+                                 retry_attempt=retry_attempt, retry_reason=retry_reason)
     handler.handle(client, envelope)
     return client.responses

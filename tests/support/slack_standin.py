@@ -298,6 +298,15 @@ class SlackStandIn:
                     return {"ok": True, "channel": channel_id, "ts": ts}
         return {"ok": False, "error": "message_not_found"}
 
+    def _api_chat_delete(self, args):
+        channel_id, ts = str(args.get("channel", "")), str(args.get("ts", ""))
+        with self._lock:
+            kept = [message for message in self.messages.get(channel_id, []) if message["ts"] != ts]
+            if len(kept) == len(self.messages.get(channel_id, [])):
+                return {"ok": False, "error": "message_not_found"}
+            self.messages[channel_id] = kept
+        return {"ok": True, "channel": channel_id, "ts": ts}
+
     def _api_chat_postEphemeral(self, args):  # noqa: N802
         return {"ok": True, "message_ts": self._next_ts()}
 

@@ -101,7 +101,8 @@ def test_every_example_in_the_catalogue_is_recognised_as_its_practice():
 
 
 def test_a_practice_survives_a_learned_reader_that_would_drop_it_and_names_itself_in_the_ask():
-    result = _triage("Hi Sam,\n\nCan you share what Acme pays you per month? I want to benchmark our fee.\n\nThanks, Jo")
+    result = _triage("Hi Sam,\n\nCan you share what Acme pays you per month? I want to benchmark our fee.\n\n"
+                     "Thanks, Jo")
     assert result.verdict == "decline"
     assert result.confidence >= 0.9
     assert result.checks == []

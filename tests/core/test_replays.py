@@ -1,0 +1,67 @@
+"""A signed request replayed within Slack's 5-minute window is processed once, whichever instance gets the replay:
+two apps on one store, each with its own engine, as two instances would be."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlencode
+
+import pytest
+from slack_bolt import BoltRequest
+
+from bot.db import Database
+from bot.settings import settings_from_mapping
+from handlers.app import create_app
+from tests.conftest import BOT_TOKEN, SIGNING_SECRET
+from tests.support.driver import sign
+
+
+def _instance(database_url, standin):
+    settings = settings_from_mapping({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                                      "SLACK_API_URL": standin.api_url, "DATABASE_URL": database_url})
+    store = Database(database_url)
+    return create_app(settings, store), store
+
+
+@pytest.fixture
+def two_instances(db, database_url, standin):
+    first, first_store = _instance(database_url, standin)
+    second, second_store = _instance(database_url, standin)
+    yield first, second
+    first_store.dispose()
+    second_store.dispose()
+
+
+def _signed(body: str, timestamp: int | None = None) -> dict:
+    return {"content-type": ["application/x-www-form-urlencoded"],
+            **{key.lower(): [value] for key, value in sign(SIGNING_SECRET, body, timestamp).items()}}
+
+
+def _help_command(trigger: str) -> str:
+    return urlencode({"command": "/pushback", "text": "help", "team_id": "T0001", "user_id": "U0ALICE",
+                      "channel_id": "D0ALICE", "response_url": "http://127.0.0.1:9/x", "trigger_id": trigger})
+
+
+def test_a_request_replayed_within_the_window_is_not_processed_again_by_any_instance(two_instances, fault_figures):
+    first, second = two_instances
+    body, stamp = _help_command("trigger-1"), int(time.time()) - 60
+    headers = _signed(body, stamp)
+
+    original = first.dispatch(BoltRequest(body=body, headers=headers))
+    on_another_instance = second.dispatch(BoltRequest(body=body, headers=headers))
+    on_the_same_instance = first.dispatch(BoltRequest(body=body, headers=headers))
+
+    processed = [reply.body for reply in (original, on_another_instance, on_the_same_instance)
+                 if "pushback" in reply.body.lower()]
+    fault_figures(replays_sent=2, replays_processed=len(processed) - 1)
+    assert original.status == 200 and "pushback" in original.body.lower()
+    assert (on_another_instance.status, on_another_instance.body) == (200, "")
+    assert (on_the_same_instance.status, on_the_same_instance.body) == (200, "")
+
+
+def test_a_new_request_with_its_own_trigger_is_processed(two_instances):
+    first, second = two_instances
+    for trigger, app in (("trigger-1", first), ("trigger-2", second), ("trigger-3", first)):
+        body = _help_command(trigger)
+        reply = app.dispatch(BoltRequest(body=body, headers=_signed(body)))
+        assert reply.status == 200 and "pushback" in reply.body.lower()
