@@ -27,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def readable(result: TriageResult) -> str:
     """A triage as text for a terminal."""
-    lines = [f"Verdict: {READABLE_VERDICTS[result.verdict]}"]
+    lines = [f"Verdict: {READABLE_VERDICTS[result.verdict]} (confidence {result.confidence:.2f})"]
     for reason in result.reasons:
         said = "; ".join(f'"{snippet}"' for snippet in result.evidence.get(reason, []))
         lines.append(f"  - {reason.replace('_', ' ')}" + (f": {said}" if said else ""))
@@ -35,7 +35,10 @@ def readable(result: TriageResult) -> str:
         lines.append(f"\n{len(result.asks)} asks:")
         for number, ask in enumerate(result.asks, 1):
             reasons = ", ".join(ask.reasons) or "no reason to push back"
-            lines.append(f"  {number}. [{ask.verdict}] {ask.text[:100]} ({reasons})")
+            practice = f"; {ask.practice.replace('_', ' ')}" if ask.practice else ""
+            lines.append(f"  {number}. [{ask.verdict}] {ask.text[:100]} ({reasons}{practice})")
+    if result.checks:
+        lines += ["", "Not sure: check before you answer:"] + [f"  - {check}" for check in result.checks]
     lines += ["", f"Suggested reply ({result.tone}):", "", result.reply.text, ""]
     if result.tactics:
         lines.append("Tactics: " + ", ".join(result.tactics))

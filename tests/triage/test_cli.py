@@ -50,3 +50,24 @@ def test_nothing_to_triage_exits_2_with_a_clear_line():
     assert result.returncode == 2
     assert result.stderr.strip() == "Nothing to triage: give the client's request as an argument or on stdin."
     assert _triage(stdin="> only quoted history\n").returncode == 2
+
+
+
+def test_the_readable_triage_shows_its_confidence_the_practice_and_what_to_check():
+    declined = _triage("1) Send the logo files.\n2) Backdate the contract to 1 October please.", "--today",
+                       "2026-12-07").stdout
+    assert declined.startswith("Verdict: DECLINE (confidence 0.95)")
+    assert "(unethical_or_illegal; alter record)" in declined
+
+
+def test_an_unsure_triage_lists_what_to_check_before_the_reply():
+    from bot.triage import TriageResult
+    from bot.triage.command import readable
+
+    unsure = TriageResult.from_dict({
+        "verdict": "accept_with_conditions", "reasons": ["out_of_scope"], "evidence": {"out_of_scope": ["a page"]},
+        "asks": [], "reply": {"acknowledge": "", "reason": "", "alternative": "", "text": "Let me check."},
+        "tactics": [], "tip": "", "tone": "neutral", "confidence": 0.41, "checks": ["Is this in the SOW?"]})
+    text = readable(unsure)
+    assert "(confidence 0.41)" in text
+    assert text.index("check before you answer:\n  - Is this in the SOW?") < text.index("Suggested reply")
