@@ -14,12 +14,13 @@ from bot.triage.dates import working_days_ahead
 from bot.triage.engine import decide_reasons, read_message, strictest, to_ask
 from bot.triage.knowledge import REASONS, TONES, KnowledgeError, load_knowledge
 from bot.triage.model import load_model
-from bot.triage.reply import render_reply
-from bot.triage.result import VERDICTS, Ask, Reply, ReplyPlan, TriageResult
+from bot.triage.reply import build_plan, fitting_topics, render_reply, seed_of
+from bot.triage.result import VERDICTS, Ask, Reply, ReplyPart, ReplyPlan, TriageResult
+from bot.triage.slots import read_slots
 
 __all__ = [
     "REASONS", "VERDICTS", "TONES", "AccountContext", "Ask", "CleanedMessage", "EmptyRequestError",
-    "KnowledgeError", "Reply", "ReplyPlan", "TriageResult", "clean_message", "load_knowledge", "split_asks",
+    "KnowledgeError", "Reply", "ReplyPart", "ReplyPlan", "TriageResult", "clean_message", "load_knowledge", "split_asks",
     "triage", "with_tone", "check_knowledge",
 ]
 
@@ -98,19 +99,26 @@ def triage(text: str, *, tone: str = "neutral", today: date | None = None,
             evidence.setdefault(reason, [])
             evidence[reason] += [snippet for snippet in ask.evidence.get(reason, []) if snippet not in evidence[reason]]
     main_index = next(i for i, ask in enumerate(asks) if ask.verdict == verdict)
-    main_reading, main_ask = readings[main_index], asks[main_index]
-    topics = list(dict.fromkeys(main_reading.topic(reason, knowledge) for reason in main_ask.reasons))
-    plan = ReplyPlan(verdict=verdict, topics=topics, day=working_days_ahead(today, 2).strftime("%A"))
+    main_ask = asks[main_index]
+    checks: list[str] = []
+    slots = read_slots(text if isinstance(text, str) else str(text), cleaned.text, [r.text for r in readings])
+    topics_per_ask = [fitting_topics(reading.topic_weights, ask.reasons, knowledge, reading.text)
+                      for reading, ask in zip(readings, asks)]
+    plan = build_plan(verdict, asks, topics_per_ask, slots, day=working_days_ahead(today, 2).strftime("%A"),
+                      seed=seed_of(cleaned.text), checks=checks)
     reply, tactics, tip = render_reply(plan, tone, knowledge)
     return TriageResult(verdict=verdict, reasons=reasons, evidence=evidence, asks=asks, reply=reply,
                         tactics=tactics, tip=tip, tone=tone, notes=list(cleaned.notes),
-                        summary=_summary(main_ask.text), plan=plan)
+                        summary=_summary(main_ask.text), plan=plan, checks=checks)
 
 
 def with_tone(result: TriageResult, tone: str, knowledge_dir: Path | None = None) -> TriageResult:
-    """The same triage with its reply re-rendered in `tone`."""
+    """The same triage with its reply re-rendered in `tone`, from what its plan kept (the client's text is not
+    needed, and may have been purged)."""
     if tone not in TONES:
         raise ValueError(f"tone must be one of {', '.join(TONES)}")
     plan = result.plan or ReplyPlan(verdict=result.verdict, topics=[], day="")
+    if result.checks and not plan.checks:
+        plan = replace(plan, checks=list(result.checks))
     reply, tactics, tip = render_reply(plan, tone, load_knowledge(knowledge_dir))
     return replace(result, reply=reply, tactics=tactics, tip=tip, tone=tone)

@@ -1,0 +1,331 @@
+"""Reading a client's request into the slots a reply is written from: who signed it, what each ask is for (its
+object and the verb), the dates, amounts and event at stake, and an admission or a complaint to own. Regular
+expressions and small heuristics only: deterministic, offline and fast."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.triage.asks import is_request
+from bot.triage.cleaning import normalise, resolve_slack_markup
+
+MAX_OBJECT_WORDS = 9
+
+_SIGN_OFF_WORDS = (r"thanks(?: again| so much| a lot| a million)?|thank you(?: so much)?|many thanks|cheers|best|"
+                   r"best wishes|best regards|kind regards|warm regards|warmest regards|regards|all the best|"
+                   r"sincerely|yours(?: sincerely)?|ta|thx|speak soon|talk soon|much appreciated|appreciate it")
+_NAME = r"([A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
+_SIGN_OFF_LINE = re.compile(rf"^\s*(?:{_SIGN_OFF_WORDS})\b[^\n]{{0,40}}?[,!.]?\s*$", re.IGNORECASE)
+_SIGN_OFF_WITH_NAME = re.compile(rf"^\s*(?:{_SIGN_OFF_WORDS})\s*[,!.]?\s*[-\u2013\u2014]?\s*{_NAME}\s*[.!]?\s*$",
+                                 re.IGNORECASE)
+_TRAILING_SIGN_OFF = re.compile(rf"(?:^|[.!?]\s+)(?:{_SIGN_OFF_WORDS})\s*[,!.]\s*{_NAME}\s*[.!]?\s*$", re.IGNORECASE)
+_DASH_NAME = re.compile(rf"^\s*(?:-|\u2013|\u2014|~)\s*{_NAME}\b[^\n]{{0,40}}$")
+_NAME_LINE = re.compile(rf"^\s*{_NAME}(?:\s+[A-Z][\w'-]+){{0,2}}\s*[,.]?\s*(?:[|\u00b7].*)?$")
+_HISTORY_START = re.compile(r"^\s*(?:>|On\b.{0,300}\bwrote:\s*$|-{2,}\s*(?:Original|Forwarded|Reply)|From:\s|"
+                            r"Begin forwarded message)", re.IGNORECASE | re.MULTILINE)
+_NOT_NAMES = frozenset("""team all everyone you again so much for the a in advance guys folks both and love regards
+best thanks cheers sent from hi hello dear morning ps p.s ok okay sorry please also again soon now""".split())
+_SIGNATURE_TAIL = 7
+
+_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_CLOCK = r"\d{1,2}(?::\d\d)?\s?(?:am|pm)|\d{1,2}:\d\d|noon|midday"
+_DATE = (rf"(?:(?:next|this|on|coming)\s+)?{_WEEKDAY}(?:\s+(?:morning|afternoon|evening|night|week))?"
+         rf"(?:,?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:\s+{_MONTH}\b)?)?|"
+         rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b(?:\s+20\d\d)?|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|"
+         r"tomorrow(?:\s+(?:morning|afternoon|evening|night))?|tonight|today|this\s+(?:morning|afternoon|evening|week)|"
+         r"end of (?:the )?(?:day|week|month)|eod|eow|first thing(?: tomorrow)?|next week|the weekend|"
+         r"in (?:\d{1,2}|two|three|four|five|ten) (?:working |business )?(?:days|weeks|hours)|"
+         r"(?:the )?(?:end|start|middle) of " + _MONTH + r"|" + _MONTH + r"\b(?=\s*(?:[.,?!]|$))")
+_DEADLINE = re.compile(
+    rf"\b(?:(?:by|before|until|till|for|on|from|ahead of|no later than|at)\s+)?(?:(?:{_CLOCK})\s+(?:on\s+)?)?"
+    rf"(?:{_DATE})(?:\s+(?:at|by)\s+(?:{_CLOCK}))?\b|\b(?:by|before|at)\s+(?:{_CLOCK})(?:\s+(?:today|tomorrow))?",
+    re.IGNORECASE)
+_MONTH_ONLY = re.compile(rf"^(?:(?:by|before|until|till|for|on|from|ahead of|in|at)\s+)?{_MONTH}$", re.IGNORECASE)
+_AMOUNT = re.compile(
+    r"[£$€]\s?\d[\d,]*(?:\.\d+)?\s?(?:k|m|bn|million|thousand)?\b|"
+    r"\b\d[\d,]*(?:\.\d+)?\s?(?:%|percent\b|per cent\b|k\b(?=\s*(?:budget|a|per|/|$|[.,]))|"
+    r"(?:pounds|dollars|euros|eur|gbp|usd)\b)", re.IGNORECASE)
+_MONEY = re.compile(r"[£$€%]|\b(?:discount|fees?|price|pricing|budget|costs?|free|charge[sd]?|invoices?|pay|paid|"
+                    r"rates?|retainer|money|spend|quote|cheaper|percent|\d+\s?off|off the)\b", re.IGNORECASE)
+_FREE = re.compile(r"\b(?:at no (?:extra |additional )?(?:cost|charge)|for free|free of charge|(?:at|for) no "
+                   r"(?:extra |additional )?(?:fee|cost|charge)|without (?:any )?(?:extra |additional )?"
+                   r"(?:cost|charge)|no extra (?:cost|charge)|within the (?:same |existing |current )?"
+                   r"(?:fee|budget|quote|price|retainer)|as a (?:favou?r|freebie|goodwill gesture)|"
+                   r"(?:included|include it) in the (?:fixed |current |existing )?(?:fee|price|quote|retainer)|"
+                   r"on the house)\b", re.IGNORECASE)
+_REVIEWS = re.compile(r"\b(?:reviews?|ratings?|testimonials?|trustpilot|stars?)\b", re.IGNORECASE)
+_EVENT_WORDS = (r"launch(?: event| night| party)?|go-live|gala(?: dinner)?|dinner|party|awards?(?: night| dinner)?|"
+                r"conference|expo|trade ?show|summit|festival|premiere|opening night|opening|fair|webinar|"
+                r"board meeting|board presentation|AGM|investor (?:meeting|day|pitch)|pitch|tender|"
+                r"print (?:slot|run|date|deadline)|press day|open day|roadshow|keynote|event|market")
+_EVENT = re.compile(
+    rf"\b(?i:the|our|your|this|a|next week's|tomorrow's|friday's|monday's|saturday's)\s+"
+    rf"((?:[A-Z0-9][\w&'-]*\s+|\d{{1,2}}(?:st|nd|rd|th)?\s+(?i:{_MONTH})\s+){{0,3}}(?i:{_EVENT_WORDS}))\b")
+_ONE_OFF = re.compile(r"\b(?:gala|dinner|party|awards?|premiere|opening night|one night|on the night|evening "
+                      r"event|reception|launch (?:event|night|party)|ceremony|keynote|open day|press day)\b",
+                      re.IGNORECASE)
+_ADMISSION = re.compile(
+    r"\b(?:I|we)\s+(?:(?:do\s+)?know|realise|realize|appreciate|understand|(?:'m|am|'re|are) aware|get)\s+"
+    r"(?:that\s+)?(?P<what>[^.;!?\n]{6,140})"
+    r"|\b(?P<had>(?:I|we)(?:'ve| have) (?:already )?(?:had|used) (?:our|the|all)[^.;!?\n]{3,100})",
+    re.IGNORECASE)
+_NOT_ADMISSION = re.compile(r"^(?:how|what|when|where|why|if|whether|you|your)\b|\?", re.IGNORECASE)
+_COMPLAINT = re.compile(
+    r"\b(?:broken|(?:is|are|was|were|keeps?|still)\s+(?:not working|down|crashing|failing|wrong|missing)|"
+    r"(?:isn't|aren't|wasn't|weren't|doesn't|don't|didn't|hasn't|haven't)\s+(?:work(?:ing|ed)?|load(?:ing|ed)?|"
+    r"arrived?|been (?:fixed|sorted|delivered|sent))|crash(?:ed|es|ing)|went out (?:with|wrong)|"
+    r"(?:you|your team|the agency) (?:missed|forgot|got (?:it|this|that) wrong|sent the wrong)|"
+    r"(?:unacceptable|really disappointed|very disappointed|frustrated|fed up|not good enough)|"
+    r"(?:spelling|pricing|typo|error|mistake)s? (?:in|on) (?:the|your|our) [a-z]+ (?:you|that you|your team))\b",
+    re.IGNORECASE)
+_OUR_FAULT = re.compile(r"\b(?:our|my) (?:mistake|fault|bad|error)\b|\b(?:we|I) (?:approved|signed off|forgot|"
+                        r"missed|sent you the wrong)\b", re.IGNORECASE)
+_CLAUSE = re.compile(r"[^.;:!?\n]+")
+_STAKES = re.compile(r"\b(?:tender|procurement|legal action|lawyers?|solicitors?|terminate|termination|cancel the "
+                     r"(?:contract|retainer)|walk away|go elsewhere|other agenc(?:y|ies)|escalat\w*|CEO|MD|board|"
+                     r"investors?|regulators?|AGM|renewal|biggest accounts?|the press)\b|[£$€]\s?\d{2,3},\d{3}|"
+                     r"[£$€]\s?\d+(?:\.\d+)?\s?(?:k|m|million)\b", re.IGNORECASE)
+
+_SUBJECT = (r"(?:you(?: guys| all)?|your (?:team|designers?|developers?|writers?|studio|people)|the team|"
+            r"(?:one|some|a few|two|any) of (?:you|your team)|someone(?: on your (?:side|team))?|we|I)")
+_ADVERBS = r"(?:(?:also|just|please|quickly|possibly|maybe|still|then|now|kindly|actually|easily|even)\s+)*"
+_VERB = r"([a-z][a-z-]+(?:\s+(?:up|out|off|over|back|together|through|in|down))?)"
+_IMPERATIVES = "|".join(
+    "add change use send take put remove fix redo do give update move switch launch drop skip ensure get create build "
+    "design print copy write leave post include cut reduce rework pause stop offer hire book schedule prepare start run "
+    "swap keep replace set call pay waive lower extend deliver ship translate refund share hide delete publish email "
+    "tag target make reissue resend load pitch tidy smooth turn re-record record shoot film edit bump push pull rename "
+    "clean restore rewrite return".split())
+_REQUEST_VERB = re.compile(
+    rf"\b(?:(?:can|could|would|will)\s+{_SUBJECT}\s+|(?:please|pls|kindly)\s+|"
+    rf"(?:we|i)(?:'d| would)?\s+(?:like|love|want|need)\s+(?:you|your team|the team)\s+to\s+|"
+    rf"(?:is it|would it be) possible (?:for you )?to\s+|(?:let's|let us)\s+|(?:need|want) (?:you )?to\s+|"
+    rf"(?:you|we) (?:must|should|have to|need to)\s+|(?:I|we) (?:were wondering|wondered) if (?:you|we) could\s+|"
+    rf"(?:decided|planning|plan|going|hoping|looking|asked you) to\s+|[,;]\s*(?:just|and just|but just)\s+|"
+    rf"^\s*(?:and\s+|also\s+|oh,? and\s+|so\s+|then\s+|just\s+|please\s+)?(?=(?:{_IMPERATIVES})\b))"
+    rf"{_ADVERBS}{_VERB}\s+", re.IGNORECASE | re.MULTILINE)
+_WANT_OBJECT = re.compile(r"\b(?:we|i)(?:'d| would)?\s+(?:really\s+)?(?:like|love|want|need|expect)\s+(?!to\b)",
+                          re.IGNORECASE)
+_NOT_VERBS = frozenset("""you we i it this that be have the a an your our my us me them there go""".split())
+_INDIRECT = re.compile(r"^(?:us|me|them|him|her|everyone)\s+(?!(?:into|to|in|on|onto|for|from|with|at|by|off|out|up|"
+                       r"back|over|down)\b)(?=\S)", re.IGNORECASE)
+_NOT_OBJECT = re.compile(r"^(?:it|them|this|that|these|those|he|she|they|you|we|i|if|whether|when|how|what|why|"
+                         r"where|who|so|to|and|but|or|not|no|yes)\b(?!-)|^(?:you|we|they|i)'", re.IGNORECASE)
+_NOT_NOUN_PHRASE = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|will|would|can|could|should|"
+                              r"must|may|might|need|needs|want|wants)\b|'(?:s|re|ll|ve|d)\b", re.IGNORECASE)
+_OBJECT_STOP = re.compile(
+    r"\s+(?:by|before|until|till|so(?: that)?|because|since|as|if|when|while|which|who|so|but|and then|then|instead|"
+    r"asap|ahead of|in time|at no|at the|for free|for (?:the|our|next|this)|to (?:get|make|keep|show|help|see|"
+    r"match|look|go|be|hit|use|fit|save|avoid)|from (?:today|tomorrow|next|this|now|the start)|this week|"
+    r"tonight|tomorrow|today|please|thanks|ok|okay|accordingly|instead|as well|too|again|asap|now|"
+    r"or (?:we|i|you|they|else)|(?:and|or) (?:also |then )?"
+    rf"(?:{_IMPERATIVES}))\b|[,.](?=\s|$)|[;:?!(\"]|\s+-\s+|\s+[\u2013\u2014]\s+", re.IGNORECASE)
+_LEADING_ARTICLE = re.compile(r"^(?:a|an|some|any|this|that)\s+(?=\S)", re.IGNORECASE)
+_SWAP = {"our": "your", "ours": "yours", "my": "your", "we": "you", "us": "you", "i": "you", "me": "you",
+         "we're": "you're", "we've": "you've", "i'm": "you're", "i've": "you've", "we'd": "you'd", "i'd": "you'd",
+         "ourselves": "yourselves", "myself": "yourself", "your": "our", "yours": "ours", "you're": "we're",
+         "you've": "we've", "yourselves": "ourselves"}
+_PRONOUN = re.compile(r"\b(?:" + "|".join(sorted((re.escape(word) for word in _SWAP), key=len, reverse=True))
+                      + r"|you)\b", re.IGNORECASE)
+
+
+def swap_person(text: str) -> str:
+    """The client's words as the account manager would say them back: "our site" becomes "your site", "you"
+    becomes "we" (or "us" after a verb or preposition)."""
+    def one(match: re.Match) -> str:
+        word = match.group(0)
+        lower = word.lower()
+        if lower == "you":
+            before = text[:match.start()].rstrip().split()
+            swapped = "we" if not before or before[-1].lower() in ("and", "but", "so", "if", "that", "because",
+                                                                      "when", "as") else "us"
+        else:
+            swapped = _SWAP[lower]
+        if lower == "i" or word[0].isupper() and match.start() == 0:
+            return swapped[0].upper() + swapped[1:] if match.start() == 0 else swapped
+        return swapped
+    return _PRONOUN.sub(one, text)
+
+
+@dataclass(frozen=True)
+class AskSlots:
+    """What one ask is about: the verb and object ("add", "the French version of the site"), its own date and
+    amounts."""
+
+    verb: str = ""
+    object: str = ""
+    deadline: str = ""
+    amounts: list[str] = field(default_factory=list)
+
+    @property
+    def action(self) -> str:
+        """The verb with its object ("add the French version of the site"), or "" when either is unknown."""
+        return f"{self.verb} {self.object}" if self.verb and self.object else ""
+
+
+@dataclass(frozen=True)
+class Slots:
+    """What the whole message says that a reply can use."""
+
+    name: str = ""
+    deadline: str = ""
+    amounts: list[str] = field(default_factory=list)
+    event: str = ""
+    one_off: bool = False
+    admission: str = ""
+    complaint: str = ""
+    money: bool = False
+    reviews: bool = False
+    free: str = ""
+    stakes: bool = False
+    asks: list[AskSlots] = field(default_factory=list)
+
+
+def _body(raw: str) -> str:
+    """The client's own new text: Slack markup resolved, quoted history cut off."""
+    text = normalise(resolve_slack_markup(normalise(raw or "")))
+    found = _HISTORY_START.search(text)
+    return text[:found.start()] if found else text
+
+
+def _is_name(word: str) -> bool:
+    return word.lower() not in _NOT_NAMES and len(word) >= 2
+
+
+def sender_name(raw: str) -> str:
+    """The first name the client signed with ("Thanks, Jordan", "Best,\\nHelen Okafor", "- Priya"), or "" when
+    the message has no sign-off. The greeting's name is the account manager's, never the sender's."""
+    lines = [line.strip() for line in _body(raw).strip().split("\n")]
+    lines = [line for line in lines if line and not re.match(r"^(?:--|sent from|get outlook)", line, re.IGNORECASE)]
+    if not lines:
+        return ""
+    tail = lines[-_SIGNATURE_TAIL:]
+    for index in range(len(tail) - 1, -1, -1):
+        line = tail[index]
+        if (found := _SIGN_OFF_WITH_NAME.match(line)) and _is_name(found.group(1)):
+            return found.group(1)
+        if (found := _DASH_NAME.match(line)) and _is_name(found.group(1)):
+            return found.group(1)
+        if _SIGN_OFF_LINE.match(line) and index + 1 < len(tail):
+            after = _NAME_LINE.match(tail[index + 1])
+            if after and _is_name(after.group(1)):
+                return after.group(1)
+    if (found := _TRAILING_SIGN_OFF.search(lines[-1])) and _is_name(found.group(1)):
+        return found.group(1)
+    return ""
+
+
+def _request_sentence(ask: str) -> str:
+    """The sentence of an ask that asks for something (the last such), else its last sentence."""
+    sentences = [part.strip() for part in re.split(r"(?<=[.!?])\s+", ask) if part.strip()] or [ask]
+    asking = [sentence for sentence in sentences if is_request(sentence)]
+    return (asking or sentences)[-1]
+
+
+def _trim_object(text: str) -> str:
+    """The noun phrase at the start of `text`, cut at the first clause break, at most `MAX_OBJECT_WORDS` words."""
+    text = text.strip().strip("'\"")
+    text = _INDIRECT.sub("", text)
+    if stop := _OBJECT_STOP.search(text):
+        text = text[:stop.start()]
+    words = text.split()
+    if len(words) > MAX_OBJECT_WORDS:
+        words = words[:MAX_OBJECT_WORDS]
+        while words and words[-1].lower() in ("the", "a", "an", "of", "to", "for", "in", "on", "with", "and", "our",
+                                              "your", "my", "at", "from", "into"):
+            words.pop()
+    text = " ".join(words).strip(" -'\"")
+    if not text or text.lower() in _NOT_VERBS or _NOT_OBJECT.match(text):
+        return ""
+    return swap_person(_LEADING_ARTICLE.sub("the ", text))
+
+
+def read_ask(ask: str) -> AskSlots:
+    """The verb, object, date and amounts of one ask."""
+    sentence = _request_sentence(ask)
+    if ":" in sentence[:40] and len(sentence.split(":", 1)[0].split()) <= 5:
+        sentence = sentence.split(":", 1)[1].strip() or sentence
+    verb = obj = ""
+    for found in _REQUEST_VERB.finditer(sentence):
+        candidate = found.group(1).lower()
+        if candidate.split()[0] in _NOT_VERBS:
+            continue
+        obj = _trim_object(sentence[found.end():])
+        if obj:
+            verb = candidate
+            break
+    if not obj and (wanted := _WANT_OBJECT.search(sentence)):
+        obj = _trim_object(sentence[wanted.end():])
+    if (not obj and len(sentence.split()) <= MAX_OBJECT_WORDS and not sentence.rstrip().endswith("?")
+            and not _NOT_NOUN_PHRASE.search(sentence) and not re.match(rf"(?:{_IMPERATIVES})\b", sentence, re.I)):
+        obj = _trim_object(sentence)
+        if obj and not re.match(r"(?:the|your|our|all|every|each|\d)", obj, re.IGNORECASE):
+            obj = "the " + obj
+    deadline = _deadline(ask)
+    return AskSlots(verb=verb if obj else "", object=obj, deadline=deadline,
+                    amounts=[amount.strip() for amount in _AMOUNT.findall(ask)][:3])
+
+
+def _deadline(text: str) -> str:
+    for found in _DEADLINE.finditer(text):
+        words = " ".join(found.group(0).split())
+        if _MONTH_ONLY.match(words) and words.split()[-1].lower() in ("may", "march", "mar"):
+            continue
+        return words
+    return ""
+
+
+def _clause(text: str, start: int) -> str:
+    """The clause of `text` around position `start`."""
+    for found in _CLAUSE.finditer(text):
+        if found.start() <= start < found.end():
+            return found.group(0).strip()
+    return ""
+
+
+def _admission(text: str) -> str:
+    for found in _ADMISSION.finditer(text):
+        what = (found.group("what") or found.group("had") or "").strip()
+        what = re.split(r"\s+(?:but|so|and so|however|though|although)\b|,\s*(?:but|so)\b", what)[0].strip(" ,")
+        if what and not _NOT_ADMISSION.search(what) and len(what.split()) >= 3:
+            return swap_person(what)
+    return ""
+
+
+def _complaint(text: str) -> str:
+    found = _COMPLAINT.search(text)
+    if not found:
+        return ""
+    clause = _clause(text, found.start())
+    if not clause or _OUR_FAULT.search(clause) or clause.rstrip().endswith("?") or len(clause.split()) > 18:
+        return ""
+    clause = re.sub(r"^(?:and|but|so|also|plus|hi|hey|honestly|frankly|again|now)\b[\s,]*", "", clause,
+                    flags=re.IGNORECASE).strip()
+    return swap_person(clause[0].lower() + clause[1:]) if clause else ""
+
+
+def read_slots(raw: str, cleaned_text: str, asks: list[str]) -> Slots:
+    """The slots of a message: `raw` as pasted (for the sign-off), `cleaned_text` (the new text) and its asks."""
+    event = _EVENT.search(cleaned_text)
+    event_text = ""
+    if event:
+        event_text = " ".join(event.group(0).split())
+        event_text = swap_person(re.sub(r"^(?:a|this)\b", "the", event_text, flags=re.IGNORECASE))
+    free = _FREE.search(cleaned_text)
+    return Slots(
+        name=sender_name(raw),
+        deadline=_deadline(cleaned_text),
+        amounts=[amount.strip() for amount in _AMOUNT.findall(cleaned_text)][:4],
+        event=event_text,
+        one_off=bool(_ONE_OFF.search(cleaned_text)),
+        admission=_admission(cleaned_text),
+        complaint=_complaint(cleaned_text),
+        money=bool(_MONEY.search(cleaned_text)),
+        reviews=bool(_REVIEWS.search(cleaned_text)),
+        free=swap_person(" ".join(free.group(0).split())) if free else "",
+        stakes=bool(_STAKES.search(cleaned_text)),
+        asks=[read_ask(ask) for ask in asks],
+    )
