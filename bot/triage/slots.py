@@ -104,7 +104,7 @@ _REQUEST_VERB = re.compile(
     rf"(?:we|i)(?:'d| would)?\s+(?:like|love|want|need)\s+(?:you|your team|the team)\s+to\s+|"
     rf"(?:is it|would it be) possible (?:for you )?to\s+|(?:let's|let us)\s+|(?:need|want) (?:you )?to\s+|"
     rf"(?:you|we) (?:must|should|have to|need to)\s+|(?:I|we) (?:were wondering|wondered) if (?:you|we) could\s+|"
-    rf"(?:decided|planning|plan|going|hoping|looking|asked you) to\s+|[,;]\s*(?:just|and just|but just)\s+|"
+    rf"(?:decided|planning|plan|going|hoping|looking|asked you) to\s+|\band\s+(?=(?:{_IMPERATIVES})\s+(?:the|a|an|our|my|all|\d))|[,;]\s*(?:just|and just|but just)\s+|"
     rf"^\s*(?:and\s+|also\s+|oh,? and\s+|so\s+|then\s+|just\s+|please\s+)?(?=(?:{_IMPERATIVES})\b))"
     rf"{_ADVERBS}{_VERB}\s+", re.IGNORECASE | re.MULTILINE)
 _WANT_OBJECT = re.compile(r"\b(?:we|i)(?:'d| would)?\s+(?:really\s+)?(?:like|love|want|need|expect)\s+(?!to\b)",
@@ -112,13 +112,18 @@ _WANT_OBJECT = re.compile(r"\b(?:we|i)(?:'d| would)?\s+(?:really\s+)?(?:like|lov
 _NOT_VERBS = frozenset("""you we i it this that be have the a an your our my us me them there go""".split())
 _INDIRECT = re.compile(r"^(?:us|me|them|him|her|everyone)\s+(?!(?:into|to|in|on|onto|for|from|with|at|by|off|out|up|"
                        r"back|over|down)\b)(?=\S)", re.IGNORECASE)
-_NOT_OBJECT = re.compile(r"^(?:it|them|this|that|these|those|he|she|they|you|we|i|if|whether|when|how|what|why|"
-                         r"where|who|so|to|and|but|or|not|no|yes)\b(?!-)|^(?:you|we|they|i)'", re.IGNORECASE)
+_NOT_OBJECT = re.compile(r"^(?:(?:it|them|this|that|these|those|him|her)\s*$|(?:it|that|he|she|they|you|we|i|if|"
+                         r"whether|when|how|what|why|where|who|so|to|and|but|or|not|no|yes)\b(?!-)|(?:you|we|they|i)')",
+                         re.IGNORECASE)
+_NOUN_PHRASE = re.compile(r"\b(?:the|our|your|their|this|these|those|a|an)\s+((?:[\w&'-]+\s+){0,3}[\w&'-]+)",
+                          re.IGNORECASE)
+_NOT_NOUN = re.compile(r"^(?:same|time|date|day|week|month|moment|way|end|start|rest|point|thing|things|one|"
+                       r"plan|idea|team|people|\d+(?:st|nd|rd|th)?)$", re.IGNORECASE)
 _NOT_NOUN_PHRASE = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|will|would|can|could|should|"
                               r"must|may|might|need|needs|want|wants)\b|'(?:s|re|ll|ve|d)\b", re.IGNORECASE)
 _OBJECT_STOP = re.compile(
     r"\s+(?:by|before|until|till|so(?: that)?|because|since|as|if|when|while|which|who|so|but|and then|then|instead|"
-    r"asap|ahead of|in time|at no|at the|for free|for (?:the|our|next|this)|to (?:get|make|keep|show|help|see|"
+    r"asap|ahead of|in time|at no|at the|for free|for (?:next|this)|not|to (?:get|make|keep|show|help|see|"
     r"match|look|go|be|hit|use|fit|save|avoid)|from (?:today|tomorrow|next|this|now|the start)|this week|"
     r"tonight|tomorrow|today|please|thanks|ok|okay|accordingly|instead|as well|too|again|asap|now|"
     r"or (?:we|i|you|they|else)|(?:and|or) (?:also |then )?"
@@ -264,14 +269,29 @@ def read_ask(ask: str) -> AskSlots:
         obj = _trim_object(sentence)
         if obj and not re.match(r"(?:the|your|our|all|every|each|\d)", obj, re.IGNORECASE):
             obj = "the " + obj
+    if not obj:
+        obj = _noun_phrase(sentence)
     deadline = _deadline(ask)
     return AskSlots(verb=verb if obj else "", object=obj, deadline=deadline,
                     amounts=[amount.strip() for amount in _AMOUNT.findall(ask)][:3])
 
 
+def _noun_phrase(sentence: str) -> str:
+    """The longest "the/our/this …" phrase of a request sentence (two words or more), as the reply can name it."""
+    best = ""
+    for found in _NOUN_PHRASE.finditer(sentence):
+        phrase = _trim_object(found.group(0))
+        words = phrase.split()
+        if len(words) >= 2 and not _NOT_NOUN.match(words[-1]) and len(words) > len(best.split()):
+            best = phrase
+    return re.sub(r"^(?:this|that)\b", "the", best)
+
+
 def _deadline(text: str) -> str:
     for found in _DEADLINE.finditer(text):
         words = " ".join(found.group(0).split())
+        if re.match(r"(?:from|until|till)\b", words, re.IGNORECASE):
+            continue
         if _MONTH_ONLY.match(words) and words.split()[-1].lower() in ("may", "march", "mar"):
             continue
         return words
