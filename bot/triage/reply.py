@@ -65,7 +65,8 @@ def _richness(slots: set[str]) -> int:
 
 _COMMON_STARTS = frozenset("""it it's its that the this these those we we'd we're our your you you'd doing adding
 taking as what there a an terms copying emailing images claims clauses posting paid reviews hiring nobody excluding
-payments sharing pretending aiming moving changing making putting using""".split())
+payments sharing pretending aiming moving changing making putting using let's here's what we'll tell""".split())
+_PLAIN_OPENERS = ("What ", "Let's ", "Here's ", "Here ", "Tell ")
 
 
 def _after_colon(text: str) -> str:
@@ -256,6 +257,8 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
             frame = frame.replace(": " + because, ": " + _after_colon(because), 1)
         offer_key = "alternative_decline" if part.verdict == "decline" else "alternative"
         offer = writer.say(offer_key, {**values, "alternative": alternative}, str(index)) if alternative else ""
+        if alternative.startswith(_PLAIN_OPENERS):
+            offer = alternative
         options = options or " or " in alternative
         if part is main:
             main_reason, main_alternative, main_tip = frame, offer, part_tip

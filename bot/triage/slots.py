@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from bot.triage.asks import is_request
 from bot.triage.cleaning import normalise, resolve_slack_markup
 
-MAX_OBJECT_WORDS = 9
+MAX_OBJECT_WORDS = 10
 
 _SIGN_OFF_WORDS = (r"thanks(?: again| so much| a lot| a million)?|thank you(?: so much)?|many thanks|cheers|best|"
                    r"best wishes|best regards|kind regards|warm regards|warmest regards|regards|all the best|"
@@ -63,7 +63,9 @@ _EVENT_WORDS = (r"launch(?: event| night| party)?|go-live|gala(?: dinner)?|dinne
                 r"print (?:slot|run|date|deadline)|press day|open day|roadshow|keynote|event|market")
 _EVENT = re.compile(
     rf"\b(?i:the|our|your|this|a|next week's|tomorrow's|friday's|monday's|saturday's)\s+"
-    rf"((?:[A-Z0-9][\w&'-]*\s+|\d{{1,2}}(?:st|nd|rd|th)?\s+(?i:{_MONTH})\s+){{0,3}}(?i:{_EVENT_WORDS}))\b")
+    rf"((?:[A-Z0-9][\w&'-]*\s+|\d{{1,2}}(?:st|nd|rd|th)?\s+(?i:{_MONTH})\s+){{0,3}}"
+    rf"(?:(?!(?:to|out|of|in|on|for|and|or|the|a|an|is|are|was|be|by|at|with|from|into|up)\b)[a-z][\w-]*\s+){{0,2}}"
+    rf"(?i:{_EVENT_WORDS}))\b")
 _ONE_OFF = re.compile(r"\b(?:gala|dinner|party|awards?|premiere|opening night|one night|on the night|evening "
                       r"event|reception|launch (?:event|night|party)|ceremony|keynote|open day|press day)\b",
                       re.IGNORECASE)
@@ -92,7 +94,7 @@ _STAKES = re.compile(r"\b(?:tender|procurement|legal action|lawyers?|solicitors?
 _SUBJECT = (r"(?:you(?: guys| all)?|your (?:team|designers?|developers?|writers?|studio|people)|the team|"
             r"(?:one|some|a few|two|any) of (?:you|your team)|someone(?: on your (?:side|team))?|we|I)")
 _ADVERBS = r"(?:(?:also|just|please|quickly|possibly|maybe|still|then|now|kindly|actually|easily|even)\s+)*"
-_VERB = r"([a-z][a-z-]+(?:\s+(?:up|out|off|over|back|together|through|in|down))?)"
+_VERB = r"([a-z][a-z-]+(?:\s+and\s+[a-z][a-z-]+(?=\s+(?:a|an|the|our|my|some|\d)\b))?(?:\s+(?:up|out|off|over|back|together|through|in|down))?)"
 _IMPERATIVES = "|".join(
     "add change use send take put remove fix redo do give update move switch launch drop skip ensure get create build "
     "design print copy write leave post include cut reduce rework pause stop offer hire book schedule prepare start run "
@@ -115,17 +117,23 @@ _INDIRECT = re.compile(r"^(?:us|me|them|him|her|everyone)\s+(?!(?:into|to|in|on|
 _NOT_OBJECT = re.compile(r"^(?:(?:it|them|this|that|these|those|him|her)\s*$|(?:it|that|he|she|they|you|we|i|if|"
                          r"whether|when|how|what|why|where|who|so|to|and|but|or|not|no|yes)\b(?!-)|(?:you|we|they|i)')",
                          re.IGNORECASE)
+_PRONOUN_OBJECT = re.compile(r"\b(?:need|want|get|have|do|send|make|fix|move|change|use)\s+(?:it|them|this|that)\b",
+                             re.IGNORECASE)
 _NOUN_PHRASE = re.compile(r"\b(?:the|our|your|their|this|these|those|a|an)\s+((?:[\w&'-]+\s+){0,3}[\w&'-]+)",
                           re.IGNORECASE)
 _NOT_NOUN = re.compile(r"^(?:same|time|date|day|week|month|moment|way|end|start|rest|point|thing|things|one|"
                        r"plan|idea|team|people|\d+(?:st|nd|rd|th)?)$", re.IGNORECASE)
-_NOT_NOUN_PHRASE = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|will|would|can|could|should|"
+_NOT_PRONOUN_OBJECT = re.compile(r"\b(?:need|want|get|have|do|send|make|fix|move|change|use)\s+(?:it|them|this|that)\b",
+                             re.IGNORECASE)
+_NOUN_PHRASE = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|will|would|can|could|should|"
                               r"must|may|might|need|needs|want|wants)\b|'(?:s|re|ll|ve|d)\b", re.IGNORECASE)
 _OBJECT_STOP = re.compile(
     r"\s+(?:by|before|until|till|so(?: that)?|because|since|as|if|when|while|which|who|so|but|and then|then|instead|"
     r"asap|ahead of|in time|at no|at the|for free|for (?:next|this)|not|to (?:get|make|keep|show|help|see|"
     r"match|look|go|be|hit|use|fit|save|avoid)|from (?:today|tomorrow|next|this|now|the start)|this week|"
-    r"tonight|tomorrow|today|please|thanks|ok|okay|accordingly|instead|as well|too|again|asap|now|"
+    r"tonight|tomorrow|today|please|thanks|ok|okay|accordingly|added|included|done|ready|built|fixed|changed|moved|"
+    r"updated|rewritten|redone|sorted|re-recorded|recorded|redesigned|translated|reshot|delivered|sent|finished|"
+    r"approved|instead|as well|too|again|asap|now|"
     r"or (?:we|i|you|they|else)|(?:and|or) (?:also |then )?"
     rf"(?:{_IMPERATIVES}))\b|[,.](?=\s|$)|[;:?!(\"]|\s+-\s+|\s+[\u2013\u2014]\s+", re.IGNORECASE)
 _LEADING_ARTICLE = re.compile(r"^(?:a|an|some|any|this|that)\s+(?=\S)", re.IGNORECASE)
@@ -269,7 +277,7 @@ def read_ask(ask: str) -> AskSlots:
         obj = _trim_object(sentence)
         if obj and not re.match(r"(?:the|your|our|all|every|each|\d)", obj, re.IGNORECASE):
             obj = "the " + obj
-    if not obj:
+    if not obj and not _PRONOUN_OBJECT.search(sentence):
         obj = _noun_phrase(sentence)
     deadline = _deadline(ask)
     return AskSlots(verb=verb if obj else "", object=obj, deadline=deadline,
