@@ -123,9 +123,7 @@ _NOUN_PHRASE = re.compile(r"\b(?:the|our|your|their|this|these|those|a|an)\s+((?
                           re.IGNORECASE)
 _NOT_NOUN = re.compile(r"^(?:same|time|date|day|week|month|moment|way|end|start|rest|point|thing|things|one|"
                        r"plan|idea|team|people|\d+(?:st|nd|rd|th)?)$", re.IGNORECASE)
-_NOT_PRONOUN_OBJECT = re.compile(r"\b(?:need|want|get|have|do|send|make|fix|move|change|use)\s+(?:it|them|this|that)\b",
-                             re.IGNORECASE)
-_NOUN_PHRASE = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|will|would|can|could|should|"
+_NOT_NOUN_PHRASE = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|will|would|can|could|should|"
                               r"must|may|might|need|needs|want|wants)\b|'(?:s|re|ll|ve|d)\b", re.IGNORECASE)
 _OBJECT_STOP = re.compile(
     r"\s+(?:by|before|until|till|so(?: that)?|because|since|as|if|when|while|which|who|so|but|and then|then|instead|"
