@@ -126,7 +126,7 @@ _NOT_NOUN = re.compile(r"^(?:same|time|date|day|week|month|moment|way|end|start|
 _NOT_NOUN_PHRASE = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|will|would|can|could|should|"
                               r"must|may|might|need|needs|want|wants)\b|'(?:s|re|ll|ve|d)\b", re.IGNORECASE)
 _OBJECT_STOP = re.compile(
-    r"\s+(?:by|before|until|till|so(?: that)?|because|since|as|if|when|while|which|who|so|but|and then|then|instead|"
+    r"\s+(?:by|before|until|till|be|is|are|was|were|so(?: that)?|because|since|as|if|when|while|which|who|so|but|and then|then|instead|"
     r"asap|ahead of|in time|at no|at the|for free|for (?:next|this)|not|to (?:get|make|keep|show|help|see|"
     r"match|look|go|be|hit|use|fit|save|avoid)|from (?:today|tomorrow|next|this|now|the start)|this week|"
     r"tonight|tomorrow|today|please|thanks|ok|okay|accordingly|added|included|done|ready|built|fixed|changed|moved|"
