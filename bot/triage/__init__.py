@@ -101,7 +101,8 @@ def triage(text: str, *, tone: str = "neutral", today: date | None = None,
     main_index = next(i for i, ask in enumerate(asks) if ask.verdict == verdict)
     main_ask = asks[main_index]
     checks: list[str] = []
-    slots = read_slots(text if isinstance(text, str) else str(text), cleaned.text, [r.text for r in readings])
+    slots = read_slots(text if isinstance(text, str) else str(text), cleaned.text, [r.text for r in readings],
+                       [ask.evidence.get(ask.reasons[0], []) if ask.reasons else [] for ask in asks])
     topics_per_ask = [fitting_topics(reading.topic_weights, ask.reasons, knowledge, reading.text)
                       for reading, ask in zip(readings, asks)]
     plan = build_plan(verdict, asks, topics_per_ask, slots, day=working_days_ahead(today, 2).strftime("%A"),

@@ -25,14 +25,13 @@ TOPIC_TEXT_KEYS = ("acknowledge", "because", "alternative", "alternative_one_off
 # those always known (the placeholders the account manager fills, and the parts the composer builds).
 OPTIONAL_SLOTS = frozenset({"name", "object", "action", "deadline", "event", "amount", "free", "admission",
                             "complaint", "acknowledge"})
-ALWAYS_SLOTS = frozenset({"because", "alternative", "items", "check", "day", "date", "price"})
+ALWAYS_SLOTS = frozenset({"because", "alternative", "day", "date", "price"})
 # Tone texts that must always have a variant usable with no optional slot (the rest may all need one).
 TONE_KEYS = ("greeting", "greeting_unnamed", "sign_off", "apology", "admission", "acknowledge", "acknowledge_plain",
-             "acknowledge_decline", "yes", "yes_plain", "yes_only", "accept_with_conditions", "push_back", "decline",
+             "acknowledge_decline", "yes", "yes_only", "accept_with_conditions", "push_back", "decline",
              "same_again", "alternative", "alternative_decline", "reassure", "close_options", "close_condition",
              "close_decline", "holding", "holding_alternative")
-TONE_KEYS_ALWAYS = ("greeting_unnamed", "sign_off", "acknowledge_plain", "acknowledge_decline", "yes_plain",
-                    "yes_only", "accept_with_conditions", "push_back", "decline", "alternative", "alternative_decline",
+TONE_KEYS_ALWAYS = ("greeting_unnamed", "sign_off", "acknowledge_plain", "acknowledge_decline", "yes_only", "accept_with_conditions", "push_back", "decline", "alternative", "alternative_decline",
                     "close_options", "close_condition", "close_decline", "holding", "holding_alternative")
 REASON_KEYS = ("because", "alternative", "tactics", "tip", "upstream")
 COACHING_KEYS = ("firepower", "holding")

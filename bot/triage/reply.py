@@ -65,8 +65,8 @@ def _richness(slots: set[str]) -> int:
 
 _COMMON_STARTS = frozenset("""it it's its that the this these those we we'd we're our your you you'd doing adding
 taking as what there a an terms copying emailing images claims clauses posting paid reviews hiring nobody excluding
-payments sharing pretending aiming moving changing making putting using let's here's what we'll tell""".split())
-_PLAIN_OPENERS = ("What ", "Let's ", "Here's ", "Here ", "Tell ")
+payments sharing pretending aiming moving changing making putting using let let's here's what we'll tell""".split())
+_PLAIN_OPENERS = ("What ", "Let's ", "Let me ", "Here's ", "Here ", "Tell ", "I'd ", "We can ", "We'll ")
 
 
 def _after_colon(text: str) -> str:
@@ -226,7 +226,6 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
     tactics: list[str] = []
     main_reason = main_alternative = main_tip = ""
     options = False
-    plain_yes = False
 
     def flush_yeses() -> None:
         if yeses:
@@ -236,11 +235,8 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
     for index, part in enumerate(parts):
         values = _values(plan, part)
         if part.verdict == "accept":
-            if part.object:
+            if part.object and part.object != plan.name:
                 yeses.append(writer.say("yes", values, str(index)))
-            elif not plain_yes and len(parts) > 1:
-                plain_yes = True
-                yeses.append(writer.say("yes_plain", values))
             continue
         flush_yeses()
         source, because, alternative, part_acknowledge, part_tactics, part_tip = _substance(part, plan, knowledge,

@@ -25,7 +25,8 @@ _NAME_LINE = re.compile(rf"^\s*{_NAME}(?:\s+[A-Z][\w'-]+){{0,2}}\s*[,.]?\s*(?:[|
 _HISTORY_START = re.compile(r"^\s*(?:>|On\b.{0,300}\bwrote:\s*$|-{2,}\s*(?:Original|Forwarded|Reply)|From:\s|"
                             r"Begin forwarded message)", re.IGNORECASE | re.MULTILINE)
 _NOT_NAMES = frozenset("""team all everyone you again so much for the a in advance guys folks both and love regards
-best thanks cheers sent from hi hello dear morning ps p.s ok okay sorry please also again soon now""".split())
+best thanks cheers sent from hi hello dear morning ps p.s ok okay sorry please also again soon now procurement
+finance marketing accounts legal hr sales support admin office customer client""".split())
 _SIGNATURE_TAIL = 7
 
 _WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
@@ -86,12 +87,13 @@ _COMPLAINT = re.compile(
 _OUR_FAULT = re.compile(r"\b(?:our|my) (?:mistake|fault|bad|error)\b|\b(?:we|I) (?:approved|signed off|forgot|"
                         r"missed|sent you the wrong)\b", re.IGNORECASE)
 _CLAUSE = re.compile(r"[^.;:!?\n]+")
+_SENTENCE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|\Z)", re.DOTALL)
 _STAKES = re.compile(r"\b(?:tender|procurement|legal action|lawyers?|solicitors?|terminate|termination|cancel the "
                      r"(?:contract|retainer)|walk away|go elsewhere|other agenc(?:y|ies)|escalat\w*|CEO|MD|board|"
                      r"investors?|regulators?|AGM|renewal|biggest accounts?|the press)\b|[£$€]\s?\d{2,3},\d{3}|"
                      r"[£$€]\s?\d+(?:\.\d+)?\s?(?:k|m|million)\b", re.IGNORECASE)
 
-_SUBJECT = (r"(?:you(?: guys| all)?|your (?:team|designers?|developers?|writers?|studio|people)|the team|"
+_SUBJECT = (r"(?:you(?: guys| all)?|u|ya|your [a-z]+|the team|the agency|"
             r"(?:one|some|a few|two|any) of (?:you|your team)|someone(?: on your (?:side|team))?|we|I)")
 _ADVERBS = r"(?:(?:also|just|please|quickly|possibly|maybe|still|then|now|kindly|actually|easily|even)\s+)*"
 _VERB = r"([a-z][a-z-]+(?:\s+and\s+[a-z][a-z-]+(?=\s+(?:a|an|the|our|my|some|\d)\b))?(?:\s+(?:up|out|off|over|back|together|through|in|down))?)"
@@ -100,7 +102,7 @@ _IMPERATIVES = "|".join(
     "design print copy write leave post include cut reduce rework pause stop offer hire book schedule prepare start run "
     "swap keep replace set call pay waive lower extend deliver ship translate refund share hide delete publish email "
     "tag target make reissue resend load pitch tidy smooth turn re-record record shoot film edit bump push pull rename "
-    "clean restore rewrite return".split())
+    "clean restore rewrite return ask tell buy hold bring".split())
 _REQUEST_VERB = re.compile(
     rf"\b(?:(?:can|could|would|will)\s+{_SUBJECT}\s+|(?:please|pls|kindly)\s+|"
     rf"(?:we|i)(?:'d| would)?\s+(?:like|love|want|need)\s+(?:you|your team|the team)\s+to\s+|"
@@ -109,24 +111,39 @@ _REQUEST_VERB = re.compile(
     rf"(?:decided|planning|plan|going|hoping|looking|asked you) to\s+|\band\s+(?=(?:{_IMPERATIVES})\s+(?:the|a|an|our|my|all|\d))|[,;]\s*(?:just|and just|but just)\s+|"
     rf"^\s*(?:and\s+|also\s+|oh,? and\s+|so\s+|then\s+|just\s+|please\s+)?(?=(?:{_IMPERATIVES})\b))"
     rf"{_ADVERBS}{_VERB}\s+", re.IGNORECASE | re.MULTILINE)
-_WANT_OBJECT = re.compile(r"\b(?:we|i)(?:'d| would)?\s+(?:really\s+)?(?:like|love|want|need|expect)\s+(?!to\b)",
+_WANT_OBJECT = re.compile(r"\b(?:we|i|they|procurement|finance|legal|the board|(?:our|my) [a-z]+)(?:'d| would)?\s+"
+                          r"(?:really\s+)?(?:like|love|want|need|expect|asked for|are asking for|ask for)\s+(?!to\b)",
                           re.IGNORECASE)
 _NOT_VERBS = frozenset("""you we i it this that be have the a an your our my us me them there go""".split())
 _INDIRECT = re.compile(r"^(?:us|me|them|him|her|everyone)\s+(?!(?:into|to|in|on|onto|for|from|with|at|by|off|out|up|"
                        r"back|over|down)\b)(?=\S)", re.IGNORECASE)
-_NOT_OBJECT = re.compile(r"^(?:(?:it|them|this|that|these|those|him|her)\s*$|(?:it|that|he|she|they|you|we|i|if|"
+_NOT_OBJECT = re.compile(r"^(?:(?:it|them|this|that|these|those|him|her)\s*$|(?:on|in|at|with|from|about|into|"
+                         r"over|under|through|it|that|he|she|they|you|we|i|if|"
                          r"whether|when|how|what|why|where|who|so|to|and|but|or|not|no|yes)\b(?!-)|(?:you|we|they|i)')",
                          re.IGNORECASE)
 _PRONOUN_OBJECT = re.compile(r"\b(?:need|want|get|have|do|send|make|fix|move|change|use)\s+(?:it|them|this|that)\b",
                              re.IGNORECASE)
-_NOUN_PHRASE = re.compile(r"\b(?:the|our|your|their|this|these|those|a|an)\s+((?:[\w&'-]+\s+){0,3}[\w&'-]+)",
+_A_FEW = re.compile(r"^(?:a few|a couple of|a couple|some|any)\s+(?=\S)", re.IGNORECASE)
+_DANGLING = frozenset("the a an of to for in on with and or our your my at from into by".split())
+_PRONOUN_START = re.compile(r"(?:it|them|this|that)\b", re.IGNORECASE)
+_TAIL_PREPOSITION = re.compile(r"\s+(?:with|for|in|on|into|to|onto|from|using)\b", re.IGNORECASE)
+_NOT_BARE_ITEM = re.compile(r"(?:same|other|more|less|also|just|only|maybe|so|and|but|or|ok|okay|yes|no|thanks|"
+                            r"hi|hello|hey|please|[-\u2013\u2014~])(?![\w-])", re.IGNORECASE)
+_SPEECH_VERBS = frozenset("say says claim state call describe label".split())
+_NOT_NOUN_WORDS = frozenset("""is are was were be been has have had do does did will would can could should must may
+might need needs want wants like likes still also just goes go went pulled said says thinks think wants asked
+gets got won't can't isn't aren't doesn't don't didn't""".split())
+_DETERMINER = re.compile(r"\b(?:the|our|your|their|this|these|those|a|an)\b", re.IGNORECASE)
+_NOUN_PHRASE = re.compile(r"\b(?:the|our|your|their|this|these|those|a|an)\s+((?:[\w&'-]+\s+){0,5}[\w&'-]+)",
                           re.IGNORECASE)
 _NOT_NOUN = re.compile(r"^(?:same|time|date|day|week|month|moment|way|end|start|rest|point|thing|things|one|"
-                       r"plan|idea|team|people|\d+(?:st|nd|rd|th)?)$", re.IGNORECASE)
+                       r"plan|idea|team|people|answer|reply|response|decision|update|call|chat|note|email|"
+                       r"\d+(?:st|nd|rd|th)?)$", re.IGNORECASE)
 _NOT_NOUN_PHRASE = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|will|would|can|could|should|"
                               r"must|may|might|need|needs|want|wants)\b|'(?:s|re|ll|ve|d)\b", re.IGNORECASE)
 _OBJECT_STOP = re.compile(
-    r"\s+(?:by|before|until|till|be|is|are|was|were|so(?: that)?|because|since|as|if|when|while|which|who|so|but|and then|then|instead|"
+    r"\s+(?:must|should|will|would|can|could|may|might|needs? to|has to|have to|still|goes|went|looks|seems)"
+    r"(?![\w'-])|\s+(?:by|before|until|till|be|is|are|was|were|so(?: that)?|because|since|as|if|when|while|which|who|so|but|and then|then|instead|"
     r"asap|ahead of|in time|at no|at the|for free|for (?:next|this)|not|to (?:get|make|keep|show|help|see|"
     r"match|look|go|be|hit|use|fit|save|avoid)|from (?:today|tomorrow|next|this|now|the start)|this week|"
     r"tonight|tomorrow|today|please|thanks|ok|okay|accordingly|added|included|done|ready|built|fixed|changed|moved|"
@@ -229,9 +246,14 @@ def sender_name(raw: str) -> str:
     return ""
 
 
+def _sentences(text: str) -> list[tuple[int, str]]:
+    """(position, sentence) pairs of a text."""
+    return [(found.start(), found.group(0)) for found in _SENTENCE.finditer(text)]
+
+
 def _request_sentence(ask: str) -> str:
     """The sentence of an ask that asks for something (the last such), else its last sentence."""
-    sentences = [part.strip() for part in re.split(r"(?<=[.!?])\s+", ask) if part.strip()] or [ask]
+    sentences = [sentence.strip() for _, sentence in _sentences(ask)] or [ask]
     asking = [sentence for sentence in sentences if is_request(sentence)]
     return (asking or sentences)[-1]
 
@@ -240,66 +262,133 @@ def _trim_object(text: str) -> str:
     """The noun phrase at the start of `text`, cut at the first clause break, at most `MAX_OBJECT_WORDS` words."""
     text = text.strip().strip("'\"")
     text = _INDIRECT.sub("", text)
+    text = _A_FEW.sub("", text)
     if stop := _OBJECT_STOP.search(text):
         text = text[:stop.start()]
     words = text.split()
     if len(words) > MAX_OBJECT_WORDS:
         words = words[:MAX_OBJECT_WORDS]
-        while words and words[-1].lower() in ("the", "a", "an", "of", "to", "for", "in", "on", "with", "and", "our",
-                                              "your", "my", "at", "from", "into"):
-            words.pop()
+    while words and words[-1].lower() in _DANGLING:
+        words.pop()
     text = " ".join(words).strip(" -'\"")
     if not text or text.lower() in _NOT_VERBS or _NOT_OBJECT.match(text):
         return ""
     return swap_person(_LEADING_ARTICLE.sub("the ", text))
 
 
-def read_ask(ask: str) -> AskSlots:
-    """The verb, object, date and amounts of one ask."""
-    sentence = _request_sentence(ask)
-    if ":" in sentence[:40] and len(sentence.split(":", 1)[0].split()) <= 5:
-        sentence = sentence.split(":", 1)[1].strip() or sentence
-    verb = obj = ""
+def _verb_objects(sentence: str) -> list[tuple[int, str, str]]:
+    """Each (position, verb, object) a sentence asks for, in order; an object that is a pronoun ("it", "them")
+    is returned as it stands, for the caller to resolve."""
+    found_all = []
     for found in _REQUEST_VERB.finditer(sentence):
         candidate = found.group(1).lower()
         if candidate.split()[0] in _NOT_VERBS:
             continue
-        obj = _trim_object(sentence[found.end():])
-        if obj:
-            verb = candidate
+        rest = sentence[found.end():]
+        if candidate in _SPEECH_VERBS and (said := re.match(r"[^?!\n]+?(?=[?!]|\.(?:\s|$)|$)", rest)):
+            found_all.append((found.start(1), candidate, swap_person(said.group(0).strip())))
+        elif obj := _trim_object(rest):
+            found_all.append((found.start(1), candidate, obj))
+        elif pronoun := _PRONOUN_START.match(rest):
+            found_all.append((found.start(1), candidate, pronoun.group(0).strip() + " " + (
+                _trim_object(rest[pronoun.end():]) if _TAIL_PREPOSITION.match(rest[pronoun.end():]) else "")))
+    return found_all
+
+
+def _resolve(obj: str, earlier: str) -> str:
+    """An object that starts with "it" or "them", with the pronoun replaced by the last noun phrase of the
+    sentences before it ("re-record it with a new artist" after "the voice-over on the radio spot"); "" when
+    there is none."""
+    pronoun, _, tail = obj.partition(" ")
+    if pronoun.lower() not in ("it", "them", "this", "that"):
+        return obj
+    referent = ""
+    for _, sentence in reversed(_sentences(earlier)):
+        if referent := _noun_phrase(sentence, allow_subject=True):
             break
-    if not obj and (wanted := _WANT_OBJECT.search(sentence)):
-        obj = _trim_object(sentence[wanted.end():])
-    if (not obj and len(sentence.split()) <= MAX_OBJECT_WORDS and not sentence.rstrip().endswith("?")
-            and not _NOT_NOUN_PHRASE.search(sentence) and not re.match(rf"(?:{_IMPERATIVES})\b", sentence, re.I)):
+    return f"{referent} {tail}".strip() if referent else ""
+
+
+def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
+    """The verb, object, date and amounts of one ask. With `evidence` (the words that made the triage push back),
+    the verb and object are those of the clause the evidence is in, when one can be found there."""
+    sentence = _request_sentence(ask)
+    chosen: tuple[int, str, str] | None = None
+    for snippet in evidence or []:
+        at = ask.find(snippet)
+        if at < 0:
+            continue
+        start, holding = next(((begin, text) for begin, text in _sentences(ask) if begin <= at < begin + len(text)),
+                              (0, sentence))
+        before = [item for item in _verb_objects(holding) if item[0] <= at - start]
+        if before:
+            sentence, chosen = holding, before[-1]
+            break
+    lead, colon, after = sentence.partition(":")
+    if colon and after.strip() and len(lead.split()) <= 8 and not chosen:
+        sentence = after.strip()
+    found = [chosen] if chosen else _verb_objects(sentence)
+    verb = obj = ""
+    for _, candidate_verb, candidate in found:
+        resolved = _resolve(candidate, ask[:max(0, ask.find(sentence))] or ask.replace(sentence, ""))
+        if resolved:
+            verb, obj = candidate_verb, resolved
+            break
+    for text in (sentence, ask):
+        if not obj and (wanted := _WANT_OBJECT.search(text)):
+            obj = _trim_object(text[wanted.end():])
+            if obj and _NOT_NOUN.match(obj.split()[-1]):
+                obj = ""
+    if (not obj and not _NOT_BARE_ITEM.match(sentence.strip()) and len(sentence.split()) <= MAX_OBJECT_WORDS
+            and not sentence.rstrip().endswith("?") and not _NOT_NOUN_PHRASE.search(sentence)):
         obj = _trim_object(sentence)
         if obj and not re.match(r"(?:the|your|our|all|every|each|\d)", obj, re.IGNORECASE):
             obj = "the " + obj
     if not obj and not _PRONOUN_OBJECT.search(sentence):
         obj = _noun_phrase(sentence)
-    deadline = _deadline(ask)
+    deadline = _deadline(sentence) or _deadline(ask)
+    if deadline and re.sub(r"^(?:by|on|for|before|at)\s+", "", deadline.lower()) in obj.lower():
+        deadline = ""
     return AskSlots(verb=verb if obj else "", object=obj, deadline=deadline,
                     amounts=[amount.strip() for amount in _AMOUNT.findall(ask)][:3])
 
 
-def _noun_phrase(sentence: str) -> str:
-    """The longest "the/our/this …" phrase of a request sentence (two words or more), as the reply can name it."""
+def _noun_phrase(sentence: str, allow_subject: bool = False) -> str:
+    """The longest "the/our/this …" phrase of a sentence (two words or more), as the reply can name it; not the
+    sentence's subject (the phrase it opens with) unless `allow_subject`."""
     best = ""
-    for found in _NOUN_PHRASE.finditer(sentence):
-        phrase = _trim_object(found.group(0))
-        words = phrase.split()
-        if len(words) >= 2 and not _NOT_NOUN.match(words[-1]) and len(words) > len(best.split()):
+    opening = len(sentence) - len(sentence.lstrip())
+    for start in (found.start() for found in _DETERMINER.finditer(sentence)):
+        found = _NOUN_PHRASE.match(sentence, start)
+        if not found or found.start() <= opening + 1 and not allow_subject:
+            continue
+        words = []
+        for word in found.group(0).split():
+            if words and (word.lower().strip(",.") in _NOT_NOUN_WORDS or word[-1:] in ",.;:?!"):
+                if word[-1:] in ",.;:?!" and word.lower().strip(",.;:?!") not in _NOT_NOUN_WORDS:
+                    words.append(word.rstrip(",.;:?!"))
+                break
+            words.append(word)
+        phrase = _trim_object(" ".join(words))
+        if len(phrase.split()) >= 2 and not _NOT_NOUN.match(phrase.split()[-1]) and len(phrase.split()) > len(
+                best.split()):
             best = phrase
     return re.sub(r"^(?:this|that)\b", "the", best)
 
 
 def _deadline(text: str) -> str:
+    """The first date the text gives as a deadline ("by Friday", "9am tomorrow"), with "by" before a bare date."""
     for found in _DEADLINE.finditer(text):
         words = " ".join(found.group(0).split())
         if re.match(r"(?:from|until|till)\b", words, re.IGNORECASE):
             continue
+        if re.search(r"\b(?:since|last|ago|from|until|till|than|of)\s*$", text[max(0, found.start() - 12):found.start()],
+                     re.IGNORECASE):
+            continue
         if _MONTH_ONLY.match(words) and words.split()[-1].lower() in ("may", "march", "mar"):
             continue
+        if re.match(r"\d|(?:mon|tues|wednes|thurs|fri|satur|sun)day|" + _MONTH, words, re.IGNORECASE):
+            words = "by " + words
         return words
     return ""
 
@@ -328,13 +417,16 @@ def _complaint(text: str) -> str:
     clause = _clause(text, found.start())
     if not clause or _OUR_FAULT.search(clause) or clause.rstrip().endswith("?") or len(clause.split()) > 18:
         return ""
-    clause = re.sub(r"^(?:and|but|so|also|plus|hi|hey|honestly|frankly|again|now)\b[\s,]*", "", clause,
-                    flags=re.IGNORECASE).strip()
+    clause = re.sub(r"^(?:(?:and|but|so|also|plus|hi|hey|honestly|frankly|again|now)\b|[A-Z][a-z]+,)[\s,]*", "",
+                    clause).strip()
+    if not clause or is_request(clause) and re.match(r"(?:please|can|could|would|will)\b", clause, re.IGNORECASE):
+        return ""
     return swap_person(clause[0].lower() + clause[1:]) if clause else ""
 
 
-def read_slots(raw: str, cleaned_text: str, asks: list[str]) -> Slots:
-    """The slots of a message: `raw` as pasted (for the sign-off), `cleaned_text` (the new text) and its asks."""
+def read_slots(raw: str, cleaned_text: str, asks: list[str], evidence: list[list[str]] | None = None) -> Slots:
+    """The slots of a message: `raw` as pasted (for the sign-off), `cleaned_text` (the new text), its asks and,
+    for each, the evidence of the reason it stands on (to name the right clause of an ask that asks two things)."""
     event = _EVENT.search(cleaned_text)
     event_text = ""
     if event:
@@ -353,5 +445,5 @@ def read_slots(raw: str, cleaned_text: str, asks: list[str]) -> Slots:
         reviews=bool(_REVIEWS.search(cleaned_text)),
         free=swap_person(" ".join(free.group(0).split())) if free else "",
         stakes=bool(_STAKES.search(cleaned_text)),
-        asks=[read_ask(ask) for ask in asks],
+        asks=[read_ask(ask, found) for ask, found in zip(asks, evidence or [[] for _ in asks])],
     )

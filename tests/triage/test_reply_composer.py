@@ -194,7 +194,8 @@ def replies_copy(tmp_path):
 
 @pytest.mark.parametrize(("old", "new", "problem"), [
     ('greeting = ["Hi {name},"]', 'greeting = ["Hi {nmae},"]', "unknown slot {nmae}"),
-    ('yes_plain = ["The rest is fine and we\'ll get it done."]', "", "missing the texts 'yes_plain'"),
+    ('reassure = []\nclose_options = ["Which would you prefer?"', 'close_options = ["Which would you prefer?"',
+     "missing the texts 'reassure'"),
     ('holding_alternative = ["If part of it is urgent', 'holding_alternative = ["{object} if part of it is urgent',
      "needs at least one text that uses no optional slot"),
     ("[coaching]\nfirepower = ", "[coaching]\nfire = ", "[coaching] is missing the text 'firepower'"),
