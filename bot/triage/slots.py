@@ -114,7 +114,7 @@ _REQUEST_VERB = re.compile(
 _WANT_OBJECT = re.compile(r"\b(?:we|i|they|procurement|finance|legal|the board|(?:our|my) [a-z]+)(?:'d| would)?\s+"
                           r"(?:really\s+)?(?:like|love|want|need|expect|asked for|are asking for|ask for)\s+(?!to\b)",
                           re.IGNORECASE)
-_NOT_VERBS = frozenset("""you we i it this that be have the a an your our my us me them there go""".split())
+_NOT_VERBS = frozenset("""you we i it this that be have the a an your our my us me them there""".split())
 _INDIRECT = re.compile(r"^(?:us|me|them|him|her|everyone)\s+(?!(?:into|to|in|on|onto|for|from|with|at|by|off|out|up|"
                        r"back|over|down)\b)(?=\S)", re.IGNORECASE)
 _NOT_OBJECT = re.compile(r"^(?:(?:it|them|this|that|these|those|him|her)\s*$|(?:on|in|at|with|from|about|into|"
@@ -129,6 +129,9 @@ _PRONOUN_START = re.compile(r"(?:it|them|this|that)\b", re.IGNORECASE)
 _TAIL_PREPOSITION = re.compile(r"\s+(?:with|for|in|on|into|to|onto|from|using)\b", re.IGNORECASE)
 _NOT_BARE_ITEM = re.compile(r"(?:same|other|more|less|also|just|only|maybe|so|and|but|or|ok|okay|yes|no|thanks|"
                             r"hi|hello|hey|please|[-\u2013\u2014~])(?![\w-])", re.IGNORECASE)
+_CHANGE_VERBS = frozenset("go move switch change increase reduce cut bring shift".split())
+_FROM_TO = re.compile(r"\s*(?:\w+\s+){0,2}?from\s+[^,.;:?!]{1,40}?\s+to\s+[^,.;:?!]{1,40}?(?=\s+(?:by|before|for|so|to|"
+                      r"because|as|from|next|this|starting)\b|[,.;:?!]|$)", re.IGNORECASE)
 _SPEECH_VERBS = frozenset("say says claim state call describe label".split())
 _NOT_NOUN_WORDS = frozenset("""is are was were be been has have had do does did will would can could should must may
 might need needs want wants like likes still also just goes go went pulled said says thinks think wants asked
@@ -289,6 +292,8 @@ def _verb_objects(sentence: str) -> list[tuple[int, str, str]]:
             found_all.append((found.start(1), candidate, swap_person(said.group(0).strip())))
         elif obj := _trim_object(rest):
             found_all.append((found.start(1), candidate, obj))
+        elif candidate in _CHANGE_VERBS and (change := _FROM_TO.match(rest)):
+            found_all.append((found.start(1), candidate, swap_person(" ".join(change.group(0).split()))))
         elif pronoun := _PRONOUN_START.match(rest):
             found_all.append((found.start(1), candidate, pronoun.group(0).strip() + " " + (
                 _trim_object(rest[pronoun.end():]) if _TAIL_PREPOSITION.match(rest[pronoun.end():]) else "")))
