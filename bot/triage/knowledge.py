@@ -280,9 +280,10 @@ def _cues(file: _File, topics: dict[str, dict[str, Any]]) -> tuple[Cue, ...]:
     return tuple(cues)
 
 
-def template_slots(template: str) -> set[str]:
+@lru_cache(maxsize=4096)
+def template_slots(template: str) -> frozenset[str]:
     """The slot names a template uses ("{object}" gives "object"); ValueError for a malformed template."""
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name is not None)
 
 
 def _check_template(file: _File, where: str, template: Any) -> set[str]:

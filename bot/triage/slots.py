@@ -44,6 +44,10 @@ _DEADLINE = re.compile(
     rf"\b(?:(?:by|before|until|till|for|on|from|ahead of|no later than|at)\s+)?(?:(?:{_CLOCK})\s+(?:on\s+)?)?"
     rf"(?:{_DATE})(?:\s+(?:at|by)\s+(?:{_CLOCK}))?\b|\b(?:by|before|at)\s+(?:{_CLOCK})(?:\s+(?:today|tomorrow))?",
     re.IGNORECASE)
+_DATE_WORDS = ("day", "tomorrow", "tonight", "eod", "eow", "week", "month", "first thing", "jan", "feb", "mar", "apr",
+               "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "noon")
+_DEADLINE_LOWER = re.compile("(?=[0-9a-z])" + _DEADLINE.pattern)
+_DIGIT = re.compile(r"\d")
 _MONTH_ONLY = re.compile(rf"^(?:(?:by|before|until|till|for|on|from|ahead of|in|at)\s+)?{_MONTH}$", re.IGNORECASE)
 _AMOUNT = re.compile(
     r"[£$€]\s?\d[\d,]*(?:\.\d+)?\s?(?:k|m|bn|million|thousand)?\b|"
@@ -351,7 +355,9 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
             obj = "the " + obj
     if not obj and not _PRONOUN_OBJECT.search(sentence):
         obj = _noun_phrase(sentence)
-    deadline = _deadline(sentence) or _deadline(ask)
+    deadlines = _deadlines(ask)
+    in_sentence = [words for at, words in deadlines if ask.find(sentence) <= at < ask.find(sentence) + len(sentence)]
+    deadline = (in_sentence or [words for _, words in deadlines] or [""])[0]
     if deadline and re.sub(r"^(?:by|on|for|before|at)\s+", "", deadline.lower()) in obj.lower():
         deadline = ""
     return AskSlots(verb=verb if obj else "", object=obj, deadline=deadline,
@@ -383,8 +389,19 @@ def _noun_phrase(sentence: str, allow_subject: bool = False) -> str:
 
 def _deadline(text: str) -> str:
     """The first date the text gives as a deadline ("by Friday", "9am tomorrow"), with "by" before a bare date."""
-    for found in _DEADLINE.finditer(text):
-        words = " ".join(found.group(0).split())
+    found = _deadlines(text)
+    return found[0][1] if found else ""
+
+
+def _deadlines(text: str) -> list[tuple[int, str]]:
+    """Each (position, words) of the dates a text gives as deadlines, in order (see `_deadline`)."""
+    lowered = text.lower()
+    if not _DIGIT.search(text) and not any(word in lowered for word in _DATE_WORDS):
+        return []
+    dates = []
+    aligned = len(lowered) == len(text)
+    for found in (_DEADLINE_LOWER.finditer(lowered) if aligned else _DEADLINE.finditer(text)):
+        words = " ".join(text[found.start():found.end()].split())
         if re.match(r"(?:from|until|till)\b", words, re.IGNORECASE):
             continue
         if re.search(r"\b(?:since|last|ago|from|until|till|than|of)\s*$", text[max(0, found.start() - 12):found.start()],
@@ -394,8 +411,8 @@ def _deadline(text: str) -> str:
             continue
         if re.match(r"\d|(?:mon|tues|wednes|thurs|fri|satur|sun)day|" + _MONTH, words, re.IGNORECASE):
             words = "by " + words
-        return words
-    return ""
+        dates.append((found.start(), words))
+    return dates
 
 
 def _clause(text: str, start: int) -> str:
@@ -438,9 +455,10 @@ def read_slots(raw: str, cleaned_text: str, asks: list[str], evidence: list[list
         event_text = " ".join(event.group(0).split())
         event_text = swap_person(re.sub(r"^(?:a|this)\b", "the", event_text, flags=re.IGNORECASE))
     free = _FREE.search(cleaned_text)
+    ask_slots = [read_ask(ask, found) for ask, found in zip(asks, evidence or [[] for _ in asks])]
     return Slots(
         name=sender_name(raw),
-        deadline=_deadline(cleaned_text),
+        deadline=next((ask.deadline for ask in ask_slots if ask.deadline), ""),
         amounts=[amount.strip() for amount in _AMOUNT.findall(cleaned_text)][:4],
         event=event_text,
         one_off=bool(_ONE_OFF.search(cleaned_text)),
@@ -450,5 +468,5 @@ def read_slots(raw: str, cleaned_text: str, asks: list[str], evidence: list[list
         reviews=bool(_REVIEWS.search(cleaned_text)),
         free=swap_person(" ".join(free.group(0).split())) if free else "",
         stakes=bool(_STAKES.search(cleaned_text)),
-        asks=[read_ask(ask, found) for ask, found in zip(asks, evidence or [[] for _ in asks])],
+        asks=ask_slots,
     )
