@@ -50,7 +50,8 @@ def build_plan(verdict: str, asks: list, topics_per_ask: list[list[str]], slots:
     for ask, topics, ask_slots in zip(asks, topics_per_ask, slots.asks):
         parts.append(ReplyPart(verdict=ask.verdict, reasons=list(ask.reasons), topics=list(topics),
                                verb=ask_slots.verb, object=ask_slots.object, deadline=ask_slots.deadline,
-                               amounts=list(ask_slots.amounts), practice=getattr(ask, "practice", "") or ""))
+                               amounts=list(ask_slots.amounts), practice=getattr(ask, "practice", "") or "",
+                               free=ask_slots.free))
     main = next((part for part in parts if part.verdict == verdict), parts[0] if parts else None)
     return ReplyPlan(verdict=verdict, topics=list(main.topics) if main else [], day=day, name=slots.name,
                      parts=parts, deadline=slots.deadline, event=slots.event, one_off=slots.one_off,
@@ -118,7 +119,8 @@ def _values(plan: ReplyPlan, part: ReplyPart | None = None) -> dict[str, str]:
               "deadline": plan.deadline, "free": plan.free}
     if part is not None:
         values.update(object=part.object, action=f"{part.verb} {part.object}" if part.verb and part.object else "",
-                      amount=part.amounts[0] if part.amounts else "", deadline=part.deadline or plan.deadline)
+                      amount=part.amounts[0] if part.amounts else "", deadline=part.deadline or plan.deadline,
+                      free=part.free if plan.parts else plan.free)
     return values
 
 

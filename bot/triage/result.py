@@ -33,7 +33,8 @@ class Reply:
 @dataclass(frozen=True)
 class ReplyPart:
     """One ask as the reply answers it: its verdict and reasons, the topic whose text fits it ("" for none), what
-    it asks for (verb and object, from the client's words), its date and amounts, and the practice it matched."""
+    it asks for (verb and object, from the client's words), its date and amounts, the practice it matched, and the
+    words asking for it free ("at no extra cost")."""
 
     verdict: str
     reasons: list[str] = field(default_factory=list)
@@ -43,6 +44,7 @@ class ReplyPart:
     deadline: str = ""
     amounts: list[str] = field(default_factory=list)
     practice: str = ""
+    free: str = ""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "ReplyPart":

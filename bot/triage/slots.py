@@ -154,7 +154,7 @@ _OBJECT_STOP = re.compile(
     r"asap|ahead of|in time|at no|at the|for free|for (?:next|this)|not|to (?:get|make|keep|show|help|see|"
     r"match|look|go|be|hit|use|fit|save|avoid)|from (?:today|tomorrow|next|this|now|the start)|this week|"
     r"tonight|tomorrow|today|please|thanks|ok|okay|accordingly|added|included|done|ready|built|fixed|changed|moved|"
-    r"updated|rewritten|redone|sorted|re-recorded|recorded|redesigned|translated|reshot|delivered|sent|finished|"
+    r"updated|rewritten|redone|sorted|live|re-recorded|recorded|redesigned|translated|reshot|delivered|sent|finished|"
     r"approved|instead|as well|too|again|asap|now|"
     r"or (?:we|i|you|they|else)|(?:and|or) (?:also |then )?"
     rf"(?:{_IMPERATIVES}))\b|[,.](?=\s|$)|[;:?!(\"]|\s+-\s+|\s+[\u2013\u2014]\s+", re.IGNORECASE)
@@ -194,6 +194,7 @@ class AskSlots:
     object: str = ""
     deadline: str = ""
     amounts: list[str] = field(default_factory=list)
+    free: str = ""
 
     @property
     def action(self) -> str:
@@ -360,8 +361,10 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
     deadline = (in_sentence or [words for _, words in deadlines] or [""])[0]
     if deadline and re.sub(r"^(?:by|on|for|before|at)\s+", "", deadline.lower()) in obj.lower():
         deadline = ""
+    free = _FREE.search(ask)
     return AskSlots(verb=verb if obj else "", object=obj, deadline=deadline,
-                    amounts=[amount.strip() for amount in _AMOUNT.findall(ask)][:3])
+                    amounts=[amount.strip() for amount in _AMOUNT.findall(ask)][:3],
+                    free=swap_person(" ".join(free.group(0).split())) if free else "")
 
 
 def _noun_phrase(sentence: str, allow_subject: bool = False) -> str:
