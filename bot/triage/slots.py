@@ -116,7 +116,8 @@ _REQUEST_VERB = re.compile(
     rf"^\s*(?:and\s+|also\s+|oh,? and\s+|so\s+|then\s+|just\s+|please\s+)?(?=(?:{_IMPERATIVES})\b))"
     rf"{_ADVERBS}{_VERB}\s+", re.IGNORECASE | re.MULTILINE)
 _WANT_OBJECT = re.compile(r"\b(?:we|i|they|procurement|finance|legal|the board|(?:our|my) [a-z]+)(?:'d| would)?\s+"
-                          r"(?:really\s+)?(?:like|love|want|need|expect|asked for|are asking for|ask for)\s+(?!to\b)",
+                          r"(?:(?:really|also|just|now|still)\s+)?(?:like|love|want|need|expect|asked for|are asking for|"
+                          r"ask for)\s+(?!to\b)",
                           re.IGNORECASE)
 _NOT_VERBS = frozenset("""you we i it this that be have the a an your our my us me them there""".split())
 _INDIRECT = re.compile(r"^(?:us|me|them|him|her|everyone)\s+(?!(?:into|to|in|on|onto|for|from|with|at|by|off|out|up|"
@@ -136,7 +137,7 @@ _NOT_BARE_ITEM = re.compile(r"(?:same|other|more|less|also|just|only|maybe|so|an
 _CHANGE_VERBS = frozenset("go move switch change increase reduce cut bring shift".split())
 _FROM_TO = re.compile(r"\s*(?:\w+\s+){0,2}?from\s+[^,.;:?!]{1,40}?\s+to\s+[^,.;:?!]{1,40}?(?=\s+(?:by|before|for|so|to|"
                       r"because|as|from|next|this|starting)\b|[,.;:?!]|$)", re.IGNORECASE)
-_SPEECH_VERBS = frozenset("say says claim state call describe label".split())
+_SPEECH_VERBS = frozenset("say says claim state call describe label tell ask".split())
 _NOT_NOUN_WORDS = frozenset("""is are was were be been has have had do does did will would can could should must may
 might need needs want wants like likes still also just goes go went pulled said says thinks think wants asked
 gets got won't can't isn't aren't doesn't don't didn't""".split())
@@ -154,7 +155,7 @@ _OBJECT_STOP = re.compile(
     r"asap|ahead of|in time|at no|at the|for free|for (?:next|this)|not|to (?:get|make|keep|show|help|see|"
     r"match|look|go|be|hit|use|fit|save|avoid)|from (?:today|tomorrow|next|this|now|the start)|this week|"
     r"tonight|tomorrow|today|please|thanks|ok|okay|accordingly|added|included|done|ready|built|fixed|changed|moved|"
-    r"updated|rewritten|redone|sorted|live|re-recorded|recorded|redesigned|translated|reshot|delivered|sent|finished|"
+    r"updated|rewritten|redone|sorted|re-recorded|recorded|redesigned|translated|reshot|delivered|sent|finished|"
     r"approved|instead|as well|too|again|asap|now|"
     r"or (?:we|i|you|they|else)|(?:and|or) (?:also |then )?"
     rf"(?:{_IMPERATIVES}))\b|[,.](?=\s|$)|[;:?!(\"]|\s+-\s+|\s+[\u2013\u2014]\s+", re.IGNORECASE)
@@ -293,7 +294,7 @@ def _verb_objects(sentence: str) -> list[tuple[int, str, str]]:
         if candidate.split()[0] in _NOT_VERBS:
             continue
         rest = sentence[found.end():]
-        if candidate in _SPEECH_VERBS and (said := re.match(r"[^?!\n]+?(?=[?!]|\.(?:\s|$)|$)", rest)):
+        if candidate in _SPEECH_VERBS and (said := re.match(r"[^?!\n]+?(?=[?!;]|\.(?:\s|$)|\s-\s|,\s|$)", rest)):
             found_all.append((found.start(1), candidate, swap_person(said.group(0).strip())))
         elif obj := _trim_object(rest):
             found_all.append((found.start(1), candidate, obj))
