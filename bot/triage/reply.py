@@ -15,6 +15,8 @@ MAX_PARTS = 6
 DECLINE_REASONS = ("unethical_or_illegal",)
 PUSH_BACK_REASONS = ("unreasonable", "illogical", "misses_business_objectives", "misses_campaign_objectives",
                      "jeopardises_other_work")
+_MONEY_ACTION = re.compile(r"\b(?:off|discount|refund|rebate|credit|waive|fee|fees|invoice|price|rate)\b|[£$€%]",
+                           re.IGNORECASE)
 _SENTENCE_START = re.compile(r"(^|[.!?]\s+)([a-z])")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
 
@@ -120,7 +122,8 @@ def _values(plan: ReplyPlan, part: ReplyPart | None = None) -> dict[str, str]:
     if part is not None:
         values.update(object=part.object, action=f"{part.verb} {part.object}" if part.verb and part.object else "",
                       amount=part.amounts[0] if part.amounts else "", deadline=part.deadline or plan.deadline,
-                      free=part.free if plan.parts else plan.free)
+                      free="" if _MONEY_ACTION.search(part.object) or part.amounts else (
+                          part.free if plan.parts else plan.free))
     return values
 
 
@@ -237,7 +240,7 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
     for index, part in enumerate(parts):
         values = _values(plan, part)
         if part.verdict == "accept":
-            if part.object and part.object != plan.name:
+            if part.object and re.sub(r"^the\s+", "", part.object) != plan.name:
                 yeses.append(writer.say("yes", values, str(index)))
             continue
         flush_yeses()

@@ -141,6 +141,8 @@ _SPEECH_VERBS = frozenset("say says claim state call describe label tell ask".sp
 _NOT_NOUN_WORDS = frozenset("""is are was were be been has have had do does did will would can could should must may
 might need needs want wants like likes still also just goes go went pulled said says thinks think wants asked
 gets got won't can't isn't aren't doesn't don't didn't""".split())
+_BEFORE_SUBJECT = re.compile(r"\b(?:can|could|would|will|should|does|do|did|is|are|was|were|has|have|if|that|"
+                             r"when|because|since|and|but)\s*$", re.IGNORECASE)
 _DETERMINER = re.compile(r"\b(?:the|our|your|their|this|these|those|a|an)\b", re.IGNORECASE)
 _NOUN_PHRASE = re.compile(r"\b(?:the|our|your|their|this|these|those|a|an)\s+((?:[\w&'-]+\s+){0,5}[\w&'-]+)",
                           re.IGNORECASE)
@@ -375,7 +377,8 @@ def _noun_phrase(sentence: str, allow_subject: bool = False) -> str:
     opening = len(sentence) - len(sentence.lstrip())
     for start in (found.start() for found in _DETERMINER.finditer(sentence)):
         found = _NOUN_PHRASE.match(sentence, start)
-        if not found or found.start() <= opening + 1 and not allow_subject:
+        if not found or (found.start() <= opening + 1 or _BEFORE_SUBJECT.search(sentence[:found.start()])) and (
+                not allow_subject):
             continue
         words = []
         for word in found.group(0).split():

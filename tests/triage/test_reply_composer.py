@@ -208,3 +208,31 @@ def test_a_bad_reply_template_names_the_file_and_the_problem(replies_copy, old, 
     with pytest.raises(KnowledgeError) as raised:
         load_knowledge(replies_copy)
     assert "replies.toml" in str(raised.value) and problem in str(raised.value)
+
+
+def test_a_discount_asked_as_a_goodwill_gesture_is_never_half_agreed():
+    text = ("Hi Sam, the campaign went well but our budget is tight this year. Can you knock 20% off the final "
+            "invoice as a goodwill gesture?\n\nThanks,\nDeborah")
+    reply = _reply(text).reply.text
+    assert "20% off the final invoice" in reply
+    assert "Happy to knock" not in reply and "but not as a goodwill gesture" not in reply
+
+
+def test_the_senders_sign_off_line_is_never_answered_as_an_ask():
+    text = ("Found a vendor selling 40,000 HR director emails for $600. Can you load them into Mailchimp and send "
+            "the webinar invite on Thursday?\n\n- Oliver")
+    reply = _reply(text).reply.text
+    assert reply.startswith("Hi Oliver,") and reply.count("Oliver") == 1
+
+
+def test_my_panel_replies_greet_by_name_and_never_ask_to_go_ahead_on_a_decline():
+    import json
+    from pathlib import Path
+
+    for line in (Path(__file__).parent / "composer_panel.jsonl").read_text().splitlines():
+        case = json.loads(line)
+        result = _reply(case["text"])
+        first_line = result.reply.text.split("\n", 1)[0]
+        assert first_line == (f"Hi {case['name']}," if case["name"] else "Hi there,"), case["id"]
+        if result.verdict == "decline":
+            assert "shall i go ahead" not in result.reply.text.lower(), case["id"]
