@@ -20,6 +20,7 @@ _SIGN_OFF_LINE = re.compile(rf"^\s*(?:{_SIGN_OFF_WORDS})\b[^\n]{{0,40}}?[,!.]?\s
 _SIGN_OFF_WITH_NAME = re.compile(rf"^\s*(?:{_SIGN_OFF_WORDS})\s*[,!.]?\s*[-\u2013\u2014]?\s*{_NAME}\s*[.!]?\s*$",
                                  re.IGNORECASE)
 _TRAILING_SIGN_OFF = re.compile(rf"(?:^|[.!?]\s+)(?:{_SIGN_OFF_WORDS})\s*[,!.]\s*{_NAME}\s*[.!]?\s*$", re.IGNORECASE)
+_TRAILING_DASH = re.compile(rf"[.!?]\s+(?:-|\u2013|\u2014|~)\s*{_NAME}\s*$")
 _DASH_NAME = re.compile(rf"^\s*(?:-|\u2013|\u2014|~)\s*{_NAME}\b[^\n]{{0,40}}$")
 _NAME_LINE = re.compile(rf"^\s*{_NAME}(?:\s+[A-Z][\w'-]+){{0,2}}\s*[,.]?\s*(?:[|\u00b7].*)?$")
 _HISTORY_START = re.compile(r"^\s*(?:>|On\b.{0,300}\bwrote:\s*$|-{2,}\s*(?:Original|Forwarded|Reply)|From:\s|"
@@ -252,8 +253,9 @@ def sender_name(raw: str) -> str:
             after = _NAME_LINE.match(tail[index + 1])
             if after and _is_name(after.group(1)):
                 return after.group(1)
-    if (found := _TRAILING_SIGN_OFF.search(lines[-1])) and _is_name(found.group(1)):
-        return found.group(1)
+    for pattern in (_TRAILING_SIGN_OFF, _TRAILING_DASH):
+        if (found := pattern.search(lines[-1])) and _is_name(found.group(1)):
+            return found.group(1)
     return ""
 
 

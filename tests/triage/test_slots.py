@@ -17,6 +17,7 @@ def _slots(text: str):
     ("Hi Sam, can you add a French version of the site by Friday at no extra cost? Thanks, Jordan", "Jordan"),
     ("Hi Laura,\n\nCould you swap the cover photo?\n\nBest,\nHelen", "Helen"),
     ("We need 15% off the renewal.\n- Priya", "Priya"),
+    ("I'll mostly call you on Saturdays from now on, hope that's ok! - Priya", "Priya"),
     ("Can you reissue the invoice?\n\nThanks a million,\nHelen Okafor\nMarketing Lead, Brightwell", "Helen"),
     ("Please move the call.\n\nCheers,\nBen\n\n--\nBen Achterberg | CRM Manager", "Ben"),
     ("Hi Dan, can you resend the media plan?", ""),
