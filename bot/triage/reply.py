@@ -150,6 +150,7 @@ def _substance(part: ReplyPart, plan: ReplyPlan, knowledge: Knowledge, writer: _
     topic_name = next((name for name in part.topics if knowledge.topics[name]["reason"] == reason), "")
     if topic_name:
         topic = knowledge.topics[topic_name]
+        values = {**values, "deadline": values["deadline"] or "on that timeline"}
         alternative = topic.get("alternative_one_off") if plan.one_off and topic.get("alternative_one_off") else (
             topic["alternative"])
         return (f"topic:{topic_name}", fill(topic["because"], values), fill(alternative, values),
@@ -253,7 +254,10 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
             continue
         used[source] = part.object
         tactics += [tactic for tactic in part_tactics if tactic not in tactics]
-        frame = writer.say(part.verdict, {**values, "because": because}, str(index))
+        frame_values = {**values, "because": because}
+        if _lead_reason(part) == "would_be_late":
+            frame_values["deadline"] = ""
+        frame = writer.say(part.verdict, frame_values, str(index))
         if because:
             frame = frame.replace(": " + because, ": " + _after_colon(because), 1)
         offer_key = "alternative_decline" if part.verdict == "decline" else "alternative"

@@ -361,11 +361,10 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
             obj = "the " + obj
     if not obj and not _PRONOUN_OBJECT.search(sentence):
         obj = _noun_phrase(sentence)
-    deadlines = _deadlines(ask)
+    deadlines = [(at, words) for at, words in _deadlines(ask)
+                 if re.sub(r"^(?:by|on|for|before|at)\s+", "", words.lower()) not in obj.lower()]
     in_sentence = [words for at, words in deadlines if ask.find(sentence) <= at < ask.find(sentence) + len(sentence)]
     deadline = (in_sentence or [words for _, words in deadlines] or [""])[0]
-    if deadline and re.sub(r"^(?:by|on|for|before|at)\s+", "", deadline.lower()) in obj.lower():
-        deadline = ""
     free = _FREE.search(ask)
     return AskSlots(verb=verb if obj else "", object=obj, deadline=deadline,
                     amounts=[amount.strip() for amount in _AMOUNT.findall(ask)][:3],
