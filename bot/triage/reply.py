@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import zlib
+
 from bot.triage.knowledge import OPTIONAL_SLOTS, Knowledge, template_slots
 from bot.triage.result import Reply, ReplyPart, ReplyPlan
 from bot.triage.slots import Slots
@@ -19,6 +20,10 @@ _MONEY_ACTION = re.compile(r"\b(?:off|discount|refund|rebate|credit|waive|fee|fe
                            re.IGNORECASE)
 _SENTENCE_START = re.compile(r"(^|[.!?]\s+)([a-z])")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
+_COMMON_STARTS = frozenset("""it it's its that the this these those we we'd we're our your you you'd doing adding
+taking as what there a an terms copying emailing images claims clauses posting paid reviews hiring nobody excluding
+payments sharing pretending aiming moving changing making putting using let let's here's what we'll tell""".split())
+_PLAIN_OPENERS = ("What ", "Let's ", "Let me ", "Here's ", "Here ", "Tell ", "I'd ", "We can ", "We'll ")
 
 
 def seed_of(text: str) -> int:
@@ -65,11 +70,6 @@ def _richness(slots: set[str]) -> int:
     """How specific a template is: the optional slots it names, the verb and object counting double."""
     return len(slots & OPTIONAL_SLOTS) + ("action" in slots)
 
-
-_COMMON_STARTS = frozenset("""it it's its that the this these those we we'd we're our your you you'd doing adding
-taking as what there a an terms copying emailing images claims clauses posting paid reviews hiring nobody excluding
-payments sharing pretending aiming moving changing making putting using let let's here's what we'll tell""".split())
-_PLAIN_OPENERS = ("What ", "Let's ", "Let me ", "Here's ", "Here ", "Tell ", "I'd ", "We can ", "We'll ")
 
 
 def _after_colon(text: str) -> str:
@@ -199,6 +199,9 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
     parts = plan.parts[:MAX_PARTS] or [ReplyPart(verdict=plan.verdict, topics=list(plan.topics))]
     main = next((part for part in parts if part.verdict == plan.verdict), parts[0])
     apology = writer.say("apology", base) if plan.complaint else ""
+    if plan.checks:
+        opening = apology or writer.say("acknowledge_plain", _values(plan, main))
+        return _holding(plan, writer, opening, greeting, sign_off, knowledge)
 
     if plan.verdict == "accept":
         named = [part for part in parts if part.object]
@@ -208,7 +211,7 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
         return (Reply(f"{greeting}\n\n{apology}".strip() if apology else greeting, "", "", text),
                 list(knowledge.accept.get("tactics", [])), knowledge.accept["tip"])
 
-    key, _, _, topic_acknowledge, _, _ = _substance(main, plan, knowledge, writer)
+    topic_acknowledge = _substance(main, plan, knowledge, writer)[3]
     main_values = {**_values(plan, main), "acknowledge": topic_acknowledge}
     if main is not parts[0]:
         main_values["acknowledge"] = ""
@@ -222,9 +225,6 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
         opening = writer.say("acknowledge", main_values)
     else:
         opening = writer.say("acknowledge_plain", main_values)
-
-    if plan.checks:
-        return _holding(plan, writer, opening, greeting, sign_off, knowledge)
 
     paragraphs: list[str] = []
     yeses: list[str] = []

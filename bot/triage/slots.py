@@ -395,14 +395,9 @@ def _noun_phrase(sentence: str, allow_subject: bool = False) -> str:
     return re.sub(r"^(?:this|that)\b", "the", best)
 
 
-def _deadline(text: str) -> str:
-    """The first date the text gives as a deadline ("by Friday", "9am tomorrow"), with "by" before a bare date."""
-    found = _deadlines(text)
-    return found[0][1] if found else ""
-
-
 def _deadlines(text: str) -> list[tuple[int, str]]:
-    """Each (position, words) of the dates a text gives as deadlines, in order (see `_deadline`)."""
+    """Each (position, words) of the dates a text gives as deadlines ("by Friday", "9am tomorrow"), in order, with
+    "by" before a bare date; not dates that only say since or until when."""
     lowered = text.lower()
     if not _DIGIT.search(text) and not any(word in lowered for word in _DATE_WORDS):
         return []

@@ -161,6 +161,9 @@ def test_when_the_triage_is_unsure_the_reply_holds_rather_than_says_yes():
     assert reply.text.startswith("Hi Helen,")
     assert "[day]" in reply.text and "Yes to" not in reply.text
     assert tip.endswith("Is this in the SOW?")
+    accepted = dataclasses.replace(plan, verdict="accept", parts=[dataclasses.replace(plan.parts[0], verdict="accept")])
+    held, _, _ = render_reply(accepted, "warm", load_knowledge())
+    assert "[day]" in held.text and "Absolutely" not in held.text
 
 
 def test_a_catalogued_practice_drives_the_decline():
