@@ -123,7 +123,7 @@ _WANT_OBJECT = re.compile(r"\b(?:we|i|they|procurement|finance|legal|the board|(
 _NOT_VERBS = frozenset("""you we i it this that be have the a an your our my us me them there""".split())
 _INDIRECT = re.compile(r"^(?:us|me|them|him|her|everyone)\s+(?!(?:into|to|in|on|onto|for|from|with|at|by|off|out|up|"
                        r"back|over|down)\b)(?=\S)", re.IGNORECASE)
-_NOT_OBJECT = re.compile(r"^(?:(?:it|them|this|that|these|those|him|her)\s*$|(?:on|in|at|with|from|about|into|"
+_NOT_OBJECT = re.compile(r"^(?:(?:it|them|this|that|these|those|him|her)\s*$|(?:sure|certain|on|in|at|with|from|about|into|"
                          r"over|under|through|it|that|he|she|they|you|we|i|if|"
                          r"whether|when|how|what|why|where|who|so|to|and|but|or|not|no|yes)\b(?!-)|(?:you|we|they|i)')",
                          re.IGNORECASE)
@@ -133,8 +133,9 @@ _A_FEW = re.compile(r"^(?:a few|a couple of|a couple|some|any)\s+(?=\S)", re.IGN
 _DANGLING = frozenset("the a an of to for in on with and or our your my at from into by".split())
 _PRONOUN_START = re.compile(r"(?:it|them|this|that)\b", re.IGNORECASE)
 _TAIL_PREPOSITION = re.compile(r"\s+(?:with|for|in|on|into|to|onto|from|using)\b", re.IGNORECASE)
-_NOT_BARE_ITEM = re.compile(r"(?:same|other|more|less|also|just|only|maybe|so|and|but|or|ok|okay|yes|no|thanks|"
-                            r"hi|hello|hey|please|[-\u2013\u2014~])(?![\w-])", re.IGNORECASE)
+_NOT_BARE_ITEM = re.compile(r"(?i:same|other|more|less|also|just|only|maybe|so|and|but|or|ok|okay|yes|no|thanks|"
+                            r"hi|hello|hey|please|[-\u2013\u2014~])(?![\w-])|(?:The|Our|My|Your|This|These|Their|We|I|"
+                            r"It|They)\b")
 _CHANGE_VERBS = frozenset("go move switch change increase reduce cut bring shift".split())
 _FROM_TO = re.compile(r"\s*(?:\w+\s+){0,2}?from\s+[^,.;:?!]{1,40}?\s+to\s+[^,.;:?!]{1,40}?(?=\s+(?:by|before|for|so|to|"
                       r"because|as|from|next|this|starting)\b|[,.;:?!]|$)", re.IGNORECASE)
@@ -148,7 +149,8 @@ _DETERMINER = re.compile(r"\b(?:the|our|your|their|this|these|those|a|an)\b", re
 _NOUN_PHRASE = re.compile(r"\b(?:the|our|your|their|this|these|those|a|an)\s+((?:[\w&'-]+\s+){0,5}[\w&'-]+)",
                           re.IGNORECASE)
 _NOT_NOUN = re.compile(r"^(?:same|time|date|day|week|month|moment|way|end|start|rest|point|thing|things|one|"
-                       r"plan|idea|team|people|answer|reply|response|decision|update|call|chat|note|email|"
+                       r"plan|idea|team|people|answer|reply|response|decision|update|call|chat|note|email|ceo|md|cfo|"
+                       r"cmo|coo|boss|director|manager|board|founder|owner|lawyer|colleague|partner|chairman|"
                        r"\d+(?:st|nd|rd|th)?)$", re.IGNORECASE)
 _NOT_NOUN_PHRASE = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|will|would|can|could|should|"
                               r"must|may|might|need|needs|want|wants)\b|'(?:s|re|ll|ve|d)\b", re.IGNORECASE)
