@@ -262,7 +262,7 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
             frame = frame.replace(": " + because, ": " + _after_colon(because), 1)
         offer_key = "alternative_decline" if part.verdict == "decline" else "alternative"
         offer = writer.say(offer_key, {**values, "alternative": alternative}, str(index)) if alternative else ""
-        if alternative.startswith(_PLAIN_OPENERS):
+        if alternative.startswith(_PLAIN_OPENERS) or part.verdict == "accept_with_conditions":
             offer = alternative
         options = options or " or " in alternative
         if part is main:

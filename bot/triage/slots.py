@@ -130,7 +130,7 @@ _NOT_OBJECT = re.compile(r"^(?:(?:it|them|this|that|these|those|him|her)\s*$|(?:
 _PRONOUN_OBJECT = re.compile(r"\b(?:need|want|get|have|do|send|make|fix|move|change|use)\s+(?:it|them|this|that)\b",
                              re.IGNORECASE)
 _A_FEW = re.compile(r"^(?:a few|a couple of|a couple|some|any)\s+(?=\S)", re.IGNORECASE)
-_DANGLING = frozenset("the a an of to for in on with and or our your my at from into by".split())
+_DANGLING = frozenset("the a an of to for in on with and or our your my at from into by like including".split())
 _PRONOUN_START = re.compile(r"(?:it|them|this|that)\b", re.IGNORECASE)
 _TAIL_PREPOSITION = re.compile(r"\s+(?:with|for|in|on|into|to|onto|from|using)\b", re.IGNORECASE)
 _NOT_BARE_ITEM = re.compile(r"(?i:same|other|more|less|also|just|only|maybe|so|and|but|or|ok|okay|yes|no|thanks|"
@@ -286,6 +286,10 @@ def _trim_object(text: str) -> str:
     while words and words[-1].lower() in _DANGLING:
         words.pop()
     text = " ".join(words).strip(" -'\"")
+    for quote in ("'", '"'):
+        opening = text.rfind(" " + quote)
+        if opening >= 0 and quote not in text[opening + 2:]:
+            text = text[:opening].rstrip(" ,")
     if not text or text.lower() in _NOT_VERBS or _NOT_OBJECT.match(text):
         return ""
     return swap_person(_LEADING_ARTICLE.sub("the ", text))
