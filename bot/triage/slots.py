@@ -289,7 +289,10 @@ def _trim_object(text: str) -> str:
     for quote in ("'", '"'):
         opening = text.rfind(" " + quote)
         if opening >= 0 and quote not in text[opening + 2:]:
-            text = text[:opening].rstrip(" ,")
+            words = text[:opening].rstrip(" ,").split()
+            while words and words[-1].lower() in _DANGLING:
+                words.pop()
+            text = " ".join(words)
     if not text or text.lower() in _NOT_VERBS or _NOT_OBJECT.match(text):
         return ""
     return swap_person(_LEADING_ARTICLE.sub("the ", text))
