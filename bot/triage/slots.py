@@ -54,15 +54,12 @@ _AMOUNT = re.compile(
     r"[£$€]\s?\d[\d,]*(?:\.\d+)?\s?(?:k|m|bn|million|thousand)?\b|"
     r"\b\d[\d,]*(?:\.\d+)?\s?(?:%|percent\b|per cent\b|k\b(?=\s*(?:budget|a|per|/|$|[.,]))|"
     r"(?:pounds|dollars|euros|eur|gbp|usd)\b)", re.IGNORECASE)
-_MONEY = re.compile(r"[£$€%]|\b(?:discount|fees?|price|pricing|budget|costs?|free|charge[sd]?|invoices?|pay|paid|"
-                    r"rates?|retainer|money|spend|quote|cheaper|percent|\d+\s?off|off the)\b", re.IGNORECASE)
 _FREE = re.compile(r"\b(?:at no (?:extra |additional )?(?:cost|charge)|for free|free of charge|(?:at|for) no "
                    r"(?:extra |additional )?(?:fee|cost|charge)|without (?:any )?(?:extra |additional )?"
                    r"(?:cost|charge)|no extra (?:cost|charge)|within the (?:same |existing |current )?"
                    r"(?:fee|budget|quote|price|retainer)|as a (?:favou?r|freebie|goodwill gesture)|"
                    r"(?:included|include it) in the (?:fixed |current |existing )?(?:fee|price|quote|retainer)|"
                    r"on the house)\b", re.IGNORECASE)
-_REVIEWS = re.compile(r"\b(?:reviews?|ratings?|testimonials?|trustpilot|stars?)\b", re.IGNORECASE)
 _EVENT_WORDS = (r"launch(?: event| night| party)?|go-live|gala(?: dinner)?|dinner|party|awards?(?: night| dinner)?|"
                 r"conference|expo|trade ?show|summit|festival|premiere|opening night|opening|fair|webinar|"
                 r"board meeting|board presentation|AGM|investor (?:meeting|day|pitch)|pitch|tender|"
@@ -219,8 +216,6 @@ class Slots:
     one_off: bool = False
     admission: str = ""
     complaint: str = ""
-    money: bool = False
-    reviews: bool = False
     free: str = ""
     stakes: bool = False
     asks: list[AskSlots] = field(default_factory=list)
@@ -466,7 +461,6 @@ def read_slots(raw: str, cleaned_text: str, asks: list[str], evidence: list[list
     if event:
         event_text = " ".join(event.group(0).split())
         event_text = swap_person(re.sub(r"^(?:a|this)\b", "the", event_text, flags=re.IGNORECASE))
-    free = _FREE.search(cleaned_text)
     ask_slots = [read_ask(ask, found) for ask, found in zip(asks, evidence or [[] for _ in asks])]
     return Slots(
         name=sender_name(raw),
@@ -476,9 +470,7 @@ def read_slots(raw: str, cleaned_text: str, asks: list[str], evidence: list[list
         one_off=bool(_ONE_OFF.search(cleaned_text)),
         admission=_admission(cleaned_text),
         complaint=_complaint(cleaned_text),
-        money=bool(_MONEY.search(cleaned_text)),
-        reviews=bool(_REVIEWS.search(cleaned_text)),
-        free=swap_person(" ".join(free.group(0).split())) if free else "",
+        free=next((ask.free for ask in ask_slots if ask.free), ""),
         stakes=bool(_STAKES.search(cleaned_text)),
         asks=ask_slots,
     )
