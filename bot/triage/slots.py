@@ -127,6 +127,7 @@ _NOT_OBJECT = re.compile(r"^(?:(?:it|them|this|that|these|those|him|her)\s*$|(?:
 _PRONOUN_OBJECT = re.compile(r"\b(?:need|want|get|have|do|send|make|fix|move|change|use)\s+(?:it|them|this|that)\b",
                              re.IGNORECASE)
 _A_FEW = re.compile(r"^(?:a few|a couple of|a couple|some|any)\s+(?=\S)", re.IGNORECASE)
+_TO_PLACE = re.compile(r"\s+to (?:the|our|your|a|an|my|all)\b", re.IGNORECASE)
 _DANGLING = frozenset("the a an of to for in on with and or our your my at from into by like including".split())
 _PRONOUN_START = re.compile(r"(?:it|them|this|that)\b", re.IGNORECASE)
 _TAIL_PREPOSITION = re.compile(r"\s+(?:with|for|in|on|into|to|onto|from|using)\b", re.IGNORECASE)
@@ -154,7 +155,8 @@ _NOT_NOUN_PHRASE = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|do|doe
 _OBJECT_STOP = re.compile(
     r"\s+(?:must|should|will|would|can|could|may|might|needs? to|has to|have to|still|goes|went|looks|seems)"
     r"(?![\w'-])|\s+(?:by|before|until|till|be|is|are|was|were|so(?: that)?|because|since|as|if|when|while|which|who|so|but|and then|then|instead|"
-    r"asap|ahead of|in time|at no|at the|for free|for (?:next|this)|not|to (?:get|make|keep|show|help|see|"
+    r"asap|ahead of|in time|at no|at the|for free|for (?:next|this)|not|to (?:the|our|your|a|an|my|all)|"
+    r"saying|that says|telling|to (?:get|make|keep|show|help|see|"
     r"match|look|go|be|hit|use|fit|save|avoid)|from (?:today|tomorrow|next|this|now|the start)|this week|"
     r"tonight|tomorrow|today|please|thanks|ok|okay|accordingly|added|included|done|ready|built|fixed|changed|moved|"
     r"updated|rewritten|redone|sorted|re-recorded|recorded|redesigned|translated|reshot|delivered|sent|finished|"
@@ -273,8 +275,11 @@ def _trim_object(text: str) -> str:
     text = text.strip().strip("'\"")
     text = _INDIRECT.sub("", text)
     text = _A_FEW.sub("", text)
-    if stop := _OBJECT_STOP.search(text):
+    for stop in _OBJECT_STOP.finditer(text):
+        if _TO_PLACE.match(text, stop.start()) and len(text[:stop.start()].split()) <= 2:
+            continue
         text = text[:stop.start()]
+        break
     words = text.split()
     if len(words) > MAX_OBJECT_WORDS:
         words = words[:MAX_OBJECT_WORDS]
