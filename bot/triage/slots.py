@@ -68,7 +68,8 @@ _EVENT = re.compile(
     rf"\b(?i:the|our|your|this|a|next week's|tomorrow's|friday's|monday's|saturday's)\s+"
     rf"((?:[A-Z0-9][\w&'-]*\s+|\d{{1,2}}(?:st|nd|rd|th)?\s+(?i:{_MONTH})\s+){{0,3}}"
     rf"(?:(?!(?:to|out|of|in|on|for|and|or|the|a|an|is|are|was|be|by|at|with|from|into|up)\b)[a-z][\w-]*\s+){{0,2}}"
-    rf"(?i:{_EVENT_WORDS}))\b")
+    rf"(?i:{_EVENT_WORDS}))\b(?!\s+(?i:database|list|lists|page|pages|data|team|budget|photos?|pack|brief|plan|"
+    rf"site|calendar|details|invite|invites|code|tickets?)\b)")
 _ONE_OFF = re.compile(r"\b(?:gala|dinner|party|awards?|premiere|opening night|one night|on the night|evening "
                       r"event|reception|launch (?:event|night|party)|ceremony|keynote|open day|press day)\b",
                       re.IGNORECASE)
@@ -95,7 +96,7 @@ _STAKES = re.compile(r"\b(?:tender|procurement|legal action|lawyers?|solicitors?
                      r"investors?|regulators?|AGM|renewal|biggest accounts?|the press)\b|[£$€]\s?\d{2,3},\d{3}|"
                      r"[£$€]\s?\d+(?:\.\d+)?\s?(?:k|m|million)\b", re.IGNORECASE)
 
-_SUBJECT = (r"(?:you(?: guys| all)?|u|ya|your [a-z]+|the team|the agency|"
+_SUBJECT = (r"(?:you(?: guys| all)?|u|ya|your (?:[a-z]+ )?[a-z]+|the team|the agency|"
             r"(?:one|some|a few|two|any) of (?:you|your team)|someone(?: on your (?:side|team))?|we|I)")
 _ADVERBS = r"(?:(?:also|just|please|quickly|possibly|maybe|still|then|now|kindly|actually|easily|even)\s+)*"
 _VERB = r"([a-z][a-z-]+(?:\s+and\s+[a-z][a-z-]+(?=\s+(?:a|an|the|our|my|some|\d)\b))?(?:\s+(?:up|out|off|over|back|together|through|in|down))?)"
