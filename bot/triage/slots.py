@@ -49,6 +49,7 @@ _DATE_WORDS = ("day", "tomorrow", "tonight", "eod", "eow", "week", "month", "fir
                "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "noon")
 _DEADLINE_LOWER = re.compile("(?=[0-9a-z])" + _DEADLINE.pattern)
 _DIGIT = re.compile(r"\d")
+_NOT_DEADLINE_BEFORE = re.compile(r"\b(?:since|last|ago|from|until|till|than|of)\s*$", re.IGNORECASE)
 _MONTH_ONLY = re.compile(rf"^(?:(?:by|before|until|till|for|on|from|ahead of|in|at)\s+)?{_MONTH}$", re.IGNORECASE)
 _AMOUNT = re.compile(
     r"[£$€]\s?\d[\d,]*(?:\.\d+)?\s?(?:k|m|bn|million|thousand)?\b|"
@@ -96,13 +97,17 @@ _STAKES = re.compile(r"\b(?:tender|procurement|legal action|lawyers?|solicitors?
                      r"investors?|regulators?|AGM|renewal|biggest accounts?|the press)\b|[£$€]\s?\d{2,3},\d{3}|"
                      r"[£$€]\s?\d+(?:\.\d+)?\s?(?:k|m|million)\b", re.IGNORECASE)
 
-_SUBJECT = (r"(?:you(?: guys| all)?|u|ya|your (?:[a-z]+ )?[a-z]+|the team|the agency|"
+_SUBJECT = (r"(?:you(?: guys| all)?|u|ya|your (?:[a-z]+ )?[a-z]+|the (?:[a-z]+ )?[a-z]+|"
             r"(?:one|some|a few|two|any) of (?:you|your team)|someone(?: on your (?:side|team))?|we|I)")
 _ADVERBS = r"(?:(?:also|just|please|quickly|possibly|maybe|still|then|now|kindly|actually|easily|even)\s+)*"
-_VERB = r"([a-z][a-z-]+(?:\s+and\s+[a-z][a-z-]+(?=\s+(?:a|an|the|our|my|some|\d)\b))?(?:\s+(?:up|out|off|over|back|together|through|in|down))?)"
+_VERB = (r"((?!(?:it|this|that|them|the|a|an|you|we|i|be|have|our|your|my|us|me|there|also|just|ready|done|able|"
+         r"live|finished|possible|ok|okay|still|not)\b)[a-z][a-z-]+"
+         r"(?:\s+and\s+[a-z][a-z-]+(?=\s+(?:a|an|the|our|my|some|\d)\b))?"
+         r"(?:\s+(?:up|out|off|over|back|together|through|in|down))?)")
 _IMPERATIVES = "|".join(
     "add change use send take put remove fix redo do give update move switch launch drop skip ensure get create build "
-    "design print copy write leave post include cut reduce rework pause stop offer hire book schedule prepare start run "
+    "design print copy write leave post include cut reduce rework pause stop offer hire book schedule prepare "
+    "start run "
     "swap keep replace set call pay waive lower extend deliver ship translate refund share hide delete publish email "
     "tag target make reissue resend load pitch tidy smooth turn re-record record shoot film edit bump push pull rename "
     "clean restore rewrite return ask tell buy hold bring".split())
@@ -111,18 +116,21 @@ _REQUEST_VERB = re.compile(
     rf"(?:we|i)(?:'d| would)?\s+(?:like|love|want|need)\s+(?:you|your team|the team)\s+to\s+|"
     rf"(?:is it|would it be) possible (?:for you )?to\s+|(?:let's|let us)\s+|(?:need|want) (?:you )?to\s+|"
     rf"(?:you|we) (?:must|should|have to|need to)\s+|(?:I|we) (?:were wondering|wondered) if (?:you|we) could\s+|"
-    rf"(?:decided|planning|plan|going|hoping|looking|asked you) to\s+|\band\s+(?=(?:{_IMPERATIVES})\s+(?:the|a|an|our|my|all|\d))|[,;]\s*(?:just|and just|but just)\s+|"
+    rf"(?:decided|planning|plan|going|hoping|looking|asked you) to\s+|"
+    rf"\band\s+(?=(?:{_IMPERATIVES})\s+(?:the|a|an|our|my|all|\d))|[,;]\s*(?:just|and just|but just)\s+|"
     rf"^\s*(?:and\s+|also\s+|oh,? and\s+|so\s+|then\s+|just\s+|please\s+)?(?=(?:{_IMPERATIVES})\b))"
     rf"{_ADVERBS}{_VERB}\s+", re.IGNORECASE | re.MULTILINE)
 _WANT_OBJECT = re.compile(r"\b(?:we|i|they|procurement|finance|legal|the board|(?:our|my) [a-z]+)(?:'d| would)?\s+"
-                          r"(?:(?:really|also|just|now|still)\s+)?(?:like|love|want|need|expect|asked for|are asking for|"
+                          r"(?:(?:really|also|just|now|still)\s+)?"
+                          r"(?:like|love|want|need|expect|asked for|are asking for|"
                           r"ask for)\s+(?!to\b)",
                           re.IGNORECASE)
 _NOT_VERBS = frozenset("""you we i it this that be have the a an your our my us me them there""".split())
 _INDIRECT = re.compile(r"^(?:us|me|them|him|her|everyone)\s+(?!(?:into|to|in|on|onto|for|from|with|at|by|off|out|up|"
                        r"back|over|down)\b)(?=\S)", re.IGNORECASE)
-_NOT_OBJECT = re.compile(r"^(?:(?:it|them|this|that|these|those|him|her)\s*$|(?:sure|certain|on|in|at|with|from|about|into|"
-                         r"over|under|through|it|that|he|she|they|you|we|i|if|"
+_NOT_OBJECT = re.compile(r"^(?:(?:it|them|this|that|these|those|him|her)\s*$|"
+                         r"(?:sure|certain|on|in|at|with|from|about|into|"
+                         r"over|under|through|by|before|until|it|that|he|she|they|you|we|i|if|"
                          r"whether|when|how|what|why|where|who|so|to|and|but|or|not|no|yes)\b(?!-)|(?:you|we|they|i)')",
                          re.IGNORECASE)
 _PRONOUN_OBJECT = re.compile(r"\b(?:need|want|get|have|do|send|make|fix|move|change|use)\s+(?:it|them|this|that)\b",
@@ -155,7 +163,8 @@ _NOT_NOUN_PHRASE = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|do|doe
                               r"must|may|might|need|needs|want|wants)\b|'(?:s|re|ll|ve|d)\b", re.IGNORECASE)
 _OBJECT_STOP = re.compile(
     r"\s+(?:must|should|will|would|can|could|may|might|needs? to|has to|have to|still|goes|went|looks|seems)"
-    r"(?![\w'-])|\s+(?:by|before|until|till|be|is|are|was|were|so(?: that)?|because|since|as|if|when|while|which|who|so|but|and then|then|instead|"
+    r"(?![\w'-])|\s+(?:by|before|until|till|be|is|are|was|were|so(?: that)?|because|since|as|if|when|while|which|"
+    r"who|so|but|and then|then|instead|"
     r"asap|ahead of|in time|at no|at the|for free|for (?:next|this)|not|to (?:the|our|your|a|an|my|all)|"
     r"saying|that says|telling|to (?:get|make|keep|show|help|see|"
     r"match|look|go|be|hit|use|fit|save|avoid)|from (?:today|tomorrow|next|this|now|the start)|this week|"
@@ -325,7 +334,7 @@ def _resolve(obj: str, earlier: str) -> str:
     sentences before it ("re-record it with a new artist" after "the voice-over on the radio spot"); "" when
     there is none."""
     pronoun, _, tail = obj.partition(" ")
-    if pronoun.lower() not in ("it", "them", "this", "that"):
+    if pronoun.lower() not in ("it", "them", "this", "that") or tail.startswith("to "):
         return obj
     referent = ""
     for _, sentence in reversed(_sentences(earlier)):
@@ -370,7 +379,7 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
         if obj and not re.match(r"(?:the|your|our|all|every|each|\d)", obj, re.IGNORECASE):
             obj = "the " + obj
     if not obj and not _PRONOUN_OBJECT.search(sentence):
-        obj = _noun_phrase(sentence)
+        obj = _noun_phrase(sentence) or _noun_phrase(sentence, allow_subject=True)
     deadlines = [(at, words) for at, words in _deadlines(ask)
                  if re.sub(r"^(?:by|on|for|before|at)\s+", "", words.lower()) not in obj.lower()]
     in_sentence = [words for at, words in deadlines if ask.find(sentence) <= at < ask.find(sentence) + len(sentence)]
@@ -417,8 +426,7 @@ def _deadlines(text: str) -> list[tuple[int, str]]:
         words = " ".join(text[found.start():found.end()].split())
         if re.match(r"(?:from|until|till)\b", words, re.IGNORECASE):
             continue
-        if re.search(r"\b(?:since|last|ago|from|until|till|than|of)\s*$", text[max(0, found.start() - 12):found.start()],
-                     re.IGNORECASE):
+        if _NOT_DEADLINE_BEFORE.search(text[max(0, found.start() - 12):found.start()]):
             continue
         if _MONTH_ONLY.match(words) and words.split()[-1].lower() in ("may", "march", "mar"):
             continue
