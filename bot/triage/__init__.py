@@ -20,8 +20,8 @@ from bot.triage.slots import read_slots
 
 __all__ = [
     "REASONS", "VERDICTS", "TONES", "AccountContext", "Ask", "CleanedMessage", "EmptyRequestError",
-    "KnowledgeError", "Reply", "ReplyPart", "ReplyPlan", "TriageResult", "clean_message", "load_knowledge", "split_asks",
-    "triage", "with_tone", "check_knowledge",
+    "KnowledgeError", "Reply", "ReplyPart", "ReplyPlan", "TriageResult", "clean_message", "load_knowledge",
+    "split_asks", "triage", "with_tone", "check_knowledge",
 ]
 
 SUMMARY_LIMIT = 120
