@@ -101,7 +101,7 @@ _SUBJECT = (r"(?:you(?: guys| all)?|u|ya|your (?:[a-z]+ )?[a-z]+|the (?:[a-z]+ )
             r"(?:one|some|a few|two|any) of (?:you|your team)|someone(?: on your (?:side|team))?|we|I)")
 _ADVERBS = r"(?:(?:also|just|please|quickly|possibly|maybe|still|then|now|kindly|actually|easily|even)\s+)*"
 _VERB = (r"((?!(?:it|this|that|them|the|a|an|you|we|i|be|have|our|your|my|us|me|there|also|just|ready|done|able|"
-         r"live|finished|possible|ok|okay|still|not)\b)[a-z][a-z-]+"
+         r"live|finished|possible|ok|okay|still|not|on|in|at|for|to|with|from|by|of|off)\b)[a-z][a-z-]+"
          r"(?:\s+and\s+[a-z][a-z-]+(?=\s+(?:a|an|the|our|my|some|\d)\b))?"
          r"(?:\s+(?:up|out|off|over|back|together|through|in|down))?)")
 _IMPERATIVES = "|".join(
@@ -152,6 +152,7 @@ might need needs want wants like likes still also just goes go went pulled said 
 gets got won't can't isn't aren't doesn't don't didn't""".split())
 _BEFORE_SUBJECT = re.compile(r"\b(?:can|could|would|will|should|does|do|did|is|are|was|were|has|have|if|that|"
                              r"when|because|since|and|but)\s*$", re.IGNORECASE)
+_COPULA = re.compile(r"\s+(?:still\s+)?(?:be|is|are|was|were)\b", re.IGNORECASE)
 _DETERMINER = re.compile(r"\b(?:the|our|your|their|this|these|those|a|an)\b", re.IGNORECASE)
 _NOUN_PHRASE = re.compile(r"\b(?:the|our|your|their|this|these|those|a|an)\s+((?:[\w&'-]+\s+){0,5}[\w&'-]+)",
                           re.IGNORECASE)
@@ -305,7 +306,10 @@ def _trim_object(text: str) -> str:
             text = " ".join(words)
     if not text or text.lower() in _NOT_VERBS or _NOT_OBJECT.match(text):
         return ""
-    return swap_person(_LEADING_ARTICLE.sub("the ", text))
+    text = _LEADING_ARTICLE.sub("the ", text)
+    if re.match(r"(?:The|Our|Your|My|This|These|Those|Their)\b", text):
+        text = text[0].lower() + text[1:]
+    return swap_person(text)
 
 
 def _verb_objects(sentence: str) -> list[tuple[int, str, str]]:
@@ -397,8 +401,8 @@ def _noun_phrase(sentence: str, allow_subject: bool = False) -> str:
     opening = len(sentence) - len(sentence.lstrip())
     for start in (found.start() for found in _DETERMINER.finditer(sentence)):
         found = _NOUN_PHRASE.match(sentence, start)
-        if not found or (found.start() <= opening + 1 or _BEFORE_SUBJECT.search(sentence[:found.start()])) and (
-                not allow_subject):
+        subject = found and (found.start() <= opening + 1 or _BEFORE_SUBJECT.search(sentence[:found.start()]))
+        if not found or subject and not allow_subject:
             continue
         words = []
         for word in found.group(0).split():
@@ -408,6 +412,8 @@ def _noun_phrase(sentence: str, allow_subject: bool = False) -> str:
                 break
             words.append(word)
         phrase = _trim_object(" ".join(words))
+        if subject and not _COPULA.match(sentence, found.start() + len(" ".join(words))):
+            continue
         if len(phrase.split()) >= 2 and not _NOT_NOUN.match(phrase.split()[-1]) and len(phrase.split()) > len(
                 best.split()):
             best = phrase
