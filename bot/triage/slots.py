@@ -328,8 +328,13 @@ def _verb_objects(sentence: str) -> list[tuple[int, str, str]]:
         elif candidate in _CHANGE_VERBS and (change := _FROM_TO.match(rest)):
             found_all.append((found.start(1), candidate, swap_person(" ".join(change.group(0).split()))))
         elif pronoun := _PRONOUN_START.match(rest):
-            found_all.append((found.start(1), candidate, pronoun.group(0).strip() + " " + (
-                _trim_object(rest[pronoun.end():]) if _TAIL_PREPOSITION.match(rest[pronoun.end():]) else "")))
+            after = rest[pronoun.end():]
+            tail = _TAIL_PREPOSITION.match(after)
+            detail = _trim_object(after[tail.end():]) if tail else ""
+            if tail and (article := re.match(r"\s*(an?)\s", after[tail.end():], re.IGNORECASE)):
+                detail = re.sub(r"^the\b", article.group(1), detail)
+            found_all.append((found.start(1), candidate, pronoun.group(0).strip() + (
+                f" {tail.group(0).strip()} {detail}" if detail else "")))
     return found_all
 
 

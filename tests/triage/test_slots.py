@@ -39,6 +39,13 @@ def test_the_sender_is_the_name_they_signed_with_never_the_greeting(text, name):
     ("Just add the page and keep the 14th.", "add", "the page"),
     ("We need an extra 25% off the renewal or we'll put the contract out to tender.", "",
      "the extra 25% off the renewal"),
+    ("Can the deck be ready by Friday?", "", "the deck"),
+    ("Can your social team leave them a few one-star reviews?", "leave", "one-star reviews"),
+    ("Could we go from four to eight blog posts next month?", "go", "from four to eight blog posts"),
+    ("Please tell the creators NOT to use #ad - it kills engagement.", "tell", "the creators NOT to use #ad"),
+    ("Can you say the range is 'made in Britain'?", "say", "the range is 'made in Britain'"),
+    ("The client's MD didn't like the voice-over on the radio spot. Can you re-record it with a new artist?",
+     "re-record", "the voice-over on the radio spot with a new artist"),
 ])
 def test_each_ask_names_its_verb_and_object_in_the_account_managers_words(ask, verb, obj):
     slots = read_ask(ask)
