@@ -15,7 +15,7 @@ from pathlib import Path
 
 PG_URL_VARIABLE = "PUSHBACK_BENCH_POSTGRES_URL"
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-SECTIONS = ("serving", "triage", "quality", "reminders", "memory")
+SECTIONS = ("serving", "triage", "quality", "replies", "reminders", "memory")
 NOTES = Path(__file__).with_name("profiling.md")
 
 
@@ -112,6 +112,17 @@ def main(argv: list[str] | None = None) -> int:
                      f"{_markdown_rows(reliability)}\n")
         print(_markdown_rows(rows), flush=True)
         print(_markdown_rows(reliability), flush=True)
+    if "replies" in sections:
+        from bench import replies
+
+        rows = replies.run(smoke=args.smoke)
+        parts.append("## Reply quality\n\nThe suggested replies checked by `../shared/eval/replies.py` (targets: "
+                     + replies.TARGETS + "): `specific`, replies to requests needing a condition or a no that name "
+                     "something from the request; `greeted`, signed requests greeted by name; `misfit`, paragraphs "
+                     "about money or reviews the request never raised; `top_closer`, the share of the commonest last "
+                     "line. The panel is our own 32 requests, read and graded by hand in the notes below.\n\n"
+                     f"{_markdown_rows(rows)}\n")
+        print(_markdown_rows(rows), flush=True)
     if "reminders" in sections:
         from bench import reminders
 

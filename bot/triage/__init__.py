@@ -11,16 +11,17 @@ from pathlib import Path
 from bot.triage.asks import is_request, split_asks
 from bot.triage.cleaning import CleanedMessage, clean_message
 from bot.triage.dates import working_days_ahead
-from bot.triage.engine import decide_reasons, read_message, strictest, to_ask
+from bot.triage.engine import Decision, decide_reasons, read_message, strictest, to_ask
 from bot.triage.knowledge import REASONS, TONES, KnowledgeError, load_knowledge
 from bot.triage.model import load_model
-from bot.triage.reply import render_reply
-from bot.triage.result import VERDICTS, Ask, Reply, ReplyPlan, TriageResult
+from bot.triage.reply import build_plan, fitting_topics, render_reply, seed_of
+from bot.triage.result import VERDICTS, Ask, Reply, ReplyPart, ReplyPlan, TriageResult
+from bot.triage.slots import read_slots
 
 __all__ = [
     "REASONS", "VERDICTS", "TONES", "AccountContext", "Ask", "CleanedMessage", "EmptyRequestError",
-    "KnowledgeError", "Reply", "ReplyPlan", "TriageResult", "clean_message", "load_knowledge", "split_asks",
-    "triage", "with_tone", "check_knowledge",
+    "KnowledgeError", "Reply", "ReplyPart", "ReplyPlan", "TriageResult", "clean_message", "load_knowledge",
+    "split_asks", "triage", "with_tone", "check_knowledge",
 ]
 
 SUMMARY_LIMIT = 120
@@ -71,15 +72,23 @@ def _apply_scope_notes(ask: Ask, account: AccountContext | None) -> Ask:
     return replace(ask, verdict=verdict_for(reasons), reasons=reasons, evidence=evidence)
 
 
-def _confidence(asks: list[Ask], needs_no: float, leaned: bool) -> float:
-    """How sure the triage is of the strictest verdict of `asks` (0 to 1): high for a practice from the catalogue;
-    else how strongly the caution column (`needs_no`) agrees that it needs a no (push-back, decline) or does not
-    (accept, or accept with conditions); a verdict the engine leaned to is unsure by definition."""
+def _confidence(asks: list[Ask], needs_no: float, decision: Decision) -> float:
+    """How sure the triage is of the strictest verdict of `asks` (0 to 1). A practice from the catalogue: high. A
+    push-back or decline: as sure as the stronger of the caution column (`needs_no`) and the learned reader's
+    belief in its likeliest reason; an accept with conditions: the stronger of that belief and the column's doubt
+    that a no is needed; an accept: the column's doubt alone. A verdict the engine leaned to is unsure by
+    definition."""
     verdict = strictest([ask.verdict for ask in asks])
     if any(ask.practice and ask.verdict == verdict for ask in asks):
         return PRACTICE_CONFIDENCE
-    agreement = needs_no if verdict in ("push_back", "decline") else 1.0 - needs_no
-    if leaned:
+    support = max((decision.probabilities.get(reason, 0.0) for ask in asks for reason in ask.reasons), default=0.0)
+    if verdict in ("push_back", "decline"):
+        agreement = max(needs_no, support)
+    elif verdict == "accept_with_conditions":
+        agreement = max(support, 1.0 - needs_no)
+    else:
+        agreement = 1.0 - needs_no
+    if decision.leaned:
         agreement = min(agreement, CHECK_BELOW - 0.01)
     return round(agreement, 2)
 
@@ -104,9 +113,9 @@ def triage(text: str, *, tone: str = "neutral", today: date | None = None,
     readings = read_message(cleaned, knowledge, today)
     decision = decide_reasons(readings, cleaned.text, load_model(knowledge_dir))
     asks = [_apply_scope_notes(to_ask(reading), account) for reading in readings]
-    asks = [replace(ask, confidence=_confidence([ask], needs_no, decision.leaned))
+    asks = [replace(ask, confidence=_confidence([ask], needs_no, decision))
             for ask, needs_no in zip(asks, decision.per_ask)]
-    confidence = _confidence(asks, decision.needs_no, decision.leaned)
+    confidence = _confidence(asks, decision.needs_no, decision)
     verdict = strictest([ask.verdict for ask in asks])
     reasons: list[str] = []
     evidence: dict[str, list[str]] = {}
@@ -117,21 +126,29 @@ def triage(text: str, *, tone: str = "neutral", today: date | None = None,
             evidence.setdefault(reason, [])
             evidence[reason] += [snippet for snippet in ask.evidence.get(reason, []) if snippet not in evidence[reason]]
     main_index = next(i for i, ask in enumerate(asks) if ask.verdict == verdict)
-    main_reading, main_ask = readings[main_index], asks[main_index]
-    topics = list(dict.fromkeys(main_reading.topic(reason, knowledge) for reason in main_ask.reasons))
-    plan = ReplyPlan(verdict=verdict, topics=topics, day=working_days_ahead(today, 2).strftime("%A"))
-    reply, tactics, tip = render_reply(plan, tone, knowledge)
-    checks = ([knowledge.catalogue.checks[reason] for reason in reasons[:MAX_CHECKS]]
+    main_ask = asks[main_index]
+    unsure_about = reasons or list(decision.likeliest)
+    checks = ([knowledge.catalogue.checks[reason] for reason in unsure_about[:MAX_CHECKS]]
               if confidence < CHECK_BELOW else [])
+    slots = read_slots(text if isinstance(text, str) else str(text), cleaned.text, [r.text for r in readings],
+                       [ask.evidence.get(ask.reasons[0], []) if ask.reasons else [] for ask in asks])
+    topics_per_ask = [fitting_topics(reading.topic_weights, ask.reasons, knowledge, reading.text)
+                      for reading, ask in zip(readings, asks)]
+    plan = build_plan(verdict, asks, topics_per_ask, slots, day=working_days_ahead(today, 2).strftime("%A"),
+                      seed=seed_of(cleaned.text), checks=checks)
+    reply, tactics, tip = render_reply(plan, tone, knowledge)
     return TriageResult(verdict=verdict, reasons=reasons, evidence=evidence, asks=asks, reply=reply,
                         tactics=tactics, tip=tip, tone=tone, notes=list(cleaned.notes),
                         summary=_summary(main_ask.text), plan=plan, confidence=confidence, checks=checks)
 
 
 def with_tone(result: TriageResult, tone: str, knowledge_dir: Path | None = None) -> TriageResult:
-    """The same triage with its reply re-rendered in `tone`."""
+    """The same triage with its reply re-rendered in `tone`, from what its plan kept (the client's text is not
+    needed, and may have been purged)."""
     if tone not in TONES:
         raise ValueError(f"tone must be one of {', '.join(TONES)}")
     plan = result.plan or ReplyPlan(verdict=result.verdict, topics=[], day="")
+    if result.checks and not plan.checks:
+        plan = replace(plan, checks=list(result.checks))
     reply, tactics, tip = render_reply(plan, tone, load_knowledge(knowledge_dir))
     return replace(result, reply=reply, tactics=tactics, tip=tip, tone=tone)

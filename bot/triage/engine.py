@@ -16,6 +16,7 @@ from bot.triage.model import ReasonModel
 from bot.triage.result import VERDICTS, Ask
 
 THRESHOLD = 2
+LIKELIEST = 2  # reasons named as what to check when the engine is unsure and found none
 PRACTICE_WEIGHT = 4  # a practice from the catalogue: above any single cue, and kept whatever the learned reader says
 DECLINE_REASONS = {"unethical_or_illegal"}
 PUSH_BACK_REASONS = {"unreasonable", "illogical", "misses_business_objectives", "misses_campaign_objectives",
@@ -49,13 +50,6 @@ class AskReading:
         """The reasons that reached the threshold, strongest first."""
         active = [reason for reason in REASONS if self.scores.get(reason, 0) >= THRESHOLD]
         return sorted(active, key=lambda reason: (-self.scores[reason], REASONS.index(reason)))
-
-    def topic(self, reason: str, knowledge: Knowledge) -> str:
-        """The topic that best explains `reason` in this ask."""
-        weights = self.topic_weights.get(reason)
-        if weights:
-            return max(weights, key=lambda name: (weights[name], -list(knowledge.topics).index(name)))
-        return next(name for name, topic in knowledge.topics.items() if topic["reason"] == reason)
 
 
 def _negated(text: str, start: int, negations: frozenset[str]) -> bool:
@@ -193,6 +187,8 @@ class Decision:
     needs_no: float
     leaned: bool
     per_ask: tuple[float, ...] = ()
+    likeliest: tuple[str, ...] = ()
+    probabilities: dict[str, float] = field(default_factory=dict)
 
 
 def decide_reasons(readings: list[AskReading], message: str, model: ReasonModel) -> Decision:
@@ -225,7 +221,8 @@ def decide_reasons(readings: list[AskReading], message: str, model: ReasonModel)
             leaned = True
     per_ask = (tuple(model.needs_no(asked_for(reading.text), cue_signals([reading])) for reading in readings)
                if len(readings) > 1 else (needs_no,) * len(readings))
-    return Decision(needs_no, leaned, per_ask)
+    likeliest = tuple(sorted(REASONS, key=lambda reason: -probabilities[reason])[:LIKELIEST])
+    return Decision(needs_no, leaned, per_ask, likeliest, probabilities)
 
 
 def _place(readings: list[AskReading], missing: list[str], model: ReasonModel) -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import string
 import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,8 +22,23 @@ TONES = ("warm", "neutral", "firm")
 TACTICS = ("better_solution", "their_reasoning", "rational_case", "fold_in_their_idea", "examples",
            "trusted_firepower")
 DEFAULT_DIRECTORY = TRIAGE_DIR
-TONE_KEYS = ("acknowledge", "push_back", "decline", "accept_with_conditions", "alternative", "closing", "accept")
 TOPIC_KEYS = ("reason", "acknowledge", "because", "alternative", "tactics", "tip")
+TOPIC_TEXT_KEYS = ("acknowledge", "because", "alternative", "alternative_one_off")
+# Reply templates: the slots a request may fill (a variant that uses one is picked only when it is known), and
+# those always known (the placeholders the account manager fills, and the parts the composer builds).
+OPTIONAL_SLOTS = frozenset({"name", "object", "action", "deadline", "event", "amount", "free", "admission",
+                            "complaint", "acknowledge"})
+ALWAYS_SLOTS = frozenset({"because", "alternative", "day", "date", "price"})
+# Tone texts that must always have a variant usable with no optional slot (the rest may all need one).
+TONE_KEYS = ("greeting", "greeting_unnamed", "sign_off", "apology", "admission", "acknowledge", "acknowledge_plain",
+             "acknowledge_decline", "yes", "yes_only", "accept_with_conditions", "push_back", "decline",
+             "same_again", "alternative", "alternative_decline", "reassure", "close_options", "close_condition",
+             "close_decline", "holding", "holding_alternative")
+TONE_KEYS_ALWAYS = ("greeting_unnamed", "sign_off", "acknowledge_plain", "acknowledge_decline", "yes_only",
+                    "accept_with_conditions", "push_back", "decline", "alternative", "alternative_decline",
+                    "close_options", "close_condition", "close_decline", "holding", "holding_alternative")
+REASON_KEYS = ("because", "alternative", "tactics", "tip", "upstream")
+COACHING_KEYS = ("firepower", "holding")
 
 
 class KnowledgeError(Exception):
@@ -323,10 +339,12 @@ class Knowledge:
     history_cues: tuple[tuple[str, re.Pattern], ...]
     near_date_days: int
     topics: dict[str, dict[str, Any]]
-    tones: dict[str, dict[str, str]]
+    tones: dict[str, dict[str, list[str]]]
     accept: dict[str, Any]
     tactics: dict[str, str]
     catalogue: Catalogue
+    reason_texts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    coaching: dict[str, str] = field(default_factory=dict)
     cue_index: PrefixIndex = field(init=False, repr=False, compare=False)
     mitigation_index: PrefixIndex = field(init=False, repr=False, compare=False)
 
@@ -396,6 +414,39 @@ def _cues(file: _File, topics: dict[str, dict[str, Any]]) -> tuple[Cue, ...]:
     return tuple(cues)
 
 
+@lru_cache(maxsize=4096)
+def template_slots(template: str) -> frozenset[str]:
+    """The slot names a template uses ("{object}" gives "object"); ValueError for a malformed template."""
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name is not None)
+
+
+def _check_template(file: _File, where: str, template: Any) -> frozenset[str]:
+    """The slots of one template, or a KnowledgeError naming the file, the place and the problem."""
+    if not isinstance(template, str):
+        raise file.fail(where, f"{where}: each text must be a string")
+    try:
+        slots = template_slots(template)
+    except ValueError as error:
+        raise file.fail(where, f"{where}: malformed template {template[:40]!r} ({error})") from None
+    if unknown := slots - OPTIONAL_SLOTS - ALWAYS_SLOTS:
+        raise file.fail(where, f"{where}: unknown slot {{{sorted(unknown)[0]}}}; use one of "
+                               f"{', '.join(sorted(OPTIONAL_SLOTS | ALWAYS_SLOTS))}")
+    return slots
+
+
+def _check_variants(file: _File, where: str, needle: str, variants: Any, always: bool) -> list[str]:
+    """A list of template variants, checked; with `always`, one of them must need no optional slot."""
+    if isinstance(variants, str):
+        variants = [variants]
+    if not isinstance(variants, list):
+        raise file.fail(needle, f"{where} must be a list of texts")
+    usable = [variant for variant in variants if not _check_template(file, where, variant) & OPTIONAL_SLOTS]
+    if always and not usable:
+        raise file.fail(needle, f"{where} needs at least one text that uses no optional slot "
+                                f"({', '.join(sorted(OPTIONAL_SLOTS))})")
+    return list(variants)
+
+
 def _topics(file: _File) -> dict[str, dict[str, Any]]:
     topics = file.data.get("topics")
     if not isinstance(topics, dict) or not topics:
@@ -408,22 +459,49 @@ def _topics(file: _File) -> dict[str, dict[str, Any]]:
         for tactic in topic["tactics"]:
             if tactic not in TACTICS:
                 raise file.fail(f"[topics.{name}]", f"unknown tactic {tactic!r}; use one of {', '.join(TACTICS)}")
+        for key in TOPIC_TEXT_KEYS:
+            if key in topic:
+                _check_template(file, f"[topics.{name}] {key}", topic[key])
+        if "fits" in topic:
+            topic["fits"] = file.regex(topic["fits"], f"[topics.{name}]")
     return topics
 
 
-def _replies(file: _File) -> tuple[dict[str, dict[str, str]], dict[str, Any], dict[str, str]]:
+def _replies(file: _File) -> tuple:
     tones = file.data.get("tones", {})
     for tone in TONES:
         if tone not in tones:
             raise file.fail("[tones", f"missing [tones.{tone}]")
         for key in TONE_KEYS:
-            if not isinstance(tones[tone].get(key), str):
-                raise file.fail(f"[tones.{tone}]", f"[tones.{tone}] is missing the text {key!r}")
+            if key not in tones[tone]:
+                raise file.fail(f"[tones.{tone}]", f"[tones.{tone}] is missing the texts {key!r}")
+            tones[tone][key] = _check_variants(file, f"[tones.{tone}] {key}", f"[tones.{tone}]", tones[tone][key],
+                                               key in TONE_KEYS_ALWAYS)
+    reasons = file.data.get("reasons", {})
+    for reason in REASONS:
+        if reason not in reasons:
+            raise file.fail("[reasons", f"missing [reasons.{reason}]")
+        for key in REASON_KEYS:
+            if key not in reasons[reason]:
+                raise file.fail(f"[reasons.{reason}]", f"[reasons.{reason}] is missing {key!r}")
+        for key in ("because", "alternative", "alternative_one_off"):
+            if key in reasons[reason]:
+                reasons[reason][key] = _check_variants(file, f"[reasons.{reason}] {key}", f"[reasons.{reason}]",
+                                                       reasons[reason][key], True)
+        for tactic in reasons[reason]["tactics"]:
+            if tactic not in TACTICS:
+                raise file.fail(f"[reasons.{reason}]", f"unknown tactic {tactic!r}; use one of {', '.join(TACTICS)}")
+    for key in sorted(set(reasons) - set(REASONS)):
+        raise file.fail(f"[reasons.{key}]", f"unknown reason {key!r}; use one of {', '.join(REASONS)}")
+    coaching = file.data.get("coaching", {})
+    for key in COACHING_KEYS:
+        if not isinstance(coaching.get(key), str):
+            raise file.fail("[coaching]", f"[coaching] is missing the text {key!r}")
     tactics = file.data.get("tactics", {})
     for tactic in TACTICS:
         if tactic not in tactics:
             raise file.fail("[tactics]", f"[tactics] is missing {tactic!r}")
-    return tones, file.data.get("accept", {"tip": "", "tactics": []}), tactics
+    return tones, file.data.get("accept", {"tip": "", "tactics": []}), tactics, reasons, coaching
 
 
 def _context(file: _File) -> tuple:
@@ -452,10 +530,10 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
     topics = _topics(_File(directory / "topics.toml"))
     cues = _cues(_File(directory / "cues.toml"), topics)
     negations, mitigations, insistence, history, days = _context(_File(directory / "context.toml"))
-    tones, accept, tactics = _replies(_File(directory / "replies.toml"))
+    tones, accept, tactics, reason_texts, coaching = _replies(_File(directory / "replies.toml"))
     try:
         catalogue = load_catalogue(directory / "practices.toml", REASONS)
     except PracticeError as error:
         raise KnowledgeError(str(error)) from None
     return Knowledge(cues, negations, mitigations, insistence, history, days, topics, tones, accept, tactics,
-                     catalogue)
+                     catalogue, reason_texts, coaching)

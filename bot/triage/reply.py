@@ -1,24 +1,289 @@
-"""Writing the suggested reply: acknowledge, an honest reason, a better alternative, in the chosen tone."""
+"""Writing the suggested reply: one answer to the whole message, ask by ask in the client's order, built from the
+slots read from the request and the triage's verdicts, in the chosen tone. The phrasing is data
+(`replies.toml`, `topics.toml`); this module only chooses and fills it."""
 
 from __future__ import annotations
 
-from bot.triage.knowledge import Knowledge
-from bot.triage.result import Reply, ReplyPlan
+import re
+import zlib
 
-MAX_TOPICS = 2
+from bot.triage.knowledge import OPTIONAL_SLOTS, Knowledge, template_slots
+from bot.triage.result import Reply, ReplyPart, ReplyPlan
+from bot.triage.slots import Slots
+
+PLACEHOLDERS = {"day": "[day]", "date": "[date]", "price": "[price]"}
+MAX_PARTS = 6
+DECLINE_REASONS = ("unethical_or_illegal",)
+PUSH_BACK_REASONS = ("unreasonable", "illogical", "misses_business_objectives", "misses_campaign_objectives",
+                     "jeopardises_other_work")
+_MONEY_ACTION = re.compile(r"\b(?:off|discount|refund|rebate|credit|waive|fee|fees|invoice|price|rate)\b|[£$€%]",
+                           re.IGNORECASE)
+_SENTENCE_START = re.compile(r"(^|[.!?]\s+)([a-z])")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
+_COMMON_STARTS = frozenset("""it it's its that the this these those we we'd we're our your you you'd doing adding
+taking as what there a an terms copying emailing images claims clauses posting paid reviews hiring nobody excluding
+payments sharing pretending aiming moving changing making putting using let let's here's what we'll tell""".split())
+_PLAIN_OPENERS = ("What ", "Let's ", "Let me ", "Here's ", "Here ", "Tell ", "I'd ", "We can ", "We'll ")
+
+
+def seed_of(text: str) -> int:
+    """A stable number from the request's text, to vary the phrasing deterministically."""
+    return zlib.crc32(" ".join(text.split()).encode("utf-8"))
+
+
+def fitting_topics(topic_weights: dict[str, dict[str, int]], reasons: list[str], knowledge: Knowledge,
+                   text: str) -> list[str]:
+    """For each reason of an ask, the topic its cues named, when the request really is about it (the topic's
+    `fits` pattern, if any, matches): no topic falls back to a reason's first, so no paragraph about a subject
+    the request never raised."""
+    order = list(knowledge.topics)
+    chosen = []
+    for reason in reasons:
+        weights = {name: weight for name, weight in (topic_weights.get(reason) or {}).items()
+                   if weight > 0 and name in knowledge.topics}
+        if not weights:
+            continue
+        name = max(weights, key=lambda topic: (weights[topic], -order.index(topic)))
+        fits = knowledge.topics[name].get("fits")
+        if fits is None or fits.search(text):
+            chosen.append(name)
+    return list(dict.fromkeys(chosen))
+
+
+def build_plan(verdict: str, asks: list, topics_per_ask: list[list[str]], slots: Slots, *, day: str,
+               seed: int, checks: list[str] | None = None) -> ReplyPlan:
+    """Everything the reply needs, kept so it can be re-rendered without the client's text."""
+    parts = []
+    for ask, topics, ask_slots in zip(asks, topics_per_ask, slots.asks):
+        parts.append(ReplyPart(verdict=ask.verdict, reasons=list(ask.reasons), topics=list(topics),
+                               verb=ask_slots.verb, object=ask_slots.object, deadline=ask_slots.deadline,
+                               amounts=list(ask_slots.amounts), practice=getattr(ask, "practice", "") or "",
+                               free=ask_slots.free))
+    main = next((part for part in parts if part.verdict == verdict), parts[0] if parts else None)
+    return ReplyPlan(verdict=verdict, topics=list(main.topics) if main else [], day=day, name=slots.name,
+                     parts=parts, deadline=slots.deadline, event=slots.event, one_off=slots.one_off,
+                     admission=slots.admission, complaint=slots.complaint, free=slots.free, stakes=slots.stakes,
+                     checks=list(checks or []), seed=seed)
+
+
+def _richness(slots: frozenset[str]) -> int:
+    """How specific a template is: the optional slots it names, the verb and object counting double."""
+    return len(slots & OPTIONAL_SLOTS) + ("action" in slots)
+
+
+
+def _after_colon(text: str) -> str:
+    """`text` as it reads after a colon: a common first word in lower case."""
+    first = text.split(" ", 1)[0]
+    return text[0].lower() + text[1:] if first.lower() in _COMMON_STARTS else text
+
+
+class _Writer:
+    """Picks and fills templates for one reply: a variant whose slots are all known, varied by the seed."""
+
+    def __init__(self, plan: ReplyPlan, tone: str, knowledge: Knowledge) -> None:
+        self.plan = plan
+        self.voice = knowledge.tones[tone]
+        self.knowledge = knowledge
+        self.tone = tone
+
+    def pick(self, variants: list[str], values: dict[str, str], salt: str) -> str:
+        """The variant to use: among those whose optional slots are all known, the ones naming the most of them,
+        chosen by the seed; "" when none can be used."""
+        known = {name for name, value in values.items() if value}
+        usable = [(_richness(template_slots(v)), v) for v in variants if template_slots(v) & OPTIONAL_SLOTS <= known]
+        if not usable:
+            return ""
+        most = max(count for count, _ in usable)
+        best = [variant for count, variant in usable if count == most]
+        chosen = best[(self.plan.seed + zlib.crc32(salt.encode())) % len(best)]
+        return fill(chosen, values)
+
+    def say(self, key: str, values: dict[str, str], salt: str = "") -> str:
+        """A tone text by its key."""
+        return self.pick(self.voice[key], values, key + salt)
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """A template with its slots filled (placeholders for day, date and price), tidied into sentences."""
+    text = template.format_map(_Values({**PLACEHOLDERS, **values}))
+    text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(text.split()))
+    return _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
+
+
+class _Values(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _values(plan: ReplyPlan, part: ReplyPart | None = None) -> dict[str, str]:
+    values = {"name": plan.name, "event": plan.event, "admission": plan.admission, "complaint": plan.complaint,
+              "deadline": plan.deadline, "free": plan.free}
+    if part is not None:
+        values.update(object=part.object, action=f"{part.verb} {part.object}" if part.verb and part.object else "",
+                      amount=part.amounts[0] if part.amounts else "", deadline=part.deadline or plan.deadline,
+                      free="" if _MONEY_ACTION.search(part.object) or part.amounts else (
+                          part.free if plan.parts else plan.free))
+    return values
+
+
+def _lead_reason(part: ReplyPart) -> str:
+    """The reason the part's verdict stands on: the strongest of the verdict's own class."""
+    wanted = {"decline": DECLINE_REASONS, "push_back": PUSH_BACK_REASONS}.get(part.verdict)
+    for reason in part.reasons:
+        if wanted is None or reason in wanted:
+            return reason
+    return part.reasons[0] if part.reasons else "unreasonable"
+
+
+def _substance(part: ReplyPart, plan: ReplyPlan, knowledge: Knowledge, writer: _Writer) -> tuple[str, str, str,
+                                                                                                  str, list[str], str]:
+    """(source key, because, alternative, acknowledge, tactics, tip) for one part: a catalogued practice's words,
+    else the fitting topic's, else the neutral paragraph of its lead reason built from the slots."""
+    values = _values(plan, part)
+    reason = _lead_reason(part)
+    practice = knowledge.practices.get(part.practice) if part.practice else None
+    if practice and part.verdict in ("decline", "push_back"):
+        return (f"practice:{part.practice}", fill(practice.why, values), fill(practice.lawful_route, values), "",
+                list(knowledge.reason_texts[reason]["tactics"]), practice.tip or knowledge.reason_texts[reason]["tip"])
+    topic_name = next((name for name in part.topics if knowledge.topics[name]["reason"] == reason), "")
+    if topic_name:
+        topic = knowledge.topics[topic_name]
+        values = {**values, "deadline": values["deadline"] or "on that timeline"}
+        one_off = plan.one_off and bool(topic.get("alternative_one_off"))
+        alternative: str = topic["alternative_one_off"] if one_off else topic["alternative"]
+        return (f"topic:{topic_name}", fill(topic["because"], values), fill(alternative, values),
+                fill(topic["acknowledge"], values), list(topic["tactics"]), topic["tip"])
+    texts = knowledge.reason_texts[reason]
+    one_off = plan.one_off and bool(texts.get("alternative_one_off"))
+    alternatives: list[str] = texts["alternative_one_off"] if one_off else texts["alternative"]
+    return (f"reason:{reason}", writer.pick(texts["because"], values, f"because{reason}"),
+            writer.pick(alternatives, values, f"alternative{reason}"), "", list(texts["tactics"]), texts["tip"])
+
+
+def _tip(plan: ReplyPlan, main: ReplyPart, tip: str, knowledge: Knowledge, tactics: list[str]) -> str:
+    """The coaching tip: the main ask's, the upstream fix for its reasons, and trusted firepower when the stakes
+    call for it."""
+    lines = [tip]
+    for reason in main.reasons:
+        upstream = knowledge.reason_texts.get(reason, {}).get("upstream", "")
+        if upstream and upstream not in lines:
+            lines.append(upstream)
+            break
+    if plan.verdict == "decline" or (plan.stakes and plan.verdict == "push_back"):
+        lines.append(knowledge.coaching["firepower"])
+        if "trusted_firepower" not in tactics:
+            tactics.append("trusted_firepower")
+    return " ".join(line for line in lines if line)
+
+
+def _holding(plan: ReplyPlan, writer: _Writer, opening: str, greeting: str, sign_off: str,
+             knowledge: Knowledge) -> tuple[Reply, list[str], str]:
+    """The answer to send while checking: acknowledge, name the ask, say when we'll come back; not a yes."""
+    main = next((part for part in plan.parts if part.verdict == plan.verdict), plan.parts[0] if plan.parts else None)
+    values = _values(plan, main)
+    holding = writer.say("holding", values)
+    meanwhile = writer.say("holding_alternative", values)
+    text = "\n\n".join(part for part in (greeting, opening, holding, meanwhile, sign_off) if part)
+    tip = " ".join([knowledge.coaching["holding"], *plan.checks])
+    return Reply(f"{greeting}\n\n{opening}".strip(), holding, meanwhile, text), ["rational_case"], tip
 
 
 def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Reply, list[str], str]:
     """The reply for `plan` in `tone`, the tactics it uses and the coaching tip."""
-    voice = knowledge.tones[tone]
-    if plan.verdict == "accept" or not plan.topics:
-        return Reply("", "", "", voice["accept"]), list(knowledge.accept.get("tactics", [])), knowledge.accept["tip"]
-    topics = [knowledge.topics[name] for name in plan.topics[:MAX_TOPICS]]
-    main = topics[0]
-    acknowledge = voice["acknowledge"].format(acknowledge=main["acknowledge"])
-    because = " ".join(topic["because"] for topic in topics)
-    reason = voice[plan.verdict].format(because=because)
-    alternative = voice["alternative"].format(alternative=main["alternative"].format(day=plan.day))
-    text = "\n\n".join([acknowledge, reason, alternative, voice["closing"]])
-    tactics = list(dict.fromkeys(tactic for topic in topics for tactic in topic["tactics"]))
-    return Reply(acknowledge, reason, alternative, text), tactics, main["tip"]
+    writer = _Writer(plan, tone, knowledge)
+    base = _values(plan)
+    greeting = writer.say("greeting", base) if plan.name else writer.say("greeting_unnamed", base)
+    sign_off = writer.say("sign_off", base)
+    parts = plan.parts[:MAX_PARTS] or [ReplyPart(verdict=plan.verdict, topics=list(plan.topics))]
+    main = next((part for part in parts if part.verdict == plan.verdict), parts[0])
+    apology = writer.say("apology", base) if plan.complaint else ""
+    if plan.checks:
+        opening = apology or writer.say("acknowledge_plain", _values(plan, main))
+        return _holding(plan, writer, opening, greeting, sign_off, knowledge)
+
+    if plan.verdict == "accept":
+        named = [part for part in parts if part.object]
+        values = _values(plan, named[0] if len(named) == 1 else None)
+        body = writer.say("yes_only", values)
+        text = "\n\n".join(piece for piece in (greeting, apology, body, sign_off) if piece)
+        return (Reply(f"{greeting}\n\n{apology}".strip() if apology else greeting, "", "", text),
+                list(knowledge.accept.get("tactics", [])), knowledge.accept["tip"])
+
+    topic_acknowledge = _substance(main, plan, knowledge, writer)[3]
+    main_values = {**_values(plan, main), "acknowledge": topic_acknowledge}
+    if main is not parts[0]:
+        main_values["acknowledge"] = ""
+    if apology:
+        opening = apology
+    elif plan.verdict == "decline":
+        opening = writer.say("acknowledge_decline", main_values)
+    elif plan.admission:
+        opening = writer.say("admission", main_values)
+    elif topic_acknowledge:
+        opening = writer.say("acknowledge", main_values)
+    else:
+        opening = writer.say("acknowledge_plain", main_values)
+
+    paragraphs: list[str] = []
+    yeses: list[str] = []
+    used: dict[str, str] = {}
+    tactics: list[str] = []
+    main_reason = main_alternative = main_tip = ""
+    options = False
+
+    def flush_yeses() -> None:
+        if yeses:
+            paragraphs.append(" ".join(yeses))
+            yeses.clear()
+
+    for index, part in enumerate(parts):
+        values = _values(plan, part)
+        if part.verdict == "accept":
+            if part.object and re.sub(r"^the\s+", "", part.object) != plan.name:
+                yeses.append(writer.say("yes", values, str(index)))
+            continue
+        flush_yeses()
+        source, because, alternative, part_acknowledge, part_tactics, part_tip = _substance(part, plan, knowledge,
+                                                                                           writer)
+        if source in used and part is not main:
+            again = writer.say("same_again", values, str(index))
+            if again:
+                paragraphs.append(again)
+            continue
+        used[source] = part.object
+        tactics += [tactic for tactic in part_tactics if tactic not in tactics]
+        frame_values = {**values, "because": because}
+        if _lead_reason(part) == "would_be_late":
+            frame_values["deadline"] = ""
+        frame = writer.say(part.verdict, frame_values, str(index))
+        if because:
+            frame = frame.replace(": " + because, ": " + _after_colon(because), 1)
+        offer_key = "alternative_decline" if part.verdict == "decline" else "alternative"
+        offer = writer.say(offer_key, {**values, "alternative": alternative}, str(index)) if alternative else ""
+        if alternative.startswith(_PLAIN_OPENERS) or part.verdict == "accept_with_conditions":
+            offer = alternative
+        options = options or " or " in alternative
+        if part is main:
+            main_reason, main_alternative, main_tip = frame, offer, part_tip
+            lead_in = part_acknowledge if part is not parts[0] and part_acknowledge else ""
+            paragraphs += [piece for piece in (" ".join(filter(None, (lead_in, frame))), offer) if piece]
+        else:
+            paragraphs.append(" ".join(piece for piece in (frame, offer) if piece))
+    flush_yeses()
+
+    reassure = writer.say("reassure", base) if writer.voice["reassure"] and not plan.complaint else ""
+    if plan.verdict == "decline" and tone == "warm":
+        reassure = ""
+    if plan.verdict == "decline":
+        closing = writer.say("close_decline", base)
+    elif options:
+        closing = writer.say("close_options", base)
+    else:
+        closing = writer.say("close_condition", base)
+    tip = _tip(plan, main, main_tip, knowledge, tactics)
+    pieces = [greeting, opening, *paragraphs, reassure, closing, sign_off]
+    text = "\n\n".join(piece for piece in pieces if piece)
+    acknowledge = f"{greeting}\n\n{opening}".strip()
+    return Reply(acknowledge, main_reason, main_alternative, text), tactics, tip
+

@@ -31,12 +31,55 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class ReplyPart:
+    """One ask as the reply answers it: its verdict and reasons, the topic whose text fits it ("" for none), what
+    it asks for (verb and object, from the client's words), its date and amounts, the practice it matched, and the
+    words asking for it free ("at no extra cost")."""
+
+    verdict: str
+    reasons: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    verb: str = ""
+    object: str = ""
+    deadline: str = ""
+    amounts: list[str] = field(default_factory=list)
+    practice: str = ""
+    free: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ReplyPart:
+        """A part back from its dict; unknown keys are ignored."""
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        return cls(**known)
+
+
+@dataclass(frozen=True)
 class ReplyPlan:
-    """What the reply is built from, so it can be re-rendered in another tone without the client's text."""
+    """What the reply is built from, so it can be re-rendered in another tone without the client's text: the
+    verdict, the topics of the main ask, a day, and the slots read from the request (who signed, each ask's part,
+    the date, event, admission or complaint, what to check) with the seed that varies the phrasing."""
 
     verdict: str
     topics: list[str]
     day: str
+    name: str = ""
+    parts: list[ReplyPart] = field(default_factory=list)
+    deadline: str = ""
+    event: str = ""
+    one_off: bool = False
+    admission: str = ""
+    complaint: str = ""
+    free: str = ""
+    stakes: bool = False
+    checks: list[str] = field(default_factory=list)
+    seed: int = 0
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ReplyPlan:
+        """A plan back from its dict, old ones (verdict, topics and day only) included."""
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        known["parts"] = [ReplyPart.from_dict(part) for part in data.get("parts", [])]
+        return cls(**known)
 
 
 @dataclass(frozen=True)
@@ -70,6 +113,6 @@ class TriageResult:
             asks=[Ask(**ask) for ask in data.get("asks", [])], reply=Reply(**data["reply"]),
             tactics=list(data.get("tactics", [])), tip=data.get("tip", ""), tone=data.get("tone", "neutral"),
             notes=list(data.get("notes", [])), summary=data.get("summary", ""),
-            plan=ReplyPlan(**plan) if plan else None, confidence=float(data.get("confidence", 1.0)),
+            plan=ReplyPlan.from_dict(plan) if plan else None, confidence=float(data.get("confidence", 1.0)),
             checks=list(data.get("checks", [])),
         )

@@ -1,0 +1,502 @@
+"""Reading a client's request into the slots a reply is written from: who signed it, what each ask is for (its
+object and the verb), the dates, amounts and event at stake, and an admission or a complaint to own. Regular
+expressions and small heuristics only: deterministic, offline and fast."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.triage.asks import is_request
+from bot.triage.cleaning import normalise, resolve_slack_markup
+
+MAX_OBJECT_WORDS = 10
+
+_SIGN_OFF_WORDS = (r"thanks(?: again| so much| a lot| a million)?|thank you(?: so much)?|many thanks|cheers|best|"
+                   r"best wishes|best regards|kind regards|warm regards|warmest regards|regards|all the best|"
+                   r"sincerely|yours(?: sincerely)?|ta|thx|speak soon|talk soon|much appreciated|appreciate it")
+_NAME = r"([A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
+_SIGN_OFF_LINE = re.compile(rf"^\s*(?:{_SIGN_OFF_WORDS})\b[^\n]{{0,40}}?[,!.]?\s*$", re.IGNORECASE)
+_SIGN_OFF_WITH_NAME = re.compile(rf"^\s*(?:{_SIGN_OFF_WORDS})\s*[,!.]?\s*[-\u2013\u2014]?\s*{_NAME}\s*[.!]?\s*$",
+                                 re.IGNORECASE)
+_TRAILING_SIGN_OFF = re.compile(rf"(?:^|[.!?]\s+)(?:{_SIGN_OFF_WORDS})\s*[,!.]\s*{_NAME}\s*[.!]?\s*$", re.IGNORECASE)
+_TRAILING_DASH = re.compile(rf"[.!?]\s+(?:-|\u2013|\u2014|~)\s*{_NAME}\s*$")
+_DASH_NAME = re.compile(rf"^\s*(?:-|\u2013|\u2014|~)\s*{_NAME}\b[^\n]{{0,40}}$")
+_NAME_LINE = re.compile(rf"^\s*{_NAME}(?:\s+[A-Z][\w'-]+){{0,2}}\s*[,.]?\s*(?:[|\u00b7].*)?$")
+_HISTORY_START = re.compile(r"^\s*(?:>|On\b.{0,300}\bwrote:\s*$|-{2,}\s*(?:Original|Forwarded|Reply)|From:\s|"
+                            r"Begin forwarded message)", re.IGNORECASE | re.MULTILINE)
+_NOT_NAMES = frozenset("""team all everyone you again so much for the a in advance guys folks both and love regards
+best thanks cheers sent from hi hello dear morning ps p.s ok okay sorry please also again soon now procurement
+finance marketing accounts legal hr sales support admin office customer client""".split())
+_SIGNATURE_TAIL = 7
+
+_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
+          r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_CLOCK = r"\d{1,2}(?::\d\d)?\s?(?:am|pm)|\d{1,2}:\d\d|noon|midday"
+_DATE = (rf"(?:(?:next|this|on|coming)\s+)?{_WEEKDAY}(?:\s+(?:morning|afternoon|evening|night|week))?"
+         rf"(?:,?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:\s+{_MONTH}\b)?)?|"
+         rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b(?:\s+20\d\d)?|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?\b|"
+         r"tomorrow(?:\s+(?:morning|afternoon|evening|night))?|tonight|today|this\s+(?:morning|afternoon|evening|week)|"
+         r"end of (?:the )?(?:day|week|month)|eod|eow|first thing(?: tomorrow)?|next week|the weekend|"
+         r"in (?:\d{1,2}|two|three|four|five|ten) (?:working |business )?(?:days|weeks|hours)|"
+         r"(?:the )?(?:end|start|middle) of " + _MONTH + r"|" + _MONTH + r"\b(?=\s*(?:[.,?!]|$))")
+_DEADLINE = re.compile(
+    rf"\b(?:(?:by|before|until|till|for|on|from|ahead of|no later than|at)\s+)?(?:(?:{_CLOCK})\s+(?:on\s+)?)?"
+    rf"(?:{_DATE})(?:\s+(?:at|by)\s+(?:{_CLOCK}))?\b|\b(?:by|before|at)\s+(?:{_CLOCK})(?:\s+(?:today|tomorrow))?",
+    re.IGNORECASE)
+_DATE_WORDS = ("day", "tomorrow", "tonight", "eod", "eow", "week", "month", "first thing", "jan", "feb", "mar", "apr",
+               "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "noon")
+_DEADLINE_LOWER = re.compile("(?=[0-9a-z])" + _DEADLINE.pattern)
+_DIGIT = re.compile(r"\d")
+_NOT_DEADLINE_BEFORE = re.compile(r"\b(?:since|last|ago|from|until|till|than|of)\s*$", re.IGNORECASE)
+_MONTH_ONLY = re.compile(rf"^(?:(?:by|before|until|till|for|on|from|ahead of|in|at)\s+)?{_MONTH}$", re.IGNORECASE)
+_AMOUNT = re.compile(
+    r"[£$€]\s?\d[\d,]*(?:\.\d+)?\s?(?:k|m|bn|million|thousand)?\b|"
+    r"\b\d[\d,]*(?:\.\d+)?\s?(?:%|percent\b|per cent\b|k\b(?=\s*(?:budget|a|per|/|$|[.,]))|"
+    r"(?:pounds|dollars|euros|eur|gbp|usd)\b)", re.IGNORECASE)
+_FREE = re.compile(r"\b(?:at no (?:extra |additional )?(?:cost|charge)|for free|free of charge|(?:at|for) no "
+                   r"(?:extra |additional )?(?:fee|cost|charge)|without (?:any )?(?:extra |additional )?"
+                   r"(?:cost|charge)|no extra (?:cost|charge)|within the (?:same |existing |current )?"
+                   r"(?:fee|budget|quote|price|retainer)|as a (?:favou?r|freebie|goodwill gesture)|"
+                   r"(?:included|include it) in the (?:fixed |current |existing )?(?:fee|price|quote|retainer)|"
+                   r"on the house)\b", re.IGNORECASE)
+_EVENT_WORDS = (r"launch(?: event| night| party)?|go-live|gala(?: dinner)?|dinner|party|awards?(?: night| dinner)?|"
+                r"conference|expo|trade ?show|summit|festival|premiere|opening night|opening|fair|webinar|"
+                r"board meeting|board presentation|AGM|investor (?:meeting|day|pitch)|pitch|tender|"
+                r"print (?:slot|run|date|deadline)|press day|open day|roadshow|keynote|event|market")
+_EVENT = re.compile(
+    rf"\b(?i:the|our|your|this|a|next week's|tomorrow's|friday's|monday's|saturday's)\s+"
+    rf"((?:[A-Z0-9][\w&'-]*\s+|\d{{1,2}}(?:st|nd|rd|th)?\s+(?i:{_MONTH})\s+){{0,3}}"
+    rf"(?:(?!(?:to|out|of|in|on|for|and|or|the|a|an|is|are|was|be|by|at|with|from|into|up)\b)[a-z][\w-]*\s+){{0,2}}"
+    rf"(?i:{_EVENT_WORDS}))\b(?!\s+(?i:database|list|lists|page|pages|data|team|budget|photos?|pack|brief|plan|"
+    rf"site|calendar|details|invite|invites|code|tickets?)\b)")
+_ONE_OFF = re.compile(r"\b(?:gala|dinner|party|awards?|premiere|opening night|one night|on the night|evening "
+                      r"event|reception|launch (?:event|night|party)|ceremony|keynote|open day|press day)\b",
+                      re.IGNORECASE)
+_ADMISSION = re.compile(
+    r"\b(?:I|we)\s+(?:(?:do\s+)?know|realise|realize|appreciate|understand|(?:'m|am|'re|are) aware|get)\s+"
+    r"(?:that\s+)?(?P<what>[^.;!?\n]{6,140})"
+    r"|\b(?P<had>(?:I|we)(?:'ve| have) (?:already )?(?:had|used) (?:our|the|all)[^.;!?\n]{3,100})",
+    re.IGNORECASE)
+_NOT_ADMISSION = re.compile(r"^(?:how|what|when|where|why|if|whether|you|your)\b|\?", re.IGNORECASE)
+_COMPLAINT = re.compile(
+    r"\b(?:broken|(?:is|are|was|were|keeps?|still)\s+(?:not working|down|crashing|failing|wrong|missing)|"
+    r"(?:isn't|aren't|wasn't|weren't|doesn't|don't|didn't|hasn't|haven't)\s+(?:work(?:ing|ed)?|load(?:ing|ed)?|"
+    r"arrived?|been (?:fixed|sorted|delivered|sent))|crash(?:ed|es|ing)|went out (?:with|wrong)|"
+    r"(?:you|your team|the agency) (?:missed|forgot|got (?:it|this|that) wrong|sent the wrong)|"
+    r"(?:unacceptable|really disappointed|very disappointed|frustrated|fed up|not good enough)|"
+    r"(?:spelling|pricing|typo|error|mistake)s? (?:in|on) (?:the|your|our) [a-z]+ (?:you|that you|your team))\b",
+    re.IGNORECASE)
+_OUR_FAULT = re.compile(r"\b(?:our|my) (?:mistake|fault|bad|error)\b|\b(?:we|I) (?:approved|signed off|forgot|"
+                        r"missed|sent you the wrong)\b", re.IGNORECASE)
+_CLAUSE = re.compile(r"[^.;:!?\n]+")
+_SENTENCE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|\Z)", re.DOTALL)
+_STAKES = re.compile(r"\b(?:tender|procurement|legal action|lawyers?|solicitors?|terminate|termination|cancel the "
+                     r"(?:contract|retainer)|walk away|go elsewhere|other agenc(?:y|ies)|escalat\w*|CEO|MD|board|"
+                     r"investors?|regulators?|AGM|renewal|biggest accounts?|the press)\b|[£$€]\s?\d{2,3},\d{3}|"
+                     r"[£$€]\s?\d+(?:\.\d+)?\s?(?:k|m|million)\b", re.IGNORECASE)
+
+_SUBJECT = (r"(?:you(?: guys| all)?|u|ya|your (?:[a-z]+ )?[a-z]+|the (?:[a-z]+ )?[a-z]+|"
+            r"(?:one|some|a few|two|any) of (?:you|your team)|someone(?: on your (?:side|team))?|we|I)")
+_ADVERBS = r"(?:(?:also|just|please|quickly|possibly|maybe|still|then|now|kindly|actually|easily|even)\s+)*"
+_VERB = (r"((?!(?:it|this|that|them|the|a|an|you|we|i|be|have|our|your|my|us|me|there|also|just|ready|done|able|"
+         r"live|finished|possible|ok|okay|still|not|on|in|at|for|to|with|from|by|of|off)\b)[a-z][a-z-]+"
+         r"(?:\s+and\s+[a-z][a-z-]+(?=\s+(?:a|an|the|our|my|some|\d)\b))?"
+         r"(?:\s+(?:up|out|off|over|back|together|through|in|down))?)")
+_IMPERATIVES = "|".join(
+    "add change use send take put remove fix redo do give update move switch launch drop skip ensure get create build "
+    "design print copy write leave post include cut reduce rework pause stop offer hire book schedule prepare "
+    "start run "
+    "swap keep replace set call pay waive lower extend deliver ship translate refund share hide delete publish email "
+    "tag target make reissue resend load pitch tidy smooth turn re-record record shoot film edit bump push pull rename "
+    "clean restore rewrite return ask tell buy hold bring".split())
+_REQUEST_VERB = re.compile(
+    rf"\b(?:(?:can|could|would|will)\s+{_SUBJECT}\s+|(?:please|pls|kindly)\s+|"
+    rf"(?:we|i)(?:'d| would)?\s+(?:like|love|want|need)\s+(?:you|your team|the team)\s+to\s+|"
+    rf"(?:is it|would it be) possible (?:for you )?to\s+|(?:let's|let us)\s+|(?:need|want) (?:you )?to\s+|"
+    rf"(?:you|we) (?:must|should|have to|need to)\s+|(?:I|we) (?:were wondering|wondered) if (?:you|we) could\s+|"
+    rf"(?:decided|planning|plan|going|hoping|looking|asked you) to\s+|"
+    rf"\band\s+(?=(?:{_IMPERATIVES})\s+(?:the|a|an|our|my|all|\d))|[,;]\s*(?:just|and just|but just)\s+|"
+    rf"^\s*(?:and\s+|also\s+|oh,? and\s+|so\s+|then\s+|just\s+|please\s+)?(?=(?:{_IMPERATIVES})\b))"
+    rf"{_ADVERBS}{_VERB}\s+", re.IGNORECASE | re.MULTILINE)
+_WANT_OBJECT = re.compile(r"\b(?:we|i|they|procurement|finance|legal|the board|(?:our|my) [a-z]+)(?:'d| would)?\s+"
+                          r"(?:(?:really|also|just|now|still)\s+)?"
+                          r"(?:like|love|want|need|expect|asked for|are asking for|"
+                          r"ask for)\s+(?!to\b)",
+                          re.IGNORECASE)
+_NOT_VERBS = frozenset("""you we i it this that be have the a an your our my us me them there""".split())
+_INDIRECT = re.compile(r"^(?:us|me|them|him|her|everyone)\s+(?!(?:into|to|in|on|onto|for|from|with|at|by|off|out|up|"
+                       r"back|over|down)\b)(?=\S)", re.IGNORECASE)
+_NOT_OBJECT = re.compile(r"^(?:(?:it|them|this|that|these|those|him|her)\s*$|"
+                         r"(?:sure|certain|on|in|at|with|from|about|into|"
+                         r"over|under|through|by|before|until|it|that|he|she|they|you|we|i|if|"
+                         r"whether|when|how|what|why|where|who|so|to|and|but|or|not|no|yes)\b(?!-)|(?:you|we|they|i)')",
+                         re.IGNORECASE)
+_PRONOUN_OBJECT = re.compile(r"\b(?:need|want|get|have|do|send|make|fix|move|change|use)\s+(?:it|them|this|that)\b",
+                             re.IGNORECASE)
+_A_FEW = re.compile(r"^(?:a few|a couple of|a couple|some|any)\s+(?=\S)", re.IGNORECASE)
+_TO_PLACE = re.compile(r"\s+to (?:the|our|your|a|an|my|all)\b", re.IGNORECASE)
+_DANGLING = frozenset("the a an of to for in on with and or our your my at from into by like including".split())
+_PRONOUN_START = re.compile(r"(?:it|them|this|that)\b", re.IGNORECASE)
+_TAIL_PREPOSITION = re.compile(r"\s+(?:with|for|in|on|into|to|onto|from|using)\b", re.IGNORECASE)
+_NOT_BARE_ITEM = re.compile(r"(?i:same|other|more|less|also|just|only|maybe|so|and|but|or|ok|okay|yes|no|thanks|"
+                            r"hi|hello|hey|please|[-\u2013\u2014~])(?![\w-])|(?:The|Our|My|Your|This|These|Their|We|I|"
+                            r"It|They)\b")
+_CHANGE_VERBS = frozenset("go move switch change increase reduce cut bring shift".split())
+_FROM_TO = re.compile(r"\s*(?:\w+\s+){0,2}?from\s+[^,.;:?!]{1,40}?\s+to\s+[^,.;:?!]{1,40}?(?=\s+(?:by|before|for|so|to|"
+                      r"because|as|from|next|this|starting)\b|[,.;:?!]|$)", re.IGNORECASE)
+_SPEECH_VERBS = frozenset("say says claim state call describe label tell ask".split())
+_NOT_NOUN_WORDS = frozenset("""is are was were be been has have had do does did will would can could should must may
+might need needs want wants like likes still also just goes go went pulled said says thinks think wants asked
+gets got won't can't isn't aren't doesn't don't didn't""".split())
+_BEFORE_SUBJECT = re.compile(r"\b(?:can|could|would|will|should|does|do|did|is|are|was|were|has|have|if|that|"
+                             r"when|because|since|and|but)\s*$", re.IGNORECASE)
+_COPULA = re.compile(r"\s+(?:still\s+)?(?:be|is|are|was|were)\b", re.IGNORECASE)
+_DETERMINER = re.compile(r"\b(?:the|our|your|their|this|these|those|a|an)\b", re.IGNORECASE)
+_NOUN_PHRASE = re.compile(r"\b(?:the|our|your|their|this|these|those|a|an)\s+((?:[\w&'-]+\s+){0,5}[\w&'-]+)",
+                          re.IGNORECASE)
+_NOT_NOUN = re.compile(r"^(?:same|time|date|day|week|month|moment|way|end|start|rest|point|thing|things|one|"
+                       r"plan|idea|team|people|answer|reply|response|decision|update|call|chat|note|email|ceo|md|cfo|"
+                       r"cmo|coo|boss|director|manager|board|founder|owner|lawyer|colleague|partner|chairman|"
+                       r"\d+(?:st|nd|rd|th)?)$", re.IGNORECASE)
+_NOT_NOUN_PHRASE = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|will|would|can|could|should|"
+                              r"must|may|might|need|needs|want|wants)\b|'(?:s|re|ll|ve|d)\b", re.IGNORECASE)
+_OBJECT_STOP = re.compile(
+    r"\s+(?:must|should|will|would|can|could|may|might|needs? to|has to|have to|still|goes|went|looks|seems)"
+    r"(?![\w'-])|\s+(?:by|before|until|till|be|is|are|was|were|so(?: that)?|because|since|as|if|when|while|which|"
+    r"who|so|but|and then|then|instead|"
+    r"asap|ahead of|in time|at no|at the|for free|for (?:next|this)|not|to (?:the|our|your|a|an|my|all)|"
+    r"saying|that says|telling|to (?:get|make|keep|show|help|see|"
+    r"match|look|go|be|hit|use|fit|save|avoid)|from (?:today|tomorrow|next|this|now|the start)|this week|"
+    r"tonight|tomorrow|today|please|thanks|ok|okay|accordingly|added|included|done|ready|built|fixed|changed|moved|"
+    r"updated|rewritten|redone|sorted|re-recorded|recorded|redesigned|translated|reshot|delivered|sent|finished|"
+    r"approved|instead|as well|too|again|asap|now|"
+    r"or (?:we|i|you|they|else)|(?:and|or) (?:also |then )?"
+    rf"(?:{_IMPERATIVES}))\b|[,.](?=\s|$)|[;:?!(\"]|\s+-\s+|\s+[\u2013\u2014]\s+", re.IGNORECASE)
+_LEADING_ARTICLE = re.compile(r"^(?:a|an|some|any|this|that)\s+(?=\S)", re.IGNORECASE)
+_SWAP = {"our": "your", "ours": "yours", "my": "your", "we": "you", "us": "you", "i": "you", "me": "you",
+         "we're": "you're", "we've": "you've", "i'm": "you're", "i've": "you've", "we'd": "you'd", "i'd": "you'd",
+         "ourselves": "yourselves", "myself": "yourself", "your": "our", "yours": "ours", "you're": "we're",
+         "you've": "we've", "yourselves": "ourselves"}
+_PRONOUN = re.compile(r"\b(?:" + "|".join(sorted((re.escape(word) for word in _SWAP), key=len, reverse=True))
+                      + r"|you)\b", re.IGNORECASE)
+
+
+def swap_person(text: str) -> str:
+    """The client's words as the account manager would say them back: "our site" becomes "your site", "you"
+    becomes "we" (or "us" after a verb or preposition)."""
+    def one(match: re.Match) -> str:
+        word = match.group(0)
+        lower = word.lower()
+        if lower == "you":
+            before = text[:match.start()].rstrip().split()
+            swapped = "we" if not before or before[-1].lower() in ("and", "but", "so", "if", "that", "because",
+                                                                      "when", "as") else "us"
+        else:
+            swapped = _SWAP[lower]
+        if lower == "i" or word[0].isupper() and match.start() == 0:
+            return swapped[0].upper() + swapped[1:] if match.start() == 0 else swapped
+        return swapped
+    return _PRONOUN.sub(one, text)
+
+
+@dataclass(frozen=True)
+class AskSlots:
+    """What one ask is about: the verb and object ("add", "the French version of the site"), its own date and
+    amounts."""
+
+    verb: str = ""
+    object: str = ""
+    deadline: str = ""
+    amounts: list[str] = field(default_factory=list)
+    free: str = ""
+
+    @property
+    def action(self) -> str:
+        """The verb with its object ("add the French version of the site"), or "" when either is unknown."""
+        return f"{self.verb} {self.object}" if self.verb and self.object else ""
+
+
+@dataclass(frozen=True)
+class Slots:
+    """What the whole message says that a reply can use."""
+
+    name: str = ""
+    deadline: str = ""
+    amounts: list[str] = field(default_factory=list)
+    event: str = ""
+    one_off: bool = False
+    admission: str = ""
+    complaint: str = ""
+    free: str = ""
+    stakes: bool = False
+    asks: list[AskSlots] = field(default_factory=list)
+
+
+def _body(raw: str) -> str:
+    """The client's own new text: Slack markup resolved, quoted history cut off."""
+    text = normalise(resolve_slack_markup(normalise(raw or "")))
+    found = _HISTORY_START.search(text)
+    return text[:found.start()] if found else text
+
+
+def _is_name(word: str) -> bool:
+    return word.lower() not in _NOT_NAMES and len(word) >= 2
+
+
+def sender_name(raw: str) -> str:
+    """The first name the client signed with ("Thanks, Jordan", "Best,\\nHelen Okafor", "- Priya"), or "" when
+    the message has no sign-off. The greeting's name is the account manager's, never the sender's."""
+    lines = [line.strip() for line in _body(raw).strip().split("\n")]
+    lines = [line for line in lines if line and not re.match(r"^(?:--|sent from|get outlook)", line, re.IGNORECASE)]
+    if not lines:
+        return ""
+    tail = lines[-_SIGNATURE_TAIL:]
+    for index in range(len(tail) - 1, -1, -1):
+        line = tail[index]
+        if (found := _SIGN_OFF_WITH_NAME.match(line)) and _is_name(found.group(1)):
+            return found.group(1)
+        if (found := _DASH_NAME.match(line)) and _is_name(found.group(1)):
+            return found.group(1)
+        if _SIGN_OFF_LINE.match(line) and index + 1 < len(tail):
+            after = _NAME_LINE.match(tail[index + 1])
+            if after and _is_name(after.group(1)):
+                return after.group(1)
+    for pattern in (_TRAILING_SIGN_OFF, _TRAILING_DASH):
+        if (found := pattern.search(lines[-1])) and _is_name(found.group(1)):
+            return found.group(1)
+    return ""
+
+
+def _sentences(text: str) -> list[tuple[int, str]]:
+    """(position, sentence) pairs of a text."""
+    return [(found.start(), found.group(0)) for found in _SENTENCE.finditer(text)]
+
+
+def _request_sentence(ask: str) -> str:
+    """The sentence of an ask that asks for something (the last such), else its last sentence."""
+    sentences = [sentence.strip() for _, sentence in _sentences(ask)] or [ask]
+    asking = [sentence for sentence in sentences if is_request(sentence)]
+    return (asking or sentences)[-1]
+
+
+def _trim_object(text: str) -> str:
+    """The noun phrase at the start of `text`, cut at the first clause break, at most `MAX_OBJECT_WORDS` words."""
+    text = text.strip().strip("'\"")
+    text = _INDIRECT.sub("", text)
+    text = _A_FEW.sub("", text)
+    for stop in _OBJECT_STOP.finditer(text):
+        if _TO_PLACE.match(text, stop.start()) and len(text[:stop.start()].split()) <= 2:
+            continue
+        text = text[:stop.start()]
+        break
+    words = text.split()
+    if len(words) > MAX_OBJECT_WORDS:
+        words = words[:MAX_OBJECT_WORDS]
+    while words and words[-1].lower() in _DANGLING:
+        words.pop()
+    text = " ".join(words).strip(" -'\"")
+    for quote in ("'", '"'):
+        opening = text.rfind(" " + quote)
+        if opening >= 0 and quote not in text[opening + 2:]:
+            words = text[:opening].rstrip(" ,").split()
+            while words and words[-1].lower() in _DANGLING:
+                words.pop()
+            text = " ".join(words)
+    if not text or text.lower() in _NOT_VERBS or _NOT_OBJECT.match(text):
+        return ""
+    text = _LEADING_ARTICLE.sub("the ", text)
+    if re.match(r"(?:The|Our|Your|My|This|These|Those|Their)\b", text):
+        text = text[0].lower() + text[1:]
+    return swap_person(text)
+
+
+def _verb_objects(sentence: str) -> list[tuple[int, str, str]]:
+    """Each (position, verb, object) a sentence asks for, in order; an object that is a pronoun ("it", "them")
+    is returned as it stands, for the caller to resolve."""
+    found_all = []
+    for found in _REQUEST_VERB.finditer(sentence):
+        candidate = found.group(1).lower()
+        if candidate.split()[0] in _NOT_VERBS:
+            continue
+        rest = sentence[found.end():]
+        if candidate in _SPEECH_VERBS and (said := re.match(r"[^?!\n]+?(?=[?!;]|\.(?:\s|$)|\s-\s|,\s|$)", rest)):
+            found_all.append((found.start(1), candidate, swap_person(said.group(0).strip())))
+        elif obj := _trim_object(rest):
+            found_all.append((found.start(1), candidate, obj))
+        elif candidate in _CHANGE_VERBS and (change := _FROM_TO.match(rest)):
+            found_all.append((found.start(1), candidate, swap_person(" ".join(change.group(0).split()))))
+        elif pronoun := _PRONOUN_START.match(rest):
+            after = rest[pronoun.end():]
+            tail = _TAIL_PREPOSITION.match(after)
+            detail = _trim_object(after[tail.end():]) if tail else ""
+            if tail and (article := re.match(r"\s*(an?)\s", after[tail.end():], re.IGNORECASE)):
+                detail = re.sub(r"^the\b", article.group(1), detail)
+            preposition = tail.group(0).strip() if tail else ""
+            found_all.append((found.start(1), candidate, pronoun.group(0).strip() + (
+                f" {preposition} {detail}" if detail else "")))
+    return found_all
+
+
+def _resolve(obj: str, earlier: str) -> str:
+    """An object that starts with "it" or "them", with the pronoun replaced by the last noun phrase of the
+    sentences before it ("re-record it with a new artist" after "the voice-over on the radio spot"); "" when
+    there is none."""
+    pronoun, _, tail = obj.partition(" ")
+    if pronoun.lower() not in ("it", "them", "this", "that") or tail.startswith("to "):
+        return obj
+    referent = ""
+    for _, sentence in reversed(_sentences(earlier)):
+        if referent := _noun_phrase(sentence, allow_subject=True):
+            break
+    return f"{referent} {tail}".strip() if referent else ""
+
+
+def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
+    """The verb, object, date and amounts of one ask. With `evidence` (the words that made the triage push back),
+    the verb and object are those of the clause the evidence is in, when one can be found there."""
+    sentence = _request_sentence(ask)
+    chosen: tuple[int, str, str] | None = None
+    for snippet in evidence or []:
+        at = ask.find(snippet)
+        if at < 0:
+            continue
+        start, holding = next(((begin, text) for begin, text in _sentences(ask) if begin <= at < begin + len(text)),
+                              (0, sentence))
+        before = [item for item in _verb_objects(holding) if item[0] <= at - start]
+        if before:
+            sentence, chosen = holding, before[-1]
+            break
+    lead, colon, after = sentence.partition(":")
+    if colon and after.strip() and len(lead.split()) <= 8 and not chosen:
+        sentence = after.strip()
+    found = [chosen] if chosen else _verb_objects(sentence)
+    verb = obj = ""
+    for _, candidate_verb, candidate in found:
+        resolved = _resolve(candidate, ask[:max(0, ask.find(sentence))] or ask.replace(sentence, ""))
+        if resolved:
+            verb, obj = candidate_verb, resolved
+            break
+    for text in (sentence, ask):
+        if not obj and (wanted := _WANT_OBJECT.search(text)):
+            obj = _trim_object(text[wanted.end():])
+            if obj and _NOT_NOUN.match(obj.split()[-1]):
+                obj = ""
+    if (not obj and not _NOT_BARE_ITEM.match(sentence.strip()) and len(sentence.split()) <= MAX_OBJECT_WORDS
+            and not sentence.rstrip().endswith("?") and not _NOT_NOUN_PHRASE.search(sentence)):
+        obj = _trim_object(sentence)
+        if obj and not re.match(r"(?:the|your|our|all|every|each|\d)", obj, re.IGNORECASE):
+            obj = "the " + obj
+    if not obj and not _PRONOUN_OBJECT.search(sentence):
+        obj = _noun_phrase(sentence) or _noun_phrase(sentence, allow_subject=True)
+    deadlines = [(at, words) for at, words in _deadlines(ask)
+                 if re.sub(r"^(?:by|on|for|before|at)\s+", "", words.lower()) not in obj.lower()]
+    in_sentence = [words for at, words in deadlines if ask.find(sentence) <= at < ask.find(sentence) + len(sentence)]
+    deadline = (in_sentence or [words for _, words in deadlines] or [""])[0]
+    free = _FREE.search(ask)
+    return AskSlots(verb=verb if obj else "", object=obj, deadline=deadline,
+                    amounts=[amount.strip() for amount in _AMOUNT.findall(ask)][:3],
+                    free=swap_person(" ".join(free.group(0).split())) if free else "")
+
+
+def _noun_phrase(sentence: str, allow_subject: bool = False) -> str:
+    """The longest "the/our/this …" phrase of a sentence (two words or more), as the reply can name it; not the
+    sentence's subject (the phrase it opens with) unless `allow_subject`."""
+    best = ""
+    opening = len(sentence) - len(sentence.lstrip())
+    for start in (found.start() for found in _DETERMINER.finditer(sentence)):
+        found = _NOUN_PHRASE.match(sentence, start)
+        subject = found and (found.start() <= opening + 1 or _BEFORE_SUBJECT.search(sentence[:found.start()]))
+        if not found or subject and not allow_subject:
+            continue
+        words: list[str] = []
+        for word in found.group(0).split():
+            if words and (word.lower().strip(",.") in _NOT_NOUN_WORDS or word[-1:] in ",.;:?!"):
+                if word[-1:] in ",.;:?!" and word.lower().strip(",.;:?!") not in _NOT_NOUN_WORDS:
+                    words.append(word.rstrip(",.;:?!"))
+                break
+            words.append(word)
+        phrase = _trim_object(" ".join(words))
+        if subject and not _COPULA.match(sentence, found.start() + len(" ".join(words))):
+            continue
+        if len(phrase.split()) >= 2 and not _NOT_NOUN.match(phrase.split()[-1]) and len(phrase.split()) > len(
+                best.split()):
+            best = phrase
+    return re.sub(r"^(?:this|that)\b", "the", best)
+
+
+def _deadlines(text: str) -> list[tuple[int, str]]:
+    """Each (position, words) of the dates a text gives as deadlines ("by Friday", "9am tomorrow"), in order, with
+    "by" before a bare date; not dates that only say since or until when."""
+    lowered = text.lower()
+    if not _DIGIT.search(text) and not any(word in lowered for word in _DATE_WORDS):
+        return []
+    dates = []
+    aligned = len(lowered) == len(text)
+    for found in (_DEADLINE_LOWER.finditer(lowered) if aligned else _DEADLINE.finditer(text)):
+        words = " ".join(text[found.start():found.end()].split())
+        if re.match(r"(?:from|until|till)\b", words, re.IGNORECASE):
+            continue
+        if _NOT_DEADLINE_BEFORE.search(text[max(0, found.start() - 12):found.start()]):
+            continue
+        if _MONTH_ONLY.match(words) and words.split()[-1].lower() in ("may", "march", "mar"):
+            continue
+        if re.match(r"\d|(?:mon|tues|wednes|thurs|fri|satur|sun)day|" + _MONTH, words, re.IGNORECASE):
+            words = "by " + words
+        dates.append((found.start(), words))
+    return dates
+
+
+def _clause(text: str, start: int) -> str:
+    """The clause of `text` around position `start`."""
+    for found in _CLAUSE.finditer(text):
+        if found.start() <= start < found.end():
+            return found.group(0).strip()
+    return ""
+
+
+def _admission(text: str) -> str:
+    for found in _ADMISSION.finditer(text):
+        what = (found.group("what") or found.group("had") or "").strip()
+        what = re.split(r"\s+(?:but|so|and so|however|though|although)\b|,\s*(?:but|so)\b", what)[0].strip(" ,")
+        if what and not _NOT_ADMISSION.search(what) and len(what.split()) >= 3:
+            return swap_person(what)
+    return ""
+
+
+def _complaint(text: str) -> str:
+    found = _COMPLAINT.search(text)
+    if not found:
+        return ""
+    clause = _clause(text, found.start())
+    if not clause or _OUR_FAULT.search(clause) or clause.rstrip().endswith("?") or len(clause.split()) > 18:
+        return ""
+    clause = re.sub(r"^(?:(?:and|but|so|also|plus|hi|hey|honestly|frankly|again|now)\b|[A-Z][a-z]+,)[\s,]*", "",
+                    clause).strip()
+    if not clause or is_request(clause) and re.match(r"(?:please|can|could|would|will)\b", clause, re.IGNORECASE):
+        return ""
+    return swap_person(clause[0].lower() + clause[1:]) if clause else ""
+
+
+def read_slots(raw: str, cleaned_text: str, asks: list[str], evidence: list[list[str]] | None = None) -> Slots:
+    """The slots of a message: `raw` as pasted (for the sign-off), `cleaned_text` (the new text), its asks and,
+    for each, the evidence of the reason it stands on (to name the right clause of an ask that asks two things)."""
+    event = _EVENT.search(cleaned_text)
+    event_text = ""
+    if event:
+        event_text = " ".join(event.group(0).split())
+        event_text = swap_person(re.sub(r"^(?:a|this)\b", "the", event_text, flags=re.IGNORECASE))
+    ask_slots = [read_ask(ask, found) for ask, found in zip(asks, evidence or [[] for _ in asks])]
+    return Slots(
+        name=sender_name(raw),
+        deadline=next((ask.deadline for ask in ask_slots if ask.deadline), ""),
+        amounts=[amount.strip() for amount in _AMOUNT.findall(cleaned_text)][:4],
+        event=event_text,
+        one_off=bool(_ONE_OFF.search(cleaned_text)),
+        admission=_admission(cleaned_text),
+        complaint=_complaint(cleaned_text),
+        free=next((ask.free for ask in ask_slots if ask.free), ""),
+        stakes=bool(_STAKES.search(cleaned_text)),
+        asks=ask_slots,
+    )

@@ -1,0 +1,96 @@
+"""Reading a request into slots: the sender's name from the sign-off (never the greeting's), each ask's verb and
+object, dates, amounts, the event at stake, an admission and a complaint."""
+
+import pytest
+
+from bot.triage.asks import split_asks
+from bot.triage.cleaning import clean_message
+from bot.triage.slots import read_ask, read_slots, sender_name, swap_person
+
+
+def _slots(text: str):
+    cleaned = clean_message(text)
+    return read_slots(text, cleaned.text, split_asks(cleaned.text))
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Hi Sam, can you add a French version of the site by Friday at no extra cost? Thanks, Jordan", "Jordan"),
+    ("Hi Laura,\n\nCould you swap the cover photo?\n\nBest,\nHelen", "Helen"),
+    ("We need 15% off the renewal.\n- Priya", "Priya"),
+    ("I'll mostly call you on Saturdays from now on, hope that's ok! - Priya", "Priya"),
+    ("Can you reissue the invoice?\n\nThanks a million,\nHelen Okafor\nMarketing Lead, Brightwell", "Helen"),
+    ("Please move the call.\n\nCheers,\nBen\n\n--\nBen Achterberg | CRM Manager", "Ben"),
+    ("Hi Dan, can you resend the media plan?", ""),
+    ("Can you resend the media plan? Thanks again!", ""),
+    ("Hi team, please send the files.\n\nThanks,\nThe Team", ""),
+    ("Quick one: can you push the post?\n\nThanks\n\n> On Tue, Sam wrote:\n> Best,\n> Sam", ""),
+])
+def test_the_sender_is_the_name_they_signed_with_never_the_greeting(text, name):
+    assert sender_name(text) == name
+
+
+@pytest.mark.parametrize(("ask", "verb", "obj"), [
+    ("Can you add a French version of the site by Friday at no extra cost?", "add", "the French version of the site"),
+    ("Could you write a 3,000-word whitepaper on grid storage?", "write", "the 3,000-word whitepaper on grid storage"),
+    ("Please update your invoices accordingly.", "update", "our invoices"),
+    ("could a few of you leave us Google reviews to get our rating above 4.5?", "leave", "Google reviews"),
+    ("Use this illustration I found on Google for the brochure cover.", "use",
+     "the illustration you found on Google for the brochure cover"),
+    ("Just add the page and keep the 14th.", "add", "the page"),
+    ("We need an extra 25% off the renewal or we'll put the contract out to tender.", "",
+     "the extra 25% off the renewal"),
+    ("Can the deck be ready by Friday?", "", "the deck"),
+    ("Can your social team leave them a few one-star reviews?", "leave", "one-star reviews"),
+    ("Could we go from four to eight blog posts next month?", "go", "from four to eight blog posts"),
+    ("Please tell the creators NOT to use #ad - it kills engagement.", "tell", "the creators NOT to use #ad"),
+    ("Can you say the range is 'made in Britain'?", "say", "the range is 'made in Britain'"),
+    ("The client's MD didn't like the voice-over on the radio spot. Can you re-record it with a new artist?",
+     "re-record", "the voice-over on the radio spot with a new artist"),
+])
+def test_each_ask_names_its_verb_and_object_in_the_account_managers_words(ask, verb, obj):
+    slots = read_ask(ask)
+    assert (slots.verb, slots.object) == (verb, obj)
+
+
+@pytest.mark.parametrize(("text", "deadline"), [
+    ("Can the deck be ready by Friday?", "by Friday"),
+    ("We need the subtitles by 9am tomorrow.", "by 9am tomorrow"),
+    ("The print slot is on 21 March, can you make it?", "on 21 March"),
+    ("Photos won't be ready until 2 December. Can we still launch?", ""),
+    ("Can you send it over?", ""),
+])
+def test_a_deadline_is_the_clients_date_with_its_preposition(text, deadline):
+    assert _slots(text).deadline == deadline
+
+
+def test_amounts_percentages_and_currency_are_read():
+    slots = _slots("Procurement wants 15% off the £84,000 licence, and €1,800 back on the fonts.")
+    assert slots.amounts == ["15%", "£84,000", "€1,800"]
+
+
+def test_the_event_at_stake_and_whether_it_is_one_night():
+    gala = _slots("Can you add 40 more guests to the gala dinner on 12 December?")
+    assert gala.event == "the gala dinner" and gala.one_off
+    launch = _slots("Can the landing page be ready for the product launch?")
+    assert launch.event == "the product launch" and not launch.one_off
+
+
+def test_an_admission_is_kept_in_the_account_managers_words():
+    slots = _slots("I know v3 was the last round, but could you swap the cover photo?\n\nBest,\nHelen")
+    assert slots.admission == "v3 was the last round"
+
+
+def test_a_complaint_is_kept_to_apologise_for_and_our_own_mistake_is_not_one():
+    slots = _slots("The checkout has been broken for a week and nobody has called me back. Can you fix it today?")
+    assert slots.complaint == "the checkout has been broken for a week and nobody has called you back"
+    assert _slots("Our mistake: we approved the proof with the wrong hours. Please reprint.").complaint == ""
+
+
+def test_pronouns_are_turned_round():
+    assert swap_person("our site and my deck for us") == "your site and your deck for you"
+    assert swap_person("you sent the wrong file to your printer") == "we sent the wrong file to our printer"
+
+
+def test_free_work_and_stakes_are_noticed():
+    slots = _slots("We're one of your biggest accounts. Can you add the app at no extra cost or we go to tender?")
+    assert slots.free == "at no extra cost" and slots.stakes
