@@ -113,6 +113,17 @@ def _asks_block(asks: list[dict[str, Any]]) -> list[Block]:
     return blocks
 
 
+def _unsure_blocks(result: dict[str, Any]) -> list[Block]:
+    """What to check when the triage is unsure (our own questions, never the client's words), or else its
+    confidence as a quiet line."""
+    confidence = f"{float(result.get('confidence', 1.0)):.2f}"
+    checks = result.get("checks") or []
+    if not checks:
+        return [context(message("confidence", confidence=confidence))]
+    lines = [message("unsure", confidence=confidence)] + [f"• {check}" for check in checks]
+    return [section("\n".join(lines))]
+
+
 def _tone_buttons(triage_id: int, tone: str) -> list[dict[str, Any]]:
     position = TONE_ORDER.index(tone) if tone in TONE_ORDER else 1
     buttons = []
@@ -145,6 +156,7 @@ def triage_message(triage_id: int, result: dict[str, Any], feedback: str | None 
     blocks: list[Block] = [header(f"{verdict['emoji']} {verdict['title']}"), section(verdict["summary"])]
     blocks += _evidence_blocks(result)
     blocks += _asks_block(result.get("asks") or [])
+    blocks += _unsure_blocks(result)
     blocks += [
         divider(),
         section(f"*Suggested reply* ({tone})"),

@@ -48,6 +48,17 @@ def test_triage_message_shows_verdict_reasons_evidence_reply_and_buttons():
     assert "Push back" in content["text"]
 
 
+def test_an_unsure_triage_says_what_to_check_before_the_reply_and_a_sure_one_its_confidence():
+    unsure = triage_message(7, {**_result(), "confidence": 0.41, "checks": ["Is this in the SOW or the retainer?"]})
+    assert_valid_blocks(unsure["blocks"])
+    texts = [json.dumps(block) for block in unsure["blocks"]]
+    check_at = next(i for i, text in enumerate(texts) if "Is this in the SOW or the retainer?" in text)
+    reply_at = next(i for i, text in enumerate(texts) if "Suggested reply" in text)
+    assert check_at < reply_at and "confidence 0.41" in texts[check_at]
+    sure = json.dumps(triage_message(7, {**_result(), "confidence": 0.93, "checks": []})["blocks"])
+    assert "Confidence 0.93" in sure and "Check before you answer" not in sure
+
+
 @pytest.mark.parametrize(("tone", "expected"), [("warm", ["Firmer"]), ("neutral", ["Warmer", "Firmer"]),
                                                 ("firm", ["Warmer"])])
 def test_tone_buttons_only_offer_a_direction_that_exists(tone, expected):
