@@ -47,7 +47,7 @@ def _cues_alone():
         bot.triage.decide_reasons = decide
 
 
-def _triage_all(cases: list[dict]) -> list[dict]:
+def triage_all(cases: list[dict]) -> list[dict]:
     """Triage each case as of the date it was written against (its `today`, else `WRITTEN_ON`)."""
     from bot.triage import EmptyRequestError, triage
 
@@ -98,7 +98,7 @@ def run(smoke: bool = False) -> tuple[list[dict], list[dict]]:
                     results = baseline.predict([case["text"] for case in cases])
                 else:
                     with switch():
-                        results = _triage_all(cases)
+                        results = triage_all(cases)
                 if engine == "engine" and name != "shared dev":
                     calibration += [(result.get("confidence", 1.0), result["verdict"] == case["verdict"])
                                     for case, result in zip(cases, results)]

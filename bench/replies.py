@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.quality import HELD_OUT, SETS, SHARED_EVAL, _predict
+from bench.quality import HELD_OUT, SETS, SHARED_EVAL, triage_all
 
 PANEL = {"our panel (composer_panel.jsonl)": HELD_OUT / "composer_panel.jsonl"}
 TARGETS = "specific >= 0.80, greeted >= 0.90, misfit 0, top closer <= 0.40, declines asking to go ahead 0"
@@ -42,7 +42,8 @@ def run(smoke: bool = False) -> list[dict]:
             gold = workdir / "gold.jsonl"
             gold.write_text("".join(json.dumps(case) + "\n" for case in cases))
             predicted = workdir / "pred.jsonl"
-            _predict(cases, predicted)
+            predicted.write_text("".join(json.dumps({"id": case["id"], **result}) + "\n"
+                                         for case, result in zip(cases, triage_all(cases))))
             checked = subprocess.run([sys.executable, str(SHARED_EVAL / "replies.py"), str(gold), str(predicted),
                                       "--json"], capture_output=True, text=True, check=True)
             figures = json.loads(checked.stdout)

@@ -113,8 +113,8 @@ def triage(text: str, *, tone: str = "neutral", today: date | None = None,
     readings = read_message(cleaned, knowledge, today)
     decision = decide_reasons(readings, cleaned.text, load_model(knowledge_dir))
     asks = [_apply_scope_notes(to_ask(reading), account) for reading in readings]
-    asks = [replace(ask, confidence=_confidence([ask], needs_no, decision))
-            for ask, needs_no in zip(asks, decision.per_ask)]
+    per_ask = decision.per_ask if len(decision.per_ask) == len(asks) else (decision.needs_no,) * len(asks)
+    asks = [replace(ask, confidence=_confidence([ask], needs_no, decision)) for ask, needs_no in zip(asks, per_ask)]
     confidence = _confidence(asks, decision.needs_no, decision)
     verdict = strictest([ask.verdict for ask in asks])
     reasons: list[str] = []

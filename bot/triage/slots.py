@@ -21,13 +21,16 @@ _SIGN_OFF_WITH_NAME = re.compile(rf"^\s*(?:{_SIGN_OFF_WORDS})\s*[,!.]?\s*[-\u201
                                  re.IGNORECASE)
 _TRAILING_SIGN_OFF = re.compile(rf"(?:^|[.!?]\s+)(?:{_SIGN_OFF_WORDS})\s*[,!.]\s*{_NAME}\s*[.!]?\s*$", re.IGNORECASE)
 _TRAILING_DASH = re.compile(rf"[.!?]\s+(?:-|\u2013|\u2014|~)\s*{_NAME}\s*$")
+_TRAILING_NAME = re.compile(rf"[.!?)]\s+{_NAME}\s*[.!]?\s*$")
+_INTRODUCED = re.compile(rf"^\s*(?:(?:hi|hey|hello)[,!]?\s+)?(?:it'?s\s+)?{_NAME}\s+here\b")
 _DASH_NAME = re.compile(rf"^\s*(?:-|\u2013|\u2014|~)\s*{_NAME}\b[^\n]{{0,40}}$")
 _NAME_LINE = re.compile(rf"^\s*{_NAME}(?:\s+[A-Z][\w'-]+){{0,2}}\s*[,.]?\s*(?:[|\u00b7].*)?$")
 _HISTORY_START = re.compile(r"^\s*(?:>|On\b.{0,300}\bwrote:\s*$|-{2,}\s*(?:Original|Forwarded|Reply)|From:\s|"
                             r"Begin forwarded message)", re.IGNORECASE | re.MULTILINE)
 _NOT_NAMES = frozenset("""team all everyone you again so much for the a in advance guys folks both and love regards
 best thanks cheers sent from hi hello dear morning ps p.s ok okay sorry please also again soon now procurement
-finance marketing accounts legal hr sales support admin office customer client""".split())
+finance marketing accounts legal hr sales support admin office customer client urgent asap thoughts thx ty tia
+cc fyi""".split())
 _SIGNATURE_TAIL = 7
 
 _WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
@@ -246,8 +249,8 @@ def _is_name(word: str) -> bool:
 
 
 def sender_name(raw: str) -> str:
-    """The first name the client signed with ("Thanks, Jordan", "Best,\\nHelen Okafor", "- Priya"), or "" when
-    the message has no sign-off. The greeting's name is the account manager's, never the sender's."""
+    """The first name the client signed with ("Thanks, Jordan", "Best,\\nHelen Okafor", "- Priya", a bare "Joanne"
+    after the last sentence or on the last line, "Kev here." at the start), or "" when the message has no sign-off. The greeting's name is the account manager's, never the sender's."""
     lines = [line.strip() for line in _body(raw).strip().split("\n")]
     lines = [line for line in lines if line and not re.match(r"^(?:--|sent from|get outlook)", line, re.IGNORECASE)]
     if not lines:
@@ -263,9 +266,13 @@ def sender_name(raw: str) -> str:
             after = _NAME_LINE.match(tail[index + 1])
             if after and _is_name(after.group(1)):
                 return after.group(1)
-    for pattern in (_TRAILING_SIGN_OFF, _TRAILING_DASH):
+    for pattern in (_TRAILING_SIGN_OFF, _TRAILING_DASH, _TRAILING_NAME):
         if (found := pattern.search(lines[-1])) and _is_name(found.group(1)):
             return found.group(1)
+    if len(lines) > 1 and (found := _NAME_LINE.match(lines[-1])) and _is_name(found.group(1)):
+        return found.group(1)
+    if (found := _INTRODUCED.match(lines[0])) and _is_name(found.group(1)):
+        return found.group(1)
     return ""
 
 

@@ -60,7 +60,8 @@ def _seen(blocks) -> str:
 
 def _notes(blocks) -> list[str]:
     """The context lines under the reply (the tip and the notes), as plain text."""
-    return [element["text"] for block in blocks if block["type"] == "context" for element in block["elements"]]
+    start = next((i for i, block in enumerate(blocks) if "Suggested reply" in _seen(block)), 0)
+    return [element["text"] for block in blocks[start:] if block["type"] == "context" for element in block["elements"]]
 
 
 def _suggested_reply(blocks) -> str:

@@ -23,6 +23,10 @@ def _slots(text: str):
     ("Hi Dan, can you resend the media plan?", ""),
     ("Can you resend the media plan? Thanks again!", ""),
     ("Hi team, please send the files.\n\nThanks,\nThe Team", ""),
+    ("Hey Jess, can your team update the menu? Our prices changed. Ricardo", "Ricardo"),
+    ("Hi Sam,\n\nCould you send the final PDF?\n\nJoanne", "Joanne"),
+    ("Kev here. We need the whole team on call over Christmas.", "Kev"),
+    ("Please send the report today. Urgent", ""),
     ("Quick one: can you push the post?\n\nThanks\n\n> On Tue, Sam wrote:\n> Best,\n> Sam", ""),
 ])
 def test_the_sender_is_the_name_they_signed_with_never_the_greeting(text, name):
