@@ -72,15 +72,16 @@ def _apply_scope_notes(ask: Ask, account: AccountContext | None) -> Ask:
     return replace(ask, verdict=verdict_for(reasons), reasons=reasons, evidence=evidence)
 
 
-def _confidence(asks: list[Ask], needs_no: float, decision: Decision) -> float:
+def _confidence(asks: list[Ask], decision: Decision) -> float:
     """How sure the triage is of the strictest verdict of `asks` (0 to 1). A practice from the catalogue: high. A
-    push-back or decline: as sure as the stronger of the caution column (`needs_no`) and the learned reader's
+    push-back or decline: as sure as the stronger of the caution column (the message's `needs_no`) and the reader's
     belief in its likeliest reason; an accept with conditions: the stronger of that belief and the column's doubt
     that a no is needed; an accept: the column's doubt alone. A verdict the engine leaned to is unsure by
     definition."""
     verdict = strictest([ask.verdict for ask in asks])
     if any(ask.practice and ask.verdict == verdict for ask in asks):
         return PRACTICE_CONFIDENCE
+    needs_no = decision.needs_no
     support = max((decision.probabilities.get(reason, 0.0) for ask in asks for reason in ask.reasons), default=0.0)
     if verdict in ("push_back", "decline"):
         agreement = max(needs_no, support)
@@ -113,9 +114,8 @@ def triage(text: str, *, tone: str = "neutral", today: date | None = None,
     readings = read_message(cleaned, knowledge, today)
     decision = decide_reasons(readings, cleaned.text, load_model(knowledge_dir))
     asks = [_apply_scope_notes(to_ask(reading), account) for reading in readings]
-    per_ask = decision.per_ask if len(decision.per_ask) == len(asks) else (decision.needs_no,) * len(asks)
-    asks = [replace(ask, confidence=_confidence([ask], needs_no, decision)) for ask, needs_no in zip(asks, per_ask)]
-    confidence = _confidence(asks, decision.needs_no, decision)
+    asks = [replace(ask, confidence=_confidence([ask], decision)) for ask in asks]
+    confidence = _confidence(asks, decision)
     verdict = strictest([ask.verdict for ask in asks])
     reasons: list[str] = []
     evidence: dict[str, list[str]] = {}

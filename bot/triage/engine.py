@@ -89,7 +89,8 @@ def read_ask(text: str, history: str, knowledge: Knowledge, today: date, message
             if found := pattern.search(history):
                 reading.add(reason, THRESHOLD, found.group(0), None)
                 reading.add(reason, 0, insisting.group(0), None)
-    for sighting in knowledge.catalogue.recognise(text, lambda ask, start: _negated(ask, start, knowledge.negations)):
+    for sighting in knowledge.catalogue.recognise(text, lambda ask, start: _negated(ask, start, knowledge.negations),
+                                                  starts):
         reading.add(sighting.practice.reason, PRACTICE_WEIGHT, sighting.evidence, None)
         reading.practice = reading.practice or sighting.practice.name
     mitigated = reading.mitigated
@@ -182,11 +183,11 @@ def cancelled_everywhere(readings: list[AskReading]) -> set[str]:
 @dataclass(frozen=True)
 class Decision:
     """What the learned reader made of a message: how likely it needs a no at all (the caution column), and
-    whether the engine leaned to caution because nothing else found a reason the caution column expects."""
+    whether the engine leaned to caution because nothing else found a reason the caution column expects; the
+    reader's likeliest reasons and its probabilities."""
 
     needs_no: float
     leaned: bool
-    per_ask: tuple[float, ...] = ()
     likeliest: tuple[str, ...] = ()
     probabilities: dict[str, float] = field(default_factory=dict)
 
@@ -219,10 +220,8 @@ def decide_reasons(readings: list[AskReading], message: str, model: ReasonModel)
         if open_reasons:
             _place(readings, [max(open_reasons, key=lambda reason: probabilities[reason])], model)
             leaned = True
-    per_ask = (tuple(model.needs_no(asked_for(reading.text), cue_signals([reading])) for reading in readings)
-               if len(readings) > 1 else (needs_no,) * len(readings))
     likeliest = tuple(sorted(REASONS, key=lambda reason: -probabilities[reason])[:LIKELIEST])
-    return Decision(needs_no, leaned, per_ask, likeliest, probabilities)
+    return Decision(needs_no, leaned, likeliest, probabilities)
 
 
 def _place(readings: list[AskReading], missing: list[str], model: ReasonModel) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.datafiles import TRIAGE_DIR
 from bot.triage.practices import Catalogue, Practice, PracticeError, load_catalogue
+from bot.triage.words import PREFIX_LENGTH, WordStarts, merged
 
 REASONS = (
     "unreasonable", "illogical", "out_of_scope", "unethical_or_illegal", "misses_business_objectives",
@@ -61,7 +62,6 @@ class Cue:
     prefixes: frozenset[str] | None = None
 
 
-_PREFIX_LENGTH = 4
 _DIGITS = frozenset("0123456789")
 _QUANTIFIER = re.compile(r"\{(\d*)(?:,(\d*))?\}")
 # A group's opening: lookarounds (group 1, which match nothing), named, non-capturing or plain groups.
@@ -189,7 +189,7 @@ def _character_set(pattern: str, index: int) -> tuple[tuple, int]:
 
 
 def _leading_literals(items: list[tuple]) -> set[str] | None:
-    """The lowercase strings (up to `_PREFIX_LENGTH` characters) one of which every match of `items` starts
+    """The lowercase strings (up to `PREFIX_LENGTH` characters) one of which every match of `items` starts
     with, or None when it cannot be said."""
     text = ""
     for position, item in enumerate(items):
@@ -198,7 +198,7 @@ def _leading_literals(items: list[tuple]) -> set[str] | None:
             continue
         if kind == "lit":
             text += item[1].lower()
-            if len(text) >= _PREFIX_LENGTH:
+            if len(text) >= PREFIX_LENGTH:
                 return {text}
             continue
         if text:
@@ -248,49 +248,6 @@ def literal_prefixes(pattern: str) -> frozenset[str] | None:
     return frozenset(prefixes)
 
 
-_WORD_START = re.compile(r"\b\w")
-
-
-class WordStarts:
-    """Where the words of a text begin, by their first one to four lowercase characters: a pattern with known
-    literal prefixes is tried only where one of them starts a word, instead of at every character."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        lowered = text.lower()
-        self.aligned = len(lowered) == len(text)
-        self.positions: dict[str, list[int]] = {}
-        for found in _WORD_START.finditer(lowered):
-            index = found.start()
-            for length in range(1, _PREFIX_LENGTH + 1):
-                self.positions.setdefault(lowered[index:index + length], []).append(index)
-        self.present = frozenset(self.positions)
-
-    def where(self, prefixes: frozenset[str] | None) -> list[int] | None:
-        """Where a word starting with one of `prefixes` starts, in order; None for anywhere (no prefixes known, or
-        a text whose lowercase form has another length, so positions would not line up)."""
-        if prefixes is None or not self.aligned:
-            return None
-        return _merged([self.positions[prefix] for prefix in prefixes.intersection(self.present)])
-
-    def first_match(self, pattern: re.Pattern, where: list[int] | None, start: int = 0) -> re.Match | None:
-        """The same match as `pattern.search(text, start)`, for a pattern whose matches can only start `where`
-        (from `where()` or `PrefixIndex.candidates`), found faster."""
-        if where is None:
-            return pattern.search(self.text, start)
-        for index in where:
-            if index >= start and (match := pattern.match(self.text, index)):
-                return match
-        return None
-
-
-def _merged(position_lists: list[list[int]]) -> list[int]:
-    """Sorted positions, each once, from several sorted lists."""
-    if len(position_lists) == 1:
-        return position_lists[0]
-    return sorted(set().union(*position_lists))
-
-
 class PrefixIndex:
     """Which of a list of patterns (by position) could match in a text: those with a literal prefix that starts
     a word there, and those without known prefixes. The rest need not be tried at all."""
@@ -314,7 +271,7 @@ class PrefixIndex:
             for index in self.by_prefix[prefix]:
                 found.setdefault(index, []).append(starts.positions[prefix])
         chosen: list[tuple[int, list[int] | None]] = [(index, None) for index in self.always]
-        chosen += [(index, _merged(lists)) for index, lists in found.items()]
+        chosen += [(index, merged(lists)) for index, lists in found.items()]
         chosen.sort(key=lambda item: item[0])
         return chosen
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from bot.triage.words import PREFIX_LENGTH, WordStarts
 
 PRACTICE_KEYS = ("reason", "what", "why", "lawful_route", "tip", "rules", "examples")
 MAX_GAP_WORDS = 4
@@ -65,6 +67,19 @@ def term_pattern(term: str) -> str:
     return f"{start}{pattern}{end}"
 
 
+def term_prefix(term: str) -> str | None:
+    """The lowercase letters (up to four) every match of `term` starts with, at the start of a word; None for a raw
+    expression or a term that does not start with a letter or digit."""
+    if term.startswith("re:") or not term[:1].isalnum():
+        return None
+    first = term.split()[0].split("...")[0].lower()
+    if first.endswith("*"):
+        first = first[:-1]
+    elif len(first) >= 3 and first.isalpha() and first.endswith("e"):
+        first = first[:-1]
+    return first[:PREFIX_LENGTH] or None
+
+
 def _word_pattern(word: str) -> str:
     """One word of a term: any ending when it ends in `*`; else the word and its plain inflections (a word of three
     or more letters also matches with -s, -es, -ed, -d or -ing: "offer" finds "offered", "quote" finds "quotes"
@@ -99,63 +114,88 @@ class _Catalogue:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """The practices and their compiled term groups."""
+    """The practices, the names of the term groups, and the groups' terms compiled and indexed by their first
+    letters (`by_prefix`; raw expressions and terms that start with a symbol in `unindexed`)."""
 
     practices: dict[str, Practice]
-    groups: dict[str, re.Pattern]
+    groups: frozenset[str]
     checks: dict[str, str]
+    by_prefix: dict[str, tuple[tuple[str, re.Pattern], ...]] = field(default_factory=dict)
+    unindexed: tuple[tuple[str, re.Pattern], ...] = ()
 
-    def recognise(self, text: str, negated: Callable[[str, int], bool]) -> list[Sighting]:
+    def found_terms(self, starts: WordStarts) -> dict[str, list[re.Match]]:
+        """Every group's terms found in `starts.text`, by group, in order (at most one hit per group where a word
+        starts). A term that starts with a literal word is tried only where a word with its first letters starts
+        (`WordStarts`), with the group's other terms of the same first letters, which keeps a 1 KB ask to a few
+        hundred short matches instead of every group's alternation at every character."""
+        text = starts.text
+        found: dict[str, list[re.Match]] = {}
+        if starts.aligned:
+            for prefix in starts.present.intersection(self.by_prefix):
+                for position in starts.positions[prefix]:
+                    for group, pattern in self.by_prefix[prefix]:
+                        if hit := pattern.match(text, position):
+                            found.setdefault(group, []).append(hit)
+            scanned = self.unindexed
+        else:
+            scanned = tuple((group, pattern) for terms in self.by_prefix.values() for group, pattern in terms)
+            scanned += self.unindexed
+        for group, pattern in scanned:
+            found.setdefault(group, []).extend(pattern.finditer(text))
+        for hits in found.values():
+            hits.sort(key=lambda hit: (hit.start(), -hit.end()))
+        return found
+
+    def recognise(self, text: str, negated: Callable[[str, int], bool],
+                  starts: WordStarts | None = None) -> list[Sighting]:
         """The practices `text` (one ask) asks for, in catalogue order. A rule's first two groups (the action and
         its object) must meet within `PROXIMITY` characters ("bump the font size up" is not "bump the results up"
         when the results are a sentence away). `negated(text, start)` says whether a term found at `start` is ruled
         out by the words before it; only a rule's first group (its action) and the `unless` groups are read that
         way, since the other groups often carry a negation of their own ("none of them opted in", "it doesn't need
         to be accurate")."""
-        plain: dict[str, re.Match | None] = {}
+        terms = self.found_terms(starts or WordStarts(text))
         pairs: dict[tuple[str, str], tuple[re.Match, re.Match] | None] = {}
 
-        def match(group: str) -> re.Match | None:
-            if group not in plain:
-                plain[group] = self.groups[group].search(text)
-            return plain[group]
+        def affirmed(group: str) -> list[re.Match]:
+            return [hit for hit in terms.get(group, ()) if not negated(text, hit.start())]
 
         def pair(action: str, target: str) -> tuple[re.Match, re.Match] | None:
             if (action, target) not in pairs:
                 pairs[action, target] = next(
-                    ((hit, near) for hit in self.groups[action].finditer(text) if not negated(text, hit.start())
-                     for near in self.groups[target].finditer(text, max(0, hit.start() - PROXIMITY),
-                                                              hit.end() + PROXIMITY)), None)
+                    ((hit, near) for hit in affirmed(action) for near in terms.get(target, ())
+                     if abs(near.start() - hit.start()) <= PROXIMITY), None)
             return pairs[action, target]
 
         sightings = []
         for practice in self.practices.values():
             for rule in practice.rules:
                 if len(rule) == 1:
-                    first = next((hit for hit in self.groups[rule[0]].finditer(text)
-                                  if not negated(text, hit.start())), None)
-                    hits = [first]
+                    hits: list[re.Match | None] = [next(iter(affirmed(rule[0])), None)]
                 else:
                     found = pair(rule[0], rule[1])
-                    hits = [*(found or (None, None)), *(match(group) for group in rule[2:])]
+                    hits = [*(found or (None, None)),
+                            *(next(iter(terms.get(group, ())), None) for group in rule[2:])]
                 if not all(hits):
                     continue
                 spans = [hit.span() for hit in hits if hit]
-                if any(self._outside(group, text, spans, negated) for group in practice.unless):
+                if any(_outside(terms.get(group, ()), text, spans, negated) for group in practice.unless):
                     continue
                 sightings.append(Sighting(practice, _sentence_around(text, min(spans)[0])))
                 break
         return sightings
 
-    def _outside(self, group: str, text: str, spans: list[tuple[int, int]],
-                 negated: Callable[[str, int], bool]) -> bool:
-        """Whether `group` has a term in `text` that is not negated and not part of a term the rule matched
-        ("#ad" inside "leave off #ad" does not count as a disclosure)."""
-        for hit in self.groups[group].finditer(text):
-            inside = any(start < hit.end() and hit.start() < end for start, end in spans)
-            if not inside and not negated(text, hit.start()):
-                return True
-        return False
+
+
+def _outside(hits: list[re.Match] | tuple, text: str, spans: list[tuple[int, int]],
+             negated: Callable[[str, int], bool]) -> bool:
+    """Whether one of an `unless` group's `hits` is not negated and not part of a term the rule matched ("#ad"
+    inside "leave off #ad" does not count as a disclosure)."""
+    for hit in hits:
+        inside = any(start < hit.end() and hit.start() < end for start, end in spans)
+        if not inside and not negated(text, hit.start()):
+            return True
+    return False
 
 
 _SENTENCE_BREAK = re.compile(r"[.!?\n](?:\s|$)")
@@ -184,11 +224,20 @@ def load_catalogue(path: Path, reasons: tuple[str, ...]) -> Catalogue:
     terms = file.data.get("terms")
     if not isinstance(terms, dict) or not terms:
         raise file.fail("[terms]", "no [terms] table")
-    groups: dict[str, re.Pattern] = {}
+    by_prefix: dict[str, list[tuple[str, re.Pattern]]] = {}
+    unindexed: list[tuple[str, re.Pattern]] = []
     for name, words in terms.items():
         listed = _strings(file, words, f"{name} =", f"term group {name!r}")
         try:
-            groups[name] = re.compile("|".join(term_pattern(term) for term in listed), re.IGNORECASE)
+            indexed: dict[str, list[str]] = {}
+            for term in listed:
+                prefix = term_prefix(term)
+                if prefix is None:
+                    unindexed.append((name, re.compile(term_pattern(term), re.IGNORECASE)))
+                else:
+                    indexed.setdefault(prefix, []).append(term_pattern(term))
+            for prefix, patterns in indexed.items():
+                by_prefix.setdefault(prefix, []).append((name, re.compile("|".join(patterns), re.IGNORECASE)))
         except re.error as error:
             raise file.fail(f"{name} =", f"term group {name!r} has a bad term ({error})") from None
     practices: dict[str, Practice] = {}
@@ -205,7 +254,7 @@ def load_catalogue(path: Path, reasons: tuple[str, ...]) -> Catalogue:
         checked_rules = tuple(_strings(file, rule, needle, f"a rule of {name!r}") for rule in rules)
         unless = tuple(entry.get("unless", []))
         for group in {group for rule in checked_rules for group in rule} | set(unless):
-            if group not in groups:
+            if group not in terms:
                 raise file.fail(needle, f"practice {name!r} names the unknown term group {group!r}")
         for key in ("what", "why", "lawful_route", "tip"):
             if not isinstance(entry[key], str) or not entry[key].strip():
@@ -219,4 +268,5 @@ def load_catalogue(path: Path, reasons: tuple[str, ...]) -> Catalogue:
     for reason in reasons:
         if not isinstance(checks.get(reason), str) or not checks[reason].strip():
             raise file.fail("[checks]", f"[checks] needs a question for {reason!r}")
-    return Catalogue(practices, groups, {reason: checks[reason] for reason in reasons})
+    return Catalogue(practices, frozenset(terms), {reason: checks[reason] for reason in reasons},
+                     {prefix: tuple(found) for prefix, found in by_prefix.items()}, tuple(unindexed))
