@@ -21,9 +21,9 @@ Pushback needs Slack credentials to run; missing: {missing}.
 
 
 def _store(settings: Settings):
-    from bot.db import Database
+    from bot.db import database_for
 
-    return Database(settings.database_url)
+    return database_for(settings)
 
 
 def command_run(settings: Settings, _args) -> int:

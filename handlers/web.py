@@ -17,7 +17,7 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from bot.db import Database
+from bot.db import Database, database_for
 from bot.reminder_slack import start_reminder_scheduler
 from bot.settings import Settings
 from bot.triage import check_knowledge
@@ -38,7 +38,8 @@ def _plain_answer(start_response, status: str, body: dict) -> list[bytes]:
 
 
 class PushbackWsgi:
-    """Routes `/healthz` to a database check and everything else to Bolt, refusing oversized or undecodable
+    """Routes `/healthz` to a database check (`Database.health`: answered within a second, whatever the database
+    does) and everything else to Bolt, refusing oversized or undecodable
     bodies before they reach it. An exception escaping Bolt is logged with its traceback (its type and where it
     was raised, not its message, which may quote the request) and answered 500."""
 
@@ -48,7 +49,7 @@ class PushbackWsgi:
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") == HEALTH_PATH:
-            if self.db.ping():
+            if self.db.health():
                 return _plain_answer(start_response, "200 OK", {"status": "ok"})
             return _plain_answer(start_response, "503 Service Unavailable", {"status": "database unavailable"})
         if environ.get("REQUEST_METHOD") == "POST":
@@ -94,7 +95,7 @@ def _readable_payload(content_type: str, text: str) -> bool:
 
 def build_wsgi(settings: Settings) -> PushbackWsgi:
     """The whole HTTP app for one worker process."""
-    db = Database(settings.database_url)
+    db = database_for(settings)
     wsgi = PushbackWsgi(create_app(settings, db), db)
     settle_heap()
     return wsgi
@@ -171,7 +172,7 @@ def serve_http(settings: Settings) -> None:
 
 def serve_socket_mode(settings: Settings) -> None:
     """Hold a Socket Mode connection until SIGTERM or SIGINT."""
-    db = Database(settings.database_url)
+    db = database_for(settings)
     app = create_app(settings, db)
     handler = SocketModeHandler(app, settings.slack_app_token)
     settle_heap()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 import time
 from collections import Counter
 
@@ -39,6 +40,29 @@ def test_database_down_at_start_is_waited_for_then_named_clearly(tmp_path, stand
     assert "waiting for the database" in result.stderr
     assert result.stderr.strip().splitlines()[-1].startswith("pushback: cannot reach the database")
     assert "Traceback" not in result.stderr
+
+
+def test_a_database_that_accepts_tcp_but_never_answers_is_given_up_on_in_time(tmp_path, standin, fault_figures):
+    """The connect timeout bounds each attempt, so `pushback run` keeps to PUSHBACK_DATABASE_WAIT_SECONDS and
+    ends with one clear line instead of hanging silently."""
+    proxy = TcpProxy(("127.0.0.1", 5432))
+    proxy.freeze()
+    env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+           "SLACK_API_URL": standin.api_url, "PUSHBACK_DATA_DIR": str(tmp_path),
+           "DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{proxy.port}/none",
+           "PUSHBACK_DATABASE_WAIT_SECONDS": "3"}
+    started = time.monotonic()
+    try:
+        result = subprocess.run([*pushback_command(), "run"], env=env, cwd=tmp_path, capture_output=True, text=True,
+                                timeout=60)
+    finally:
+        proxy.close()
+    seconds = time.monotonic() - started
+    fault_figures(wait_seconds=3, gave_up_after_seconds=round(seconds, 1), connections_held=1)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("pushback: cannot reach the database")
+    assert "Traceback" not in result.stderr
+    assert seconds < 3 + 4  # the wait, plus the interpreter's start and the last attempt's connect timeout
 
 
 @pytest.fixture
@@ -150,3 +174,46 @@ def test_slack_unreachable_at_start_does_not_stop_the_app_from_serving(app_env, 
         assert http_request(f"{app.url}/healthz").status == 200
     finally:
         app.stop()
+
+
+def test_a_frozen_database_link_gives_a_prompt_503_and_help_is_still_acked(database_behind_proxy, app_env, standin,
+                                                                           tmp_path, fault_figures):
+    """Twenty load-balancer probes at once while the database link carries nothing: each answers 503 within 1 s
+    (the check has its own short deadline and holds no request thread past it), and `/pushback help` is acked."""
+    proxy, proxied_url = database_behind_proxy
+    app = AppProcess({**app_env, "DATABASE_URL": proxied_url, "PUSHBACK_SCHEDULER": "off"}, standin,
+                     SIGNING_SECRET, tmp_path)
+    app.start()
+    answers: list[tuple[int, float]] = []
+    try:
+        app.driver.slash_command("Please take 40% off the final invoice", channel_id="D0ALICE")
+        standin.wait_for("chat.postMessage", where=lambda c: c.args.get("thread_ts"), timeout=30)
+        proxy.freeze()
+
+        def probe() -> None:
+            began = time.monotonic()
+            try:
+                status = http_request(f"{app.url}/healthz", timeout=10).status
+            except OSError:
+                status = 0
+            answers.append((status, time.monotonic() - began))
+
+        probes = [threading.Thread(target=probe) for _ in range(20)]
+        for thread in probes:
+            thread.start()
+        for thread in probes:
+            thread.join()
+        help_reply = app.driver.slash_command("help", channel_id="D0ALICE")
+        proxy.thaw()
+        healthy_again = eventually(lambda: http_request(f"{app.url}/healthz").status == 200, timeout=30)
+    finally:
+        proxy.thaw()
+        app.stop()
+    slowest = max(seconds for _, seconds in answers)
+    fault_figures(probes=len(answers), answered_503=sum(status == 503 for status, _ in answers),
+                  slowest_probe_seconds=round(slowest, 2), help_acked_seconds=round(help_reply.seconds, 2))
+    assert [status for status, _ in answers] == [503] * 20
+    assert slowest < 1.0
+    assert help_reply.status == 200 and help_reply.seconds < 3
+    assert "Examples" in str(help_reply.json())
+    assert healthy_again
