@@ -6,6 +6,7 @@ Each test says what it counted: requests answered, reminders delivered, duplicat
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -217,3 +218,50 @@ def test_a_frozen_database_link_gives_a_prompt_503_and_help_is_still_acked(datab
     assert help_reply.status == 200 and help_reply.seconds < 3
     assert "Examples" in str(help_reply.json())
     assert healthy_again
+
+
+def _clock_pids(master_pid: int) -> list[int]:
+    """The live reminder clock processes `pushback run` (HTTP mode) started beside its web workers."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                command = handle.read().split(b"\0")
+            with open(f"/proc/{entry}/stat") as handle:
+                parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == master_pid and b"bot.cli" in command and b"clock" in command:
+            found.append(int(entry))
+    return found
+
+
+def test_a_dead_reminder_clock_is_restarted_and_a_stalled_one_makes_healthz_503(app_env, standin, tmp_path,
+                                                                                 fault_figures):
+    """HTTP mode's clock process is supervised: killed, it is started again; stopped (no tick completes for
+    several tick intervals), `/healthz` says so with a 503 until it ticks again."""
+    app = AppProcess({**app_env, "PUSHBACK_TICK_SECONDS": "1"}, standin, SIGNING_SECRET, tmp_path)
+    app.start()
+    assert app.process is not None
+    master = app.process.pid
+    try:
+        [first] = eventually(lambda: _clock_pids(master), timeout=20)
+        os.kill(first, signal.SIGKILL)
+        restarted = eventually(lambda: [pid for pid in _clock_pids(master) if pid != first], timeout=20)
+        assert restarted, "the clock was not restarted"
+        healthy_with_new_clock = eventually(lambda: http_request(f"{app.url}/healthz").status == 200, timeout=20)
+        os.kill(restarted[0], signal.SIGSTOP)
+        began = time.monotonic()
+        try:
+            stalled = eventually(lambda: http_request(f"{app.url}/healthz").status == 503, timeout=30)
+            noticed_after = time.monotonic() - began
+        finally:
+            os.kill(restarted[0], signal.SIGCONT)
+        healthy_again = eventually(lambda: http_request(f"{app.url}/healthz").status == 200, timeout=30)
+    finally:
+        app.stop()
+    fault_figures(clocks_killed=1, clocks_restarted=len(restarted), stall_noticed_after_seconds=round(noticed_after, 1),
+                  healthy_again=healthy_again)
+    assert healthy_with_new_clock and stalled and healthy_again
