@@ -21,9 +21,9 @@ Pushback needs Slack credentials to run; missing: {missing}.
 
 
 def _store(settings: Settings):
-    from bot.db import Database
+    from bot.db import database_for
 
-    return Database(settings.database_url)
+    return database_for(settings)
 
 
 def command_run(settings: Settings, _args) -> int:
@@ -94,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     triage.set_defaults(handler=command_triage, needs_settings=False)
     _add_account_commands(commands)
     clock = commands.add_parser("clock", help="run only the reminder tick and retention purge (no Slack listener)")
+    clock.add_argument("--heartbeat", help="a file to touch whenever a tick completes (read by /healthz)")
     clock.set_defaults(handler=command_clock)
     return parser
 
@@ -237,15 +238,21 @@ def command_reminders_defaults(settings: Settings, args) -> int:
     return 0
 
 
-def command_clock(settings: Settings, _args) -> int:
-    """Run the reminder tick and the retention purge until SIGTERM (started by `pushback run` in HTTP mode)."""
+def command_clock(settings: Settings, args) -> int:
+    """Run the reminder tick and the retention purge until SIGTERM (started by `pushback run` in HTTP mode), touching
+    the `--heartbeat` file whenever a tick completes or sends a reminder."""
     import signal
     import threading
+    from pathlib import Path
 
     from bot.reminder_slack import start_reminder_scheduler
+    from bot.scheduler import Heartbeat
 
     db = _store(settings)
-    scheduler = start_reminder_scheduler(settings, db)
+    heartbeat = Heartbeat(Path(args.heartbeat)) if getattr(args, "heartbeat", None) else None
+    if heartbeat is not None:
+        heartbeat.beat()
+    scheduler = start_reminder_scheduler(settings, db, heartbeat.beat if heartbeat is not None else None)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda _signum, _frame: stopped.set())
     signal.signal(signal.SIGINT, lambda _signum, _frame: stopped.set())

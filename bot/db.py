@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -13,36 +15,72 @@ from alembic.config import Config
 from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK_ID = 7_245_001
 PING_AFTER_IDLE_SECONDS = 1.0
+DEFAULT_CONNECT_TIMEOUT = 5  # seconds; libpq counts whole seconds, and takes less than 2 as 2
+DEFAULT_STATEMENT_TIMEOUT = 15.0  # seconds
+PROBE_TIMEOUT = 2  # seconds: a health probe's own connect and statement timeout
 
 
-def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+@dataclass(frozen=True)
+class Timeouts:
+    """How long a connection may take to open, and a statement to run (on SQLite: to wait for the write lock)."""
+
+    connect: int = DEFAULT_CONNECT_TIMEOUT
+    statement: float = DEFAULT_STATEMENT_TIMEOUT
 
 
-def create_db_engine(url: str, **options) -> Engine:
+def _sqlite_pragmas(busy_seconds: float) -> Callable[..., None]:
+    def enable(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+    return enable
+
+
+def postgresql_connect_args(url: str, timeouts: Timeouts) -> dict[str, Any]:
+    """psycopg's connection arguments for the timeouts: `connect_timeout` for opening a connection,
+    `statement_timeout` for each statement (added to any `options` the URL carries, such as a search_path), and TCP
+    keepalives with `tcp_user_timeout`, so a link that dies without a word breaks the connection instead of
+    leaving a statement waiting forever."""
+    given = make_url(url).query.get("options")
+    existing = " ".join(given) if isinstance(given, tuple) else (given or "")
+    statement_ms = int(timeouts.statement * 1000)
+    return {
+        "connect_timeout": timeouts.connect,
+        "options": " ".join(part for part in (existing, f"-c statement_timeout={statement_ms}") if part),
+        "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3,
+        "tcp_user_timeout": max(statement_ms, timeouts.connect * 1000),
+    }
+
+
+def create_db_engine(url: str, timeouts: Timeouts | None = None, **options) -> Engine:
     """An engine for `url` (`options` go to `create_engine` for PostgreSQL); SQLite gets its folder created, WAL
     with synchronous=NORMAL (durable across a crash of the app, as SQLite documents for WAL; only an OS crash or
-    power loss can drop the last commits), foreign keys and a busy timeout. Its errors never quote a statement's
-    parameters, which can hold a client's words: they end up in the log."""
+    power loss can drop the last commits), foreign keys and a busy timeout of the statement timeout. PostgreSQL gets
+    connect and statement timeouts (`postgresql_connect_args`). Its errors never quote a statement's parameters,
+    which can hold a client's words: they end up in the log."""
+    timeouts = timeouts or Timeouts()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False}, hide_parameters=True)
-        event.listen(engine, "connect", _enable_sqlite_pragmas)
+        engine = create_engine(url, connect_args={"timeout": timeouts.statement, "check_same_thread": False},
+                               hide_parameters=True)
+        event.listen(engine, "connect", _sqlite_pragmas(timeouts.statement))
         with engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA journal_mode=WAL")
         return engine
-    engine = create_engine(url, **{"pool_size": 5, "max_overflow": 10, **options}, hide_parameters=True)
-    _ping_when_idle(engine)
+    pooling = {} if options.get("poolclass") is NullPool else {"pool_size": 5, "max_overflow": 10}
+    engine = create_engine(url, **{**pooling, **options, "connect_args": postgresql_connect_args(url, timeouts)},
+                           hide_parameters=True)
+    if options.get("poolclass") is not NullPool:
+        _ping_when_idle(engine)
     return engine
 
 
@@ -97,16 +135,18 @@ def _migration_file_lock(url: str) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def _transactional_sqlite_engine(url: str) -> Engine:
+def _transactional_sqlite_engine(url: str, busy_seconds: float) -> Engine:
     """An SQLite engine whose transactions cover DDL too. Python's sqlite3 module opens a transaction only before
     INSERT, UPDATE and DELETE, so a CREATE TABLE was committed at once; here the driver is left in autocommit and
     every transaction starts with an explicit BEGIN IMMEDIATE (SQLAlchemy's documented recipe for pysqlite)."""
-    engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False}, hide_parameters=True)
+    engine = create_engine(url, connect_args={"timeout": busy_seconds, "check_same_thread": False},
+                           hide_parameters=True)
+    enable_pragmas = _sqlite_pragmas(busy_seconds)
 
     @event.listens_for(engine, "connect")
     def leave_transactions_to_us(dbapi_connection, record) -> None:
         dbapi_connection.isolation_level = None
-        _enable_sqlite_pragmas(dbapi_connection, record)
+        enable_pragmas(dbapi_connection, record)
 
     @event.listens_for(engine, "begin")
     def begin_immediately(connection) -> None:
@@ -115,15 +155,68 @@ def _transactional_sqlite_engine(url: str) -> Engine:
     return engine
 
 
-class Database:
-    """The app's store: an engine plus a session factory."""
+class BoundedPing:
+    """A health check that answers within `seconds` whatever the database does: one ping at a time runs on a
+    thread of its own, every caller waits for it until `seconds` after it started, and a ping still running past
+    that (a frozen link) means unhealthy at once, without starting another or holding the caller. A result is
+    reused for `fresh_for` seconds (none by default: the next probe after an answer asks again), and a burst of
+    probes arriving together shares one ping."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, ping: Callable[[], bool], seconds: float = 0.8, fresh_for: float = 0.0) -> None:
+        self.ping = ping
+        self.seconds = seconds
+        self.fresh_for = fresh_for
+        self._lock = threading.Lock()
+        self._run: _PingRun | None = None
+
+    def __call__(self) -> bool:
+        """True when the database answered within the deadline."""
+        now = time.monotonic()
+        with self._lock:
+            run = self._run
+            if run is None or (run.done.is_set() and now - run.finished_at > self.fresh_for):
+                run = self._run = _PingRun(now)
+                threading.Thread(target=run.perform, args=(self.ping,), name="health-ping", daemon=True).start()
+        run.done.wait(max(0.0, run.started_at + self.seconds - time.monotonic()))
+        return run.done.is_set() and run.result
+
+
+class _PingRun:
+    def __init__(self, started_at: float) -> None:
+        self.started_at = started_at
+        self.finished_at = started_at
+        self.done = threading.Event()
+        self.result = False
+
+    def perform(self, ping: Callable[[], bool]) -> None:
+        try:
+            self.result = ping()
+        finally:
+            self.finished_at = time.monotonic()
+            self.done.set()
+
+
+def database_for(settings: Any) -> Database:
+    """The store `settings` name, with their connect and statement timeouts."""
+    return Database(settings.database_url, connect_timeout=settings.database_connect_timeout_seconds,
+                    statement_timeout=settings.database_statement_timeout_seconds)
+
+
+class Database:
+    """The app's store: an engine plus a session factory, with connect and statement timeouts."""
+
+    def __init__(self, url: str, connect_timeout: int = DEFAULT_CONNECT_TIMEOUT,
+                 statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT) -> None:
         self.url = url
-        self.engine = create_db_engine(url)
+        self.timeouts = Timeouts(connect=connect_timeout, statement=statement_timeout)
+        self.engine = create_db_engine(url, self.timeouts)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._single_statements = (create_db_engine(url, isolation_level="AUTOCOMMIT", pool_size=2, max_overflow=8)
+        self._single_statements = (create_db_engine(url, self.timeouts, isolation_level="AUTOCOMMIT", pool_size=2,
+                                                    max_overflow=8)
                                    if self.is_postgresql else self.engine)
+        self._probes = (create_db_engine(url, Timeouts(PROBE_TIMEOUT, PROBE_TIMEOUT), poolclass=NullPool)
+                        if self.is_postgresql else self.engine)
+        self.health = BoundedPing(self.probe)
 
     @property
     def is_postgresql(self) -> bool:
@@ -147,9 +240,19 @@ class Database:
             yield connection
 
     def ping(self) -> bool:
-        """True when the database answers a trivial query."""
+        """True when the database answers a trivial query (on a pooled connection, within the timeouts)."""
         try:
             with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return True
+        except Exception:  # noqa: BLE001 - any failure means "not healthy"
+            return False
+
+    def probe(self) -> bool:
+        """True when the database answers a trivial query on a connection of its own (on PostgreSQL a new one with
+        short timeouts, `PROBE_TIMEOUT`), so a health check never waits behind, or holds, the app's pool."""
+        try:
+            with self._probes.connect() as connection:
                 connection.execute(text("SELECT 1"))
             return True
         except Exception:  # noqa: BLE001 - any failure means "not healthy"
@@ -160,12 +263,13 @@ class Database:
         transaction; on SQLite under a lock file beside the database, each migration in its own transaction (so a
         process killed halfway leaves the store at the previous revision, not half-migrated)."""
         if self.is_postgresql:
-            with self.engine.begin() as connection:
+            with self.engine.begin() as connection:  # a migration, or the wait for another's, may take long
+                connection.execute(text("SET LOCAL statement_timeout = 0"))
                 connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
                 _run_migrations(connection)
             return
         with _migration_file_lock(self.url):
-            engine = _transactional_sqlite_engine(self.url)
+            engine = _transactional_sqlite_engine(self.url, self.timeouts.statement)
             try:
                 with engine.connect() as connection:
                     _run_migrations(connection)
@@ -174,12 +278,11 @@ class Database:
 
     def wait_until_reachable(self, seconds: float, on_retry=None) -> bool:
         """Ping until the database answers or `seconds` pass, backing off up to 5 s; `on_retry(waited)` is told
-        before each wait. True when it answered."""
-        import time
-
+        before each wait. True when it answered. Each attempt is bounded by the connect timeout and by the time
+        left, so a server that accepts connections but never answers is given up on in time."""
         started = time.monotonic()
         delay = 0.5
-        while not self.ping():
+        while not self._ping_within(max(0.1, seconds - (time.monotonic() - started))):
             waited = time.monotonic() - started
             if waited >= seconds:
                 return False
@@ -189,10 +292,18 @@ class Database:
             delay = min(delay * 2, 5.0)
         return True
 
+    def _ping_within(self, seconds: float) -> bool:
+        """`ping`, given up on after `seconds` (the attempt's thread ends with the connect timeout)."""
+        run = _PingRun(time.monotonic())
+        threading.Thread(target=run.perform, args=(self.ping,), name="start-ping", daemon=True).start()
+        return run.done.wait(seconds) and run.result
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         if self._single_statements is not self.engine:
             self._single_statements.dispose()
+        if self._probes is not self.engine:
+            self._probes.dispose()
         self.engine.dispose()
 
 

@@ -4,6 +4,7 @@ posted, and tell a temporary problem (retry later) from a permanent one (record 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_sdk import WebClient
@@ -41,11 +42,12 @@ def classify(error: Exception) -> Deferred | Failed:
 
 
 class SlackReminderSender:
-    """Sends reminder DMs with each workspace's bot token."""
+    """Sends reminder DMs with each workspace's bot token; `on_progress` is called after each attempt."""
 
-    def __init__(self, settings: Settings, token_for) -> None:
+    def __init__(self, settings: Settings, token_for, on_progress: Callable[[], None] | None = None) -> None:
         self.settings = settings
         self.token_for = token_for
+        self.on_progress = on_progress
         self._clients: dict[str, WebClient] = {}
 
     def _client(self, team_id: str) -> WebClient | None:
@@ -78,6 +80,13 @@ class SlackReminderSender:
 
     def send(self, dm: ReminderDM) -> Sent | Deferred | Failed:
         """Post the reminder to the owner's DM with the app."""
+        try:
+            return self._send(dm)
+        finally:
+            if self.on_progress is not None:
+                self.on_progress()
+
+    def _send(self, dm: ReminderDM) -> Sent | Deferred | Failed:
         client = self._client(dm.team_id)
         if client is None:
             return Failed("the app is no longer installed in this workspace")
@@ -97,14 +106,15 @@ def owner_timezone(client: WebClient, user_id: str) -> str | None:
         return None
 
 
-def reminder_jobs(settings: Settings, db):
-    """The scheduler's two jobs for this process: the reminder tick and the retention purge."""
+def reminder_jobs(settings: Settings, db, on_progress: Callable[[], None] | None = None):
+    """The scheduler's two jobs for this process: the reminder tick and the retention purge. `on_progress` is
+    called after each reminder the tick sends (a long tick is still a live clock)."""
     from bot.accounts import purge_expired_summaries
     from bot.reminders import run_due
     from bot.triages import purge_expired_text
     from bot.workspaces import TokenDirectory
 
-    sender = SlackReminderSender(settings, TokenDirectory(settings, db).bot_token)
+    sender = SlackReminderSender(settings, TokenDirectory(settings, db).bot_token, on_progress)
 
     def tick():
         return run_due(db, sender, per_second=settings.reminders_per_second)
@@ -123,12 +133,13 @@ def reminder_jobs(settings: Settings, db):
     return tick, purge
 
 
-def start_reminder_scheduler(settings: Settings, db):
-    """Start the clock for reminders and the purge when this instance runs them; returns it, or None."""
+def start_reminder_scheduler(settings: Settings, db, heartbeat: Callable[[], None] | None = None):
+    """Start the clock for reminders and the purge when this instance runs them; returns it, or None.
+    `heartbeat` is called whenever a tick completes or sends a reminder."""
     if not settings.scheduler_enabled:
         logger.info("scheduler off (PUSHBACK_SCHEDULER=off): this instance sends no reminders")
         return None
     from bot.scheduler import start_scheduler
 
-    tick, purge = reminder_jobs(settings, db)
-    return start_scheduler(tick, purge, settings.tick_seconds)
+    tick, purge = reminder_jobs(settings, db, heartbeat)
+    return start_scheduler(tick, purge, settings.tick_seconds, on_tick_done=heartbeat)

@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 REPLAY_WINDOW = timedelta(minutes=5)  # Slack's: a signature older (or newer) than this is refused anyway
 KEEP_FOR = 2 * REPLAY_WINDOW + timedelta(minutes=1)  # a timestamp may be up to the window ahead of this clock
 CLEANUP_EVERY_SECONDS = 60.0
+CHECK_WAIT_SECONDS = 0.5  # a request is acked by then at the latest, whatever the database does
+CHECKS_IN_FLIGHT = 8  # past this many checks waiting on the database, requests go unchecked at once
 
 
 def request_digest(raw_body: str | bytes) -> str:
@@ -41,6 +43,30 @@ class ReplayGuard:
         self._insert = postgresql_insert if db.is_postgresql else sqlite_insert
         self._lock = threading.Lock()
         self._cleaned_at = time.monotonic()
+        self._in_flight = threading.BoundedSemaphore(CHECKS_IN_FLIGHT)
+
+    def first_sighting_promptly(self, raw_body: str | bytes) -> bool:
+        """`first_sighting`, waited for no longer than `CHECK_WAIT_SECONDS`, on a thread of its own, so that a
+        database that stopped answering (a frozen link) cannot hold the request, and its ack, with it. Unanswered
+        in time, or with `CHECKS_IN_FLIGHT` checks already stuck: True, as for any database failure."""
+        if not self._in_flight.acquire(blocking=False):
+            logger.warning("could not check the request against replays seen: the database is not answering")
+            return True
+        answer: list[bool] = []
+        done = threading.Event()
+
+        def check() -> None:
+            try:
+                answer.append(self.first_sighting(raw_body))
+            finally:
+                self._in_flight.release()
+                done.set()
+
+        threading.Thread(target=check, name="replay-check", daemon=True).start()
+        if not done.wait(CHECK_WAIT_SECONDS):
+            logger.warning("could not check the request against replays seen in %ss", CHECK_WAIT_SECONDS)
+            return True
+        return answer[0] if answer else True
 
     def first_sighting(self, raw_body: str | bytes, now: datetime | None = None) -> bool:
         """True the first time this body is seen (and records it); False for a replay. When the database cannot

@@ -53,6 +53,8 @@ class Settings:
     web_threads: int = 8
     scheduler_enabled: bool = True
     database_wait_seconds: int = 60
+    database_connect_timeout_seconds: int = 5
+    database_statement_timeout_seconds: int = 15
     tick_seconds: int = 60
     reminders_per_second: int = 5
 
@@ -171,6 +173,8 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         web_threads=_integer(env, "PUSHBACK_WEB_THREADS", 8, 1, 256),
         scheduler_enabled=_switch(env, "PUSHBACK_SCHEDULER", True),
         database_wait_seconds=_integer(env, "PUSHBACK_DATABASE_WAIT_SECONDS", 60, 0, 3600),
+        database_connect_timeout_seconds=_integer(env, "PUSHBACK_DATABASE_CONNECT_TIMEOUT_SECONDS", 5, 2, 300),
+        database_statement_timeout_seconds=_integer(env, "PUSHBACK_DATABASE_STATEMENT_TIMEOUT_SECONDS", 15, 1, 3600),
         tick_seconds=_integer(env, "PUSHBACK_TICK_SECONDS", 60, 1, 3600),
         reminders_per_second=_integer(env, "PUSHBACK_REMINDERS_PER_SECOND", 5, 0, 100),
     )

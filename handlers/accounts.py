@@ -51,7 +51,7 @@ from bot.reminder_slack import owner_timezone
 from bot.reminders import mark_prepared, reminder_account_id, snooze
 from bot.triages import get_posted_triage, get_triage
 from handlers.after_ack import acked_promptly
-from handlers.delivery import post
+from handlers.delivery import post_in_thread_or_dm
 from handlers.home import publish_home
 from handlers.payloads import (
     team_of,
@@ -212,7 +212,8 @@ def submit_log_to_account(ack, body, view, client, context):
                           summary=summary, verdict=record.verdict, reasons=record.reasons)
     logger.info("push-back logged team=%s user=%s triage=%s account=%s", team_id, user_id, record.id, account.id)
     if record.channel_id:
-        post(client, record.channel_id, logged_message(logged.id, account.name, None), thread_ts=record.parent_ts)
+        post_in_thread_or_dm(client, user_id, record.channel_id, logged_message(logged.id, account.name, None),
+                             record.parent_ts, dm_note={"text": message("logged_to_dm")})
 
 
 def record_outcome(ack, body, action, client, context, respond):

@@ -113,7 +113,7 @@ def refuse_replays(guard: ReplayGuard):
 
     def refuse(request, next):
         if (request.mode == "http" and request.body.get("type") not in REPEATABLE_TYPES
-                and not guard.first_sighting(request.raw_body)):
+                and not guard.first_sighting_promptly(request.raw_body)):
             logging.getLogger(__name__).warning("replayed request ignored team=%s", request.context.get("team_id"))
             return BoltResponse(status=200, body="")
         return next()

@@ -1,12 +1,17 @@
 """Where a triage may be posted, and posting it there: in the thread when the channel is internal and the bot
 is in it; otherwise in the user's DM with the app, with a private note pointing to it.
 
-Coaching about a client must never appear where the client can read it.
+Coaching about a client must never appear where the client can read it: a Slack Connect channel (or one being
+shared) and a channel with guests (single- or multi-channel guests, as client contacts are often invited) count as
+external. Guests are found from the channel's members (`conversations.members`) and each member's `users.info`
+(`is_restricted`, `is_ultra_restricted`); those answers are kept for a few minutes per workspace and user.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,8 +63,87 @@ class Posted:
                 "permalink": self.permalink}
 
 
+GUEST_CACHE_SECONDS = 300.0
+GUEST_CACHE_SIZE = 20_000
+MEMBERS_PAGE = 1000
+
+
+class TtlCache:
+    """A small thread-safe map whose entries expire `seconds` after they were stored; past `size` entries the
+    oldest go first."""
+
+    def __init__(self, seconds: float, size: int) -> None:
+        self.seconds = seconds
+        self.size = size
+        self._entries: dict[Any, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any | None:
+        """The value stored under `key`, or None when there is none or it expired."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry[0] <= time.monotonic():
+                del self._entries[key]
+                return None
+            return entry[1]
+
+    def put(self, key: Any, value: Any) -> None:
+        """Store `value` under `key` for `seconds`."""
+        with self._lock:
+            self._entries.pop(key, None)
+            while len(self._entries) >= self.size:
+                del self._entries[next(iter(self._entries))]
+            self._entries[key] = (time.monotonic() + self.seconds, value)
+
+    def clear(self) -> None:
+        """Forget everything."""
+        with self._lock:
+            self._entries.clear()
+
+
+_GUESTS = TtlCache(GUEST_CACHE_SECONDS, GUEST_CACHE_SIZE)
+
+
+def is_guest(client: WebClient, user_id: str) -> bool:
+    """True when `user_id` is a single- or multi-channel guest, or cannot be looked up (then they might be one);
+    answers are kept for `GUEST_CACHE_SECONDS` per token and user."""
+    key = (client.token or "", user_id)
+    known = _GUESTS.get(key)
+    if known is not None:
+        return bool(known)
+    try:
+        user = client.users_info(user=user_id)["user"]
+    except SlackApiError as error:
+        logger.info("users.info refused (%s): member counted as a guest", error.response.get("error"))
+        return True
+    guest = bool(user.get("is_restricted") or user.get("is_ultra_restricted"))
+    _GUESTS.put(key, guest)
+    return guest
+
+
+def has_guests(client: WebClient, channel_id: str) -> bool:
+    """True when any member of the channel is a guest, or the members cannot be listed. The member list is read
+    each time (a guest may have joined a moment ago); only each member's guest flag is cached."""
+    cursor = None
+    while True:
+        try:
+            page = client.conversations_members(channel=channel_id, limit=MEMBERS_PAGE, cursor=cursor)
+        except SlackApiError as error:
+            logger.info("conversations.members refused (%s): channel counted as external", error.response.get("error"))
+            return True
+        if any(is_guest(client, member) for member in page.get("members") or []):
+            return True
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return False
+
+
 def private_reason(client: WebClient, channel_id: str | None) -> str | None:
-    """Why the triage must not go to this conversation (`external`, `not_postable`), or None when it may."""
+    """Why the triage must not go to this conversation (`external`, `not_postable`), or None when it may. A
+    channel shared with another organisation, or with a guest among its members, is external. It calls Slack:
+    never before `ack()`."""
     if not channel_id:
         return NOT_POSTABLE
     if channel_id.startswith("D"):
@@ -74,7 +158,29 @@ def private_reason(client: WebClient, channel_id: str | None) -> str | None:
         return None
     if not info.get("is_member"):
         return NOT_POSTABLE
+    if has_guests(client, channel_id):
+        return EXTERNAL
     return None
+
+
+def post_in_thread_or_dm(client: WebClient, user_id: str, channel_id: str, content: dict[str, Any],
+                         thread_ts: str | None, dm_note: dict[str, Any] | None = None) -> str:
+    """Post `content` in a triage's thread after checking the channel again (it may have become Slack Connect,
+    gained a guest, been archived or lost the bot since); otherwise post it in the user's DM, after `dm_note` when
+    given. Returns the channel it went to."""
+    reason = private_reason(client, channel_id)
+    if reason is None:
+        try:
+            post(client, channel_id, content, thread_ts=thread_ts)
+            return channel_id
+        except CannotPostHere as error:
+            reason = f"{NOT_POSTABLE} ({error})"
+    logger.info("not posting in the triage's channel (%s); sent to the DM user=%s", reason, user_id)
+    dm_channel = open_dm(client, user_id)
+    if dm_note is not None:
+        post(client, dm_channel, dm_note)
+    post(client, dm_channel, content)
+    return dm_channel
 
 
 def post(client: WebClient, channel_id: str, content: dict[str, Any], thread_ts: str | None = None,

@@ -18,7 +18,7 @@ from bot.blocks.triage import (
 from bot.copy import message
 from bot.triages import get_triage
 from handlers.after_ack import acked_promptly
-from handlers.delivery import CannotPostHere, open_dm, post
+from handlers.delivery import post_in_thread_or_dm
 from handlers.payloads import readable_text, team_of, view_metadata, view_text
 from handlers.triage_flow import TriageAsk, triage_and_deliver_after_ack
 
@@ -54,16 +54,11 @@ def submit_edited_reply(ack, body, view, client, context):
         ack(response_action="errors", errors={REPLY_INPUT_BLOCK: message("unknown_action")})
         return
     ack()
-    try:
-        post(client, record.channel_id, final_reply_message(record.user_id, text), thread_ts=record.parent_ts)
-    except CannotPostHere as error:  # archived, or the bot removed, since: the text still reaches the user
-        logger.info("final reply not postable in its thread (%s); sent to the DM team=%s user=%s triage=%s", error,
-                    team_id, record.user_id, record.id)
-        dm_channel = open_dm(client, record.user_id)
-        post(client, dm_channel, {"text": message("final_reply_to_dm")})
-        post(client, dm_channel, final_reply_message(record.user_id, text))
-        return
-    logger.info("final reply posted team=%s user=%s triage=%s", team_id, record.user_id, record.id)
+    went_to = post_in_thread_or_dm(client, record.user_id, record.channel_id,
+                                   final_reply_message(record.user_id, text), record.parent_ts,
+                                   dm_note={"text": message("final_reply_to_dm")})
+    logger.info("final reply posted team=%s user=%s triage=%s in_thread=%s", team_id, record.user_id, record.id,
+                "yes" if went_to == record.channel_id else "no")
 
 
 def register(app: App) -> None:

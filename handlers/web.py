@@ -6,9 +6,12 @@ import gc
 import io
 import json
 import logging
+import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 import traceback
 from urllib.parse import parse_qs
 
@@ -17,8 +20,9 @@ from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from bot.db import Database
+from bot.db import Database, database_for
 from bot.reminder_slack import start_reminder_scheduler
+from bot.scheduler import Heartbeat, stall_seconds
 from bot.settings import Settings
 from bot.triage import check_knowledge
 from handlers.app import create_app
@@ -29,6 +33,9 @@ SLACK_EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 1_000_000
 CLOCK_STOP_SECONDS = 15
+CLOCK_RESTART_FIRST_SECONDS = 1.0
+CLOCK_RESTART_MAX_SECONDS = 60.0
+CLOCK_STEADY_SECONDS = 60.0  # a clock that ran this long before it died is restarted after the shortest wait
 
 
 def _plain_answer(start_response, status: str, body: dict) -> list[bytes]:
@@ -38,19 +45,23 @@ def _plain_answer(start_response, status: str, body: dict) -> list[bytes]:
 
 
 class PushbackWsgi:
-    """Routes `/healthz` to a database check and everything else to Bolt, refusing oversized or undecodable
+    """Routes `/healthz` to a database check (`Database.health`: answered within a second, whatever the database
+    does) and everything else to Bolt, refusing oversized or undecodable
     bodies before they reach it. An exception escaping Bolt is logged with its traceback (its type and where it
     was raised, not its message, which may quote the request) and answered 500."""
 
-    def __init__(self, app: App, db: Database) -> None:
+    def __init__(self, app: App, db: Database, clock: ClockWatch | None = None) -> None:
         self.slack = SlackRequestHandler(app, path=SLACK_EVENTS_PATH)
         self.db = db
+        self.clock = clock
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") == HEALTH_PATH:
-            if self.db.ping():
-                return _plain_answer(start_response, "200 OK", {"status": "ok"})
-            return _plain_answer(start_response, "503 Service Unavailable", {"status": "database unavailable"})
+            if not self.db.health():
+                return _plain_answer(start_response, "503 Service Unavailable", {"status": "database unavailable"})
+            if self.clock is not None and self.clock.stalled():
+                return _plain_answer(start_response, "503 Service Unavailable", {"status": "reminder clock stalled"})
+            return _plain_answer(start_response, "200 OK", {"status": "ok"})
         if environ.get("REQUEST_METHOD") == "POST":
             try:
                 length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -74,6 +85,70 @@ class PushbackWsgi:
             return _plain_answer(start_response, "500 Internal Server Error", {"error": "internal error"})
 
 
+class ClockWatch:
+    """What a web worker knows of its instance's reminder clock: stalled when no tick has completed (nor a reminder
+    gone out) for `stall_seconds`, counted from the worker's start while there has been none."""
+
+    def __init__(self, heartbeat: Heartbeat, stall_after: float) -> None:
+        self.heartbeat = heartbeat
+        self.stall_after = stall_after
+        self.since = time.time()
+
+    def stalled(self) -> bool:
+        """True when the clock has made no progress for too long."""
+        return self.heartbeat.seconds_since(self.since) > self.stall_after
+
+
+class ClockSupervisor:
+    """Runs the reminder clock process and starts it again whenever it exits before `stop()`, after a wait that
+    doubles with each quick failure (1 s up to 60 s) and goes back to 1 s once a clock has run for a minute."""
+
+    def __init__(self, command: list[str]) -> None:
+        self.command = command
+        self.process: subprocess.Popen | None = None
+        self.restarts = 0
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._supervise, name="clock-supervisor", daemon=True)
+
+    def start(self) -> None:
+        """Start the clock and watch over it."""
+        self._thread.start()
+
+    def _supervise(self) -> None:
+        wait = CLOCK_RESTART_FIRST_SECONDS
+        while True:
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                self.process = subprocess.Popen(self.command)
+                process = self.process
+            began = time.monotonic()
+            code = process.wait()
+            if self._stopping.is_set():
+                return
+            if time.monotonic() - began >= CLOCK_STEADY_SECONDS:
+                wait = CLOCK_RESTART_FIRST_SECONDS
+            logger.error("reminder clock exited with %s; starting it again in %.0fs", code, wait)
+            if self._stopping.wait(wait):
+                return
+            self.restarts += 1
+            wait = min(wait * 2, CLOCK_RESTART_MAX_SECONDS)
+
+    def stop(self) -> None:
+        """Stop the clock (SIGTERM, then SIGKILL after `CLOCK_STOP_SECONDS`) and stop restarting it."""
+        with self._lock:
+            self._stopping.set()
+            process = self.process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(CLOCK_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
 def _readable_payload(content_type: str, text: str) -> bool:
     """Whether an interactive request's `payload` field, when it has one, is a JSON object with what Bolt itself
     reads before any listener or middleware could refuse it (a view's `type`), as every payload from Slack is."""
@@ -94,8 +169,10 @@ def _readable_payload(content_type: str, text: str) -> bool:
 
 def build_wsgi(settings: Settings) -> PushbackWsgi:
     """The whole HTTP app for one worker process."""
-    db = Database(settings.database_url)
-    wsgi = PushbackWsgi(create_app(settings, db), db)
+    db = database_for(settings)
+    clock = (ClockWatch(Heartbeat.of_instance(settings.data_dir, os.getppid()), stall_seconds(settings.tick_seconds))
+             if settings.scheduler_enabled else None)
+    wsgi = PushbackWsgi(create_app(settings, db), db, clock)
     settle_heap()
     return wsgi
 
@@ -122,7 +199,8 @@ class PushbackServer(BaseApplication):
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.clock: subprocess.Popen | None = None
+        self.clock: ClockSupervisor | None = None
+        self.heartbeat = Heartbeat.of_instance(settings.data_dir, os.getpid())
         super().__init__()
 
     def load_config(self) -> None:
@@ -150,17 +228,17 @@ class PushbackServer(BaseApplication):
         return build_wsgi(self.settings)
 
     def _start_clock(self, _arbiter) -> None:
-        """Reminders tick in one clock process per instance, not once per worker, and not in the forking master."""
+        """Reminders tick in one clock process per instance, not once per worker, and not in the forking master;
+        the master supervises it (`ClockSupervisor`) and the workers' `/healthz` reads its heartbeat."""
         if self.settings.scheduler_enabled:
-            self.clock = subprocess.Popen([sys.executable, "-m", "bot.cli", "clock"])
+            self.clock = ClockSupervisor([sys.executable, "-m", "bot.cli", "clock",
+                                          "--heartbeat", str(self.heartbeat.path)])
+            self.clock.start()
 
     def _stop_clock(self, _arbiter) -> None:
-        if self.clock is not None and self.clock.poll() is None:
-            self.clock.terminate()
-            try:
-                self.clock.wait(CLOCK_STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                self.clock.kill()
+        if self.clock is not None:
+            self.clock.stop()
+            self.heartbeat.remove()
 
 
 def serve_http(settings: Settings) -> None:
@@ -171,7 +249,7 @@ def serve_http(settings: Settings) -> None:
 
 def serve_socket_mode(settings: Settings) -> None:
     """Hold a Socket Mode connection until SIGTERM or SIGINT."""
-    db = Database(settings.database_url)
+    db = database_for(settings)
     app = create_app(settings, db)
     handler = SocketModeHandler(app, settings.slack_app_token)
     settle_heap()

@@ -130,3 +130,40 @@ def test_a_nul_character_in_an_accounts_name_or_scope_is_dropped_before_storing(
 
     stored = get_account(db, "T0001", saved.id)
     assert (stored.name, stored.scope_notes) == ("Northwind", "Design only")
+
+
+def test_a_statement_past_the_timeout_is_given_up_on(database_url):
+    """On PostgreSQL the server cancels a statement past `statement_timeout`; on SQLite a write waits for a lock no
+    longer than the same timeout."""
+    from sqlalchemy.exc import OperationalError
+
+    database = Database(database_url, connect_timeout=2, statement_timeout=1)
+    database.upgrade()
+    blocker = Database(database_url)
+    try:
+        started = time.monotonic()
+        with pytest.raises(OperationalError):
+            if database.is_postgresql:
+                with database.engine.connect() as connection:
+                    connection.exec_driver_sql("SELECT pg_sleep(5)")
+            else:
+                with blocker.engine.connect() as holding:
+                    holding.exec_driver_sql("BEGIN IMMEDIATE")
+                    with database.engine.begin() as connection:
+                        connection.exec_driver_sql("DELETE FROM triages")
+        assert time.monotonic() - started < 3
+    finally:
+        blocker.dispose()
+        database.dispose()
+
+
+def test_database_timeouts_are_settings_with_defaults():
+    from bot.settings import SettingsError, settings_from_mapping
+
+    defaults = settings_from_mapping({})
+    assert (defaults.database_connect_timeout_seconds, defaults.database_statement_timeout_seconds) == (5, 15)
+    chosen = settings_from_mapping({"PUSHBACK_DATABASE_CONNECT_TIMEOUT_SECONDS": "3",
+                                    "PUSHBACK_DATABASE_STATEMENT_TIMEOUT_SECONDS": "60"})
+    assert (chosen.database_connect_timeout_seconds, chosen.database_statement_timeout_seconds) == (3, 60)
+    with pytest.raises(SettingsError, match="PUSHBACK_DATABASE_STATEMENT_TIMEOUT_SECONDS"):
+        settings_from_mapping({"PUSHBACK_DATABASE_STATEMENT_TIMEOUT_SECONDS": "0"})

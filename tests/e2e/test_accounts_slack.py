@@ -153,6 +153,33 @@ def test_log_to_account_suggests_the_account_posts_in_the_thread_and_records_the
     db.dispose()
 
 
+def test_logged_to_goes_to_the_dm_when_the_triages_channel_became_slack_connect(running_app, standin, app_env):
+    """"Logged to …" is posted in the triage's thread only while that channel is still internal."""
+    db = _store(app_env)
+    account = add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15",
+                                           team_id=TEAM))
+    driver = running_app.driver
+    driver.slash_command("Please take 40% off the final invoice.", channel_id="C0INTERNAL")
+    thread_reply = standin.wait_for("chat.postMessage", where=lambda c: c.args.get("thread_ts"))[0]
+    assert thread_reply.args["channel"] == "C0INTERNAL"
+    log_button = next(e for e in thread_reply.args["blocks"][-1]["elements"]
+                      if e["action_id"] == "triage_log_to_account")
+    assert eventually(lambda: [t for t in recent_triages(db, TEAM, "U0ALICE") if t.channel_id])
+    driver.block_action("triage_log_to_account", log_button["value"])
+    modal = standin.wait_for("views.open")[0].args["view"]
+    standin.channels["C0INTERNAL"].is_ext_shared = True
+
+    driver.view_submission("log_to_account_submit", {"account_block": {"account_input": {
+        "type": "static_select", "selected_option": {"value": str(account.id)}}}},
+        private_metadata=modal["private_metadata"])
+
+    logged = standin.wait_for("chat.postMessage", where=lambda c: "Logged to" in str(c.args.get("text")))[0]
+    assert logged.args["channel"] == "DU0ALICE"
+    assert not [c for c in standin.calls_to("chat.postMessage")
+                if c.args.get("channel") == "C0INTERNAL" and "Logged to" in str(c.args.get("text"))]
+    db.dispose()
+
+
 def _reminder_dm(db, standin):
     log_pushback(db, team_id=TEAM, account_id=accounts_for(db, TEAM)[0].id, user_id="U0ALICE", triage_id=None,
                  summary="Free extra landing page", verdict="push_back", reasons=["out_of_scope"])

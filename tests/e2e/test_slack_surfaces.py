@@ -122,6 +122,41 @@ def test_where_the_client_could_read_it_the_triage_goes_to_the_dm_with_a_private
     assert "careers" not in pointer.args["text"]
 
 
+@pytest.mark.parametrize("guest_flag", ["is_restricted", "is_ultra_restricted"])
+def test_an_internal_channel_with_a_guest_is_treated_as_external(running_app, standin, guest_flag):
+    """A client contact invited as a multi-channel (`is_restricted`) or single-channel (`is_ultra_restricted`)
+    guest reads the channel like a Slack Connect one: the triage goes to the DM with a private pointer."""
+    standin.add_user("U0ALICE")
+    standin.add_user("U0BOB")
+    standin.add_user("U0GUEST", **{guest_flag: True})
+    standin.add_channel("C0GUESTS", members=["U0ALICE", "U0BOB", "U0GUEST"])
+
+    reply = running_app.driver.slash_command(REQUEST, channel_id="C0GUESTS")
+
+    assert reply.status == 200
+    answer = _triage_reply(standin)
+    pointer = standin.wait_for("response")[0]
+    assert answer.args["channel"] == "DU0ALICE"
+    assert _posts(standin, "C0GUESTS") == []
+    assert pointer.args["response_type"] == "ephemeral" and "outside your organisation" in pointer.args["text"]
+
+
+def test_an_internal_channel_of_full_members_gets_the_triage_and_their_lookups_are_cached(running_app, standin):
+    standin.add_user("U0ALICE")
+    standin.add_user("U0BOB")
+    standin.add_channel("C0TEAM", members=["U0ALICE", "U0BOB"])
+
+    running_app.driver.slash_command(REQUEST, channel_id="C0TEAM")
+    assert _triage_reply(standin).args["channel"] == "C0TEAM"
+    looked_up = len(standin.calls_to("users.info"))
+    standin.reset_calls()
+    running_app.driver.slash_command(REQUEST, channel_id="C0TEAM")
+
+    assert _triage_reply(standin).args["channel"] == "C0TEAM"
+    assert standin.calls_to("conversations.members")
+    assert looked_up <= 2 and len(standin.calls_to("users.info")) <= looked_up  # the same worker asks no more
+
+
 def test_a_channel_that_refuses_the_post_falls_back_to_the_dm(running_app, standin):
     standin.fail("chat.postMessage", "not_in_channel")
 
@@ -340,6 +375,32 @@ def test_an_edited_reply_submitted_after_the_channel_was_archived_reaches_the_dm
     in_dm = standin.wait_for("chat.postMessage", timeout=15, where=lambda c: str(c.args.get("channel")).startswith("D")
                              and "Best, Alice" in _texts(c.args.get("blocks") or []))[0].args
     assert not in_dm.get("thread_ts")
+
+
+@pytest.mark.parametrize("change", ["slack_connect", "guest"])
+def test_an_edited_reply_goes_to_the_dm_when_the_channel_let_outsiders_in_since(running_app, standin, change):
+    """The channel is checked again when the final text is posted: shared with another organisation, or joined by
+    a guest, since the triage, it gets nothing and the user gets the text in the DM."""
+    answer = _triage_in_channel(running_app, standin)
+    _press(running_app, standin, answer.args["blocks"], "triage_edit")
+    view = standin.wait_for("views.open")[0].args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    edited = view["blocks"][0]["element"]["initial_value"] + "\nBest, Alice"
+    if change == "slack_connect":
+        standin.channels["C0INTERNAL"].is_ext_shared = True
+    else:
+        standin.add_user("U0GUEST", is_ultra_restricted=True)
+        standin.channels["C0INTERNAL"].members.append("U0GUEST")
+
+    reply = running_app.driver.view_submission(
+        view["callback_id"], {"reply_block": {"reply_input": {"type": "plain_text_input", "value": edited}}},
+        private_metadata=view["private_metadata"])
+
+    assert reply.status == 200
+    in_dm = standin.wait_for("chat.postMessage", timeout=15, where=lambda c: str(c.args.get("channel")).startswith("D")
+                             and "Best, Alice" in _texts(c.args.get("blocks") or []))[0].args
+    assert not in_dm.get("thread_ts")
+    assert _posts(standin, "C0INTERNAL") == []
 
 
 def test_an_empty_edited_reply_is_refused_in_the_modal(running_app, standin):

@@ -1,4 +1,5 @@
-"""A TCP proxy on loopback that a test can cut and restore: a database that goes away and comes back."""
+"""A TCP proxy on loopback that a test can cut and restore (a database that goes away and comes back), or freeze
+and thaw (a link that still accepts TCP but carries nothing, as a hung server or a dead route does)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ class TcpProxy:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.up = True
+        self.flowing = threading.Event()
+        self.flowing.set()
+        self.held: list[socket.socket] = []
         self.connections: list[socket.socket] = []
         self._lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
@@ -27,6 +31,10 @@ class TcpProxy:
             if not self.up:
                 client.close()
                 continue
+            if not self.flowing.is_set():  # frozen: the connection is accepted and then never answered
+                with self._lock:
+                    self.held.append(client)
+                continue
             try:
                 upstream = socket.create_connection(self.target)
             except OSError:
@@ -37,10 +45,10 @@ class TcpProxy:
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
 
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
+                self.flowing.wait()
                 sink.sendall(data)
         except OSError:
             pass
@@ -63,11 +71,23 @@ class TcpProxy:
                     pass
             self.connections.clear()
 
+    def freeze(self) -> None:
+        """The link freezes: connections stay open and new ones are accepted, but nothing is carried either way."""
+        self.flowing.clear()
+
+    def thaw(self) -> None:
+        """The link carries again what it held (new connections accepted while frozen stay unanswered)."""
+        self.flowing.set()
+
     def restore(self) -> None:
         """The database is back."""
         self.up = True
 
     def close(self) -> None:
         """Stop listening."""
+        self.thaw()
+        with self._lock:
+            self.connections += self.held
+            self.held.clear()
         self.cut()
         self.listener.close()

@@ -1,8 +1,8 @@
 """A Slack Web API stand-in on loopback that records every call and can be told how to fail.
 
-It keeps just enough state to answer like Slack: channels (internal, Slack Connect, bot not a member),
-users with time zones, files for `files.info`, and the messages the app posted, so `conversations.history` can
-find them again.
+It keeps just enough state to answer like Slack: channels (internal, Slack Connect, bot not a member) with their
+members, users with time zones and guest flags (`is_restricted`, `is_ultra_restricted`), files for `files.info`,
+and the messages the app posted, so `conversations.history` can find them again.
 `response_url`s point at it too (`/response/<id>`), so whatever the app says there is recorded as well.
 """
 
@@ -44,6 +44,7 @@ class Channel:
     is_member: bool = True
     is_im: bool = False
     user: str | None = None
+    members: list[str] = field(default_factory=list)
 
 
 def _decode(raw: str) -> Any:
@@ -152,7 +153,9 @@ class SlackStandIn:
 
     # --- scripting -----------------------------------------------------------------------------------------------
     def add_channel(self, channel_id: str, **attributes) -> Channel:
-        """Describe a channel: `is_ext_shared=True` for Slack Connect, `is_member=False` when the bot is not in it."""
+        """Describe a channel: `is_ext_shared=True` for Slack Connect, `is_member=False` when the bot is not in it,
+        `members=[...]` for `conversations.members` (each described with `add_user`, guests with `is_restricted` or
+        `is_ultra_restricted`)."""
         channel = Channel(id=channel_id, **attributes)
         self.channels[channel_id] = channel
         return channel
@@ -325,6 +328,16 @@ class SlackStandIn:
         return {"ok": True, "channel": {"id": channel.id, "name": channel.name, "is_channel": True,
                                         "is_ext_shared": channel.is_ext_shared, "is_shared": channel.is_ext_shared,
                                         "is_member": channel.is_member, "is_im": channel.is_im}}
+
+    def _api_conversations_members(self, args):
+        channel = self.channels.get(str(args.get("channel", "")))
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        start = int(args.get("cursor") or 0)
+        limit = int(args.get("limit") or 100)
+        page = channel.members[start:start + limit]
+        more = start + limit < len(channel.members)
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     def _api_conversations_open(self, args):
         users = str(args.get("users", ""))
