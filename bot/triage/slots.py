@@ -250,7 +250,8 @@ def _is_name(word: str) -> bool:
 
 def sender_name(raw: str) -> str:
     """The first name the client signed with ("Thanks, Jordan", "Best,\\nHelen Okafor", "- Priya", a bare "Joanne"
-    after the last sentence or on the last line, "Kev here." at the start), or "" when the message has no sign-off. The greeting's name is the account manager's, never the sender's."""
+    after the last sentence or on the last line, "Kev here." at the start), or "" when the message has no sign-off.
+    The greeting's name is the account manager's, never the sender's."""
     lines = [line.strip() for line in _body(raw).strip().split("\n")]
     lines = [line for line in lines if line and not re.match(r"^(?:--|sent from|get outlook)", line, re.IGNORECASE)]
     if not lines:
