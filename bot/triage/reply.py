@@ -136,6 +136,16 @@ def _lead_reason(part: ReplyPart) -> str:
     return part.reasons[0] if part.reasons else "unreasonable"
 
 
+def _part_of_a_refusal(verdict: str, parts: list[ReplyPart], index: int) -> bool:
+    """Whether an accepted ask sits right beside an ask the reply refuses, in a message that pushes back or
+    declines: most often it is a detail of that ask ("Make them sound like real guests" after the fake reviews), so a
+    cheerful yes to it would undo the no."""
+    if verdict not in ("push_back", "decline"):
+        return False
+    neighbours = parts[max(0, index - 1):index] + parts[index + 1:index + 2]
+    return any(part.verdict in ("push_back", "decline") for part in neighbours)
+
+
 def _substance(part: ReplyPart, plan: ReplyPlan, knowledge: Knowledge, writer: _Writer) -> tuple[str, str, str,
                                                                                                   str, list[str], str]:
     """(source key, because, alternative, acknowledge, tactics, tip) for one part: a catalogued practice's words,
@@ -240,7 +250,8 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
     for index, part in enumerate(parts):
         values = _values(plan, part)
         if part.verdict == "accept":
-            if part.object and re.sub(r"^the\s+", "", part.object) != plan.name:
+            if (part.object and re.sub(r"^the\s+", "", part.object) != plan.name
+                    and not _part_of_a_refusal(plan.verdict, parts, index)):
                 yeses.append(writer.say("yes", values, str(index)))
             continue
         flush_yeses()
