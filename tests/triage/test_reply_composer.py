@@ -239,7 +239,7 @@ def test_my_panel_replies_greet_by_name_and_never_ask_to_go_ahead_on_a_decline()
 
 def test_a_refusal_never_says_yes_to_a_detail_of_the_refused_ask():
     result = triage("Hey Jess, can your team write 30 five-star reviews on TripAdvisor for the hotel from different "
-                    "accounts? Our rating dropped after the renovation noise. Make them sound like real guests. Ricardo",
-                    today=date(2026, 12, 7))
+                    "accounts? Our rating dropped after the renovation noise. Make them sound like real guests. "
+                    "Ricardo", today=date(2026, 12, 7))
     assert result.verdict == "decline"
     assert "real guests" not in result.reply.text and "Happy to" not in result.reply.text
