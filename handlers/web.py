@@ -216,9 +216,9 @@ class PushbackServer(BaseApplication):
             "accesslog": None,
             "proc_name": "pushback",
             "control_socket_disable": True,
-            "when_ready": self._start_clock,
+            "when_ready": self.start_clock,
             "post_fork": _end_at_once_until_booted,
-            "on_exit": self._stop_clock,
+            "on_exit": self.stop_clock,
         }
         for key, value in options.items():
             if key in self.cfg.settings:
@@ -227,7 +227,7 @@ class PushbackServer(BaseApplication):
     def load(self):
         return build_wsgi(self.settings)
 
-    def _start_clock(self, _arbiter) -> None:
+    def start_clock(self, _arbiter) -> None:
         """Reminders tick in one clock process per instance, not once per worker, and not in the forking master;
         the master supervises it (`ClockSupervisor`) and the workers' `/healthz` reads its heartbeat."""
         if self.settings.scheduler_enabled:
@@ -235,7 +235,8 @@ class PushbackServer(BaseApplication):
                                           "--heartbeat", str(self.heartbeat.path)])
             self.clock.start()
 
-    def _stop_clock(self, _arbiter) -> None:
+    def stop_clock(self, _arbiter) -> None:
+        """Stop the clock process and drop its heartbeat when gunicorn exits."""
         if self.clock is not None:
             self.clock.stop()
             self.heartbeat.remove()
