@@ -14,7 +14,7 @@ from bench.stores import fresh_postgres_schema
 from bot.db import Database
 from bot.models import Account, utcnow
 from bot.reminder_slack import SlackReminderSender
-from bot.reminders import Pacer, TickReport, claim_due, deliver, schedule_accounts
+from bot.reminders import Lease, Pacer, TickReport, claim_due, deliver, new_claim_token, schedule_accounts
 from bot.settings import Settings
 from tests.support.slack_standin import SlackStandIn
 
@@ -47,11 +47,13 @@ def _schedule_all(db: Database) -> None:
 def _dispatch(db: Database, standin: SlackStandIn, now: datetime, per_second: float, sample: int) -> float:
     sender = SlackReminderSender(Settings(slack_bot_token="xoxb-bench", slack_api_url=standin.api_url),
                                  lambda _team: "xoxb-bench")
-    claimed = claim_due(db, now, limit=sample)
+    token = new_claim_token()
+    claimed = claim_due(db, now, limit=sample, token=token)
+    lease = Lease(db, token, lambda: now)
     report, pacer = TickReport(), Pacer(per_second)
     started = time.perf_counter()
     for reminder_id in claimed:
-        deliver(db, sender, reminder_id, now, report, pacer)
+        deliver(db, sender, reminder_id, now, report, pacer, lease=lease)
     elapsed = time.perf_counter() - started
     return len(report.sent) / elapsed if elapsed else 0.0
 
