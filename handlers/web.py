@@ -34,6 +34,7 @@ HEALTH_PATH = "/healthz"
 MAX_BODY_BYTES = 1_000_000
 CLOCK_STOP_SECONDS = 15
 CLOCK_RESTART_FIRST_SECONDS = 1.0
+CLOCK_POLL_SECONDS = 0.25  # how often the supervisor looks whether the clock is still running
 CLOCK_RESTART_MAX_SECONDS = 60.0
 CLOCK_STEADY_SECONDS = 60.0  # a clock that ran this long before it died is restarted after the shortest wait
 
@@ -99,6 +100,13 @@ class ClockWatch:
         return self.heartbeat.seconds_since(self.since) > self.stall_after
 
 
+# Held while the clock process is being spawned, and taken by every `os.fork()` in this process (gunicorn forking a
+# web worker): a worker forked while `subprocess.Popen` runs inherits Popen's exec-status pipe, and Popen then waits
+# on that pipe for as long as the worker lives. `subprocess` itself does not run these fork hooks, so no deadlock.
+_spawning = threading.Lock()
+os.register_at_fork(before=_spawning.acquire, after_in_parent=_spawning.release, after_in_child=_spawning.release)
+
+
 class ClockSupervisor:
     """Runs the reminder clock process and starts it again whenever it exits before `stop()`, after a wait that
     doubles with each quick failure (1 s up to 60 s) and goes back to 1 s once a clock has run for a minute."""
@@ -118,14 +126,14 @@ class ClockSupervisor:
     def _supervise(self) -> None:
         wait = CLOCK_RESTART_FIRST_SECONDS
         while True:
-            with self._lock:
+            with self._lock, _spawning:
                 if self._stopping.is_set():
                     return
                 self.process = subprocess.Popen(self.command)
                 process = self.process
             began = time.monotonic()
-            code = process.wait()
-            if self._stopping.is_set():
+            code = self._exit_code(process)
+            if code is None:
                 return
             if time.monotonic() - began >= CLOCK_STEADY_SECONDS:
                 wait = CLOCK_RESTART_FIRST_SECONDS
@@ -134,6 +142,18 @@ class ClockSupervisor:
                 return
             self.restarts += 1
             wait = min(wait * 2, CLOCK_RESTART_MAX_SECONDS)
+
+    def _exit_code(self, process: subprocess.Popen) -> int | None:
+        """Wait for the clock to exit by polling, and return its exit code, or None once `stop()` was called.
+
+        Not `process.wait()`: gunicorn's arbiter reaps every child of the master with `waitpid(-1)`, and a thread
+        blocked in `waitpid(pid)` on the same child can sleep through that exit for good (seen under load). A poll
+        after someone else reaped the child reports it as exited (code 0)."""
+        while not self._stopping.wait(CLOCK_POLL_SECONDS):
+            code = process.poll()
+            if code is not None:
+                return code
+        return None
 
     def stop(self) -> None:
         """Stop the clock (SIGTERM, then SIGKILL after `CLOCK_STOP_SECONDS`) and stop restarting it."""

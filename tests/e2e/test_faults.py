@@ -250,7 +250,7 @@ def test_a_dead_reminder_clock_is_restarted_and_a_stalled_one_makes_healthz_503(
         [first] = eventually(lambda: _clock_pids(master), timeout=20)
         os.kill(first, signal.SIGKILL)
         restarted = eventually(lambda: [pid for pid in _clock_pids(master) if pid != first], timeout=20)
-        assert restarted, "the clock was not restarted"
+        assert restarted, f"the clock was not restarted:\n{app.log()}"
         healthy_with_new_clock = eventually(lambda: http_request(f"{app.url}/healthz").status == 200, timeout=20)
         os.kill(restarted[0], signal.SIGSTOP)
         began = time.monotonic()
