@@ -11,7 +11,8 @@ from datetime import date
 from bot.triage.asks import is_request, split_asks
 from bot.triage.cleaning import CleanedMessage
 from bot.triage.dates import days_until
-from bot.triage.knowledge import REASONS, Knowledge, WordStarts
+from bot.triage.knowledge import REASONS, Knowledge
+from bot.triage.words import WordStarts
 from bot.triage.model import ReasonModel
 from bot.triage.result import VERDICTS, Ask
 
@@ -77,10 +78,17 @@ def read_ask(text: str, history: str, knowledge: Knowledge, today: date, message
     """Score one ask against every cue, in context (the quoted history, and the whole message's urgency)."""
     reading = AskReading(text)
     starts = WordStarts(text)
+    ruled_out: dict[int, bool] = {}
+
+    def negated(ask: str, start: int) -> bool:
+        if start not in ruled_out:
+            ruled_out[start] = _negated(ask, start, knowledge.negations)
+        return ruled_out[start]
+
     for index, where in knowledge.cue_index.candidates(starts):
         cue = knowledge.cues[index]
         match = starts.first_match(cue.pattern, where)
-        while match and cue.negatable and _negated(text, match.start(), knowledge.negations):
+        while match and cue.negatable and negated(text, match.start()):
             match = starts.first_match(cue.pattern, where, match.end())
         if match:
             reading.add(cue.reason, cue.weight, match.group(0), cue.topic)
@@ -89,15 +97,14 @@ def read_ask(text: str, history: str, knowledge: Knowledge, today: date, message
             if found := pattern.search(history):
                 reading.add(reason, THRESHOLD, found.group(0), None)
                 reading.add(reason, 0, insisting.group(0), None)
-    for sighting in knowledge.catalogue.recognise(text, lambda ask, start: _negated(ask, start, knowledge.negations),
-                                                  starts):
+    for sighting in knowledge.catalogue.recognise(text, negated, starts):
         reading.add(sighting.practice.reason, PRACTICE_WEIGHT, sighting.evidence, None)
         reading.practice = reading.practice or sighting.practice.name
     mitigated = reading.mitigated
     for index, where in knowledge.mitigation_index.candidates(starts):
         mitigation = knowledge.mitigations[index]
         found = starts.first_match(mitigation.pattern, where)
-        while found and _negated(text, found.start(), knowledge.negations):
+        while found and negated(text, found.start()):
             found = starts.first_match(mitigation.pattern, where, found.end())
         if found:
             mitigated.update(mitigation.reasons)

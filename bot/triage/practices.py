@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bot.triage.words import PREFIX_LENGTH, WordStarts
+from bot.triage.words import PREFIX_LENGTH, WordStarts, literal_prefixes
 
 PRACTICE_KEYS = ("reason", "what", "why", "lawful_route", "tip", "rules", "examples")
 MAX_GAP_WORDS = 4
@@ -67,9 +67,23 @@ def term_pattern(term: str) -> str:
     return f"{start}{pattern}{end}"
 
 
+def term_prefixes(term: str) -> frozenset[str] | None:
+    """The lowercase texts (up to four letters) one of which every match of `term` starts with, at the start of a
+    word; None when that cannot be said (a term or expression that starts with a symbol, or an expression the
+    prefix reader does not know). No prefix in the set starts another, so a word start is tried once."""
+    if term.startswith("re:"):
+        prefixes = literal_prefixes(term[3:])
+        if prefixes is None:
+            return None
+        return frozenset(prefix for prefix in prefixes
+                         if not any(other != prefix and prefix.startswith(other) for other in prefixes))
+    prefix = term_prefix(term)
+    return None if prefix is None else frozenset({prefix})
+
+
 def term_prefix(term: str) -> str | None:
-    """The lowercase letters (up to four) every match of `term` starts with, at the start of a word; None for a raw
-    expression or a term that does not start with a letter or digit."""
+    """The lowercase letters (up to four) every match of a plain `term` starts with, at the start of a word; None
+    for a raw expression or a term that does not start with a letter or digit."""
     if term.startswith("re:") or not term[:1].isalnum():
         return None
     first = term.split()[0].split("...")[0].lower()
@@ -122,6 +136,10 @@ class Catalogue:
     checks: dict[str, str]
     by_prefix: dict[str, tuple[tuple[str, re.Pattern], ...]] = field(default_factory=dict)
     unindexed: tuple[tuple[str, re.Pattern], ...] = ()
+    indexed_prefixes: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "indexed_prefixes", frozenset(self.by_prefix))
 
     def found_terms(self, starts: WordStarts) -> dict[str, list[re.Match]]:
         """Every group's terms found in `starts.text`, by group, in order (at most one hit per group where a word
@@ -131,7 +149,7 @@ class Catalogue:
         text = starts.text
         found: dict[str, list[re.Match]] = {}
         if starts.aligned:
-            for prefix in starts.present.intersection(self.by_prefix):
+            for prefix in starts.present & self.indexed_prefixes:
                 for position in starts.positions[prefix]:
                     for group, pattern in self.by_prefix[prefix]:
                         if hit := pattern.match(text, position):
@@ -156,9 +174,12 @@ class Catalogue:
         to be accurate")."""
         terms = self.found_terms(starts or WordStarts(text))
         pairs: dict[tuple[str, str], tuple[re.Match, re.Match] | None] = {}
+        affirmed_hits: dict[str, list[re.Match]] = {}
 
         def affirmed(group: str) -> list[re.Match]:
-            return [hit for hit in terms.get(group, ()) if not negated(text, hit.start())]
+            if group not in affirmed_hits:
+                affirmed_hits[group] = [hit for hit in terms.get(group, ()) if not negated(text, hit.start())]
+            return affirmed_hits[group]
 
         def pair(action: str, target: str) -> tuple[re.Match, re.Match] | None:
             if (action, target) not in pairs:
@@ -231,10 +252,10 @@ def load_catalogue(path: Path, reasons: tuple[str, ...]) -> Catalogue:
         try:
             indexed: dict[str, list[str]] = {}
             for term in listed:
-                prefix = term_prefix(term)
-                if prefix is None:
+                prefixes = term_prefixes(term)
+                if prefixes is None:
                     unindexed.append((name, re.compile(term_pattern(term), re.IGNORECASE)))
-                else:
+                for prefix in prefixes or ():
                     indexed.setdefault(prefix, []).append(term_pattern(term))
             for prefix, patterns in indexed.items():
                 by_prefix.setdefault(prefix, []).append((name, re.compile("|".join(patterns), re.IGNORECASE)))

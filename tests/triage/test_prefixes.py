@@ -7,7 +7,9 @@ import re
 
 import pytest
 
-from bot.triage.knowledge import load_knowledge, literal_prefixes
+from bot.triage.knowledge import load_knowledge
+from bot.triage.practices import term_prefixes
+from bot.triage.words import WordStarts, literal_prefixes
 
 
 @pytest.mark.parametrize(("pattern", "expected"), [
@@ -49,3 +51,33 @@ def test_every_shipped_cue_and_mitigation_has_prefixes():
     unread = [cue.pattern.pattern for cue in knowledge.cues if cue.prefixes is None]
     unread += [item.pattern.pattern for item in knowledge.mitigations if item.prefixes is None]
     assert len(unread) <= 4, unread
+
+
+@pytest.mark.parametrize(("term", "expected"), [
+    ("re:\\bfrom\\s+\\S*\\d", {"from"}),
+    ("re:(?:\\byour\\s+(?:\\w+\\s+)?(?:designer|developer)s?\\b)", {"your"}),
+    ("re:\\b(?:you|your)\\b", {"you"}),
+    ("re:\\#ad(?!\\w)", None),
+    ("re:(?:\\b(?-i:[A-Z])\\w+'s\\b)", None),
+    ("backdat*", {"back"}),
+    ("#sponsored", None),
+])
+def test_catalogue_terms_raw_expressions_included_are_indexed_by_their_first_letters(term, expected):
+    assert term_prefixes(term) == (None if expected is None else frozenset(expected))
+
+
+def test_indexing_the_catalogues_terms_by_prefix_loses_no_term_group():
+    """Terms, raw `re:` expressions included, are tried only where a word with their first letters starts; on real
+    asks that finds the same term groups as trying every term everywhere."""
+    catalogue = load_knowledge().catalogue
+    texts = [example for practice in catalogue.practices.values() for example in practice.examples]
+    texts += ["Could you change the CTR from 1.2% to 2.1% on slide 4?", "Your media buyer, could we hire her?",
+              "Under £5,000 so it skips procurement, please split it", "Send us what Acme's paying you per month"]
+    for text in texts:
+        indexed = WordStarts(text)
+        everywhere = WordStarts(text + "\u0130")  # a character whose lowercase form is longer: no index applies
+        assert not everywhere.aligned
+        found = {group for group, hits in catalogue.found_terms(indexed).items() if hits}
+        scanned = {group for group, hits in catalogue.found_terms(everywhere).items()
+                   if any(hit.start() < len(text) for hit in hits)}
+        assert scanned <= found, text

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from bot.triage import REASONS, TONES, VERDICTS, EmptyRequestError, clean_message, triage
 from bot.triage import dates
-from bot.triage.knowledge import DEFAULT_DIRECTORY, WordStarts, load_knowledge
+from bot.triage.knowledge import DEFAULT_DIRECTORY, load_knowledge
+from bot.triage.words import WordStarts
 
 WORDS = st.sampled_from(["please", "add", "free", "page", "by", "Friday", "no", "not", "extra", "cost", "reviews",
                          "fake", "also", "launch", "40%", "off", "can", "you", "the", "logo", "bigger", "but",
