@@ -200,7 +200,8 @@ class Catalogue:
                 if not all(hits):
                     continue
                 spans = [hit.span() for hit in hits if hit]
-                if any(_outside(terms.get(group, ()), text, spans, negated) for group in practice.unless):
+                asked = [hit.span() for group in rule for hit in terms.get(group, ())]
+                if any(_outside(terms.get(group, ()), text, asked, negated) for group in practice.unless):
                     continue
                 sightings.append(Sighting(practice, _sentence_around(text, min(spans)[0])))
                 break
@@ -210,8 +211,8 @@ class Catalogue:
 
 def _outside(hits: list[re.Match] | tuple, text: str, spans: list[tuple[int, int]],
              negated: Callable[[str, int], bool]) -> bool:
-    """Whether one of an `unless` group's `hits` is not negated and not part of a term the rule matched ("#ad"
-    inside "leave off #ad" does not count as a disclosure)."""
+    """Whether one of an `unless` group's `hits` is not negated and not part of a term of the rule's groups ("#ad"
+    inside "leave off #ad" does not count as a disclosure, nor "exclude" as an opt-out where it is the action)."""
     for hit in hits:
         inside = any(start < hit.end() and hit.start() < end for start, end in spans)
         if not inside and not negated(text, hit.start()):
