@@ -37,6 +37,7 @@ class AskReading:
     topic_weights: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
     mitigated: set[str] = field(default_factory=set)
     practice: str = ""
+    trade: str = ""
 
     def add(self, reason: str, weight: int, snippet: str, topic: str | None) -> None:
         """Count one cue."""
@@ -74,8 +75,10 @@ _RULED_OUT = re.compile(
 URGENT_DAYS = 1
 
 
-def read_ask(text: str, history: str, knowledge: Knowledge, today: date, message: str = "") -> AskReading:
-    """Score one ask against every cue, in context (the quoted history, and the whole message's urgency)."""
+def read_ask(text: str, history: str, knowledge: Knowledge, today: date, message: str = "",
+             around: dict[str, list[re.Match]] | None = None) -> AskReading:
+    """Score one ask against every cue, in context (the quoted history, the whole message's urgency, and the
+    catalogue's terms `around` it in the message)."""
     reading = AskReading(text)
     starts = WordStarts(text)
     ruled_out: dict[int, bool] = {}
@@ -97,9 +100,14 @@ def read_ask(text: str, history: str, knowledge: Knowledge, today: date, message
             if found := pattern.search(history):
                 reading.add(reason, THRESHOLD, found.group(0), None)
                 reading.add(reason, 0, insisting.group(0), None)
-    for sighting in knowledge.catalogue.recognise(text, negated, starts):
+    sightings = knowledge.catalogue.recognise(text, negated, starts, around)
+    for sighting in sightings:
         reading.add(sighting.practice.reason, PRACTICE_WEIGHT, sighting.evidence, None)
-        reading.practice = reading.practice or sighting.practice.name
+    if sightings:
+        strictest_first = sorted(sightings, key=lambda sighting: sighting.practice.reason not in DECLINE_REASONS)
+        reading.practice = strictest_first[0].practice.name
+    if knowledge.trade is not None and (offered := knowledge.trade.search(text)) and not negated(text, offered.start()):
+        reading.trade = offered.group(0)
     mitigated = reading.mitigated
     for index, where in knowledge.mitigation_index.candidates(starts):
         mitigation = knowledge.mitigations[index]
@@ -125,7 +133,9 @@ def read_ask(text: str, history: str, knowledge: Knowledge, today: date, message
 
 def read_message(cleaned: CleanedMessage, knowledge: Knowledge, today: date) -> list[AskReading]:
     """Each ask of a cleaned message, read by `read_ask`."""
-    return [read_ask(ask, cleaned.history, knowledge, today, cleaned.text) for ask in split_asks(cleaned.text)]
+    asks = split_asks(cleaned.text)
+    around = knowledge.catalogue.found_terms(WordStarts(cleaned.text)) if len(asks) > 1 else None
+    return [read_ask(ask, cleaned.history, knowledge, today, cleaned.text, around) for ask in asks]
 
 
 _CLAUSE = re.compile(r"[^.;!?\n]+[.;!?]?")
@@ -268,7 +278,11 @@ def strictest(verdicts: list[str]) -> str:
 
 
 def to_ask(reading: AskReading) -> Ask:
-    """The public view of one ask's reading."""
+    """The public view of one ask's reading. An ask whose only reason to push back is that it asks more than is
+    fair, with a trade offered for it, gets conditions (the trade) rather than a refusal."""
     reasons = reading.reasons()
-    return Ask(text=reading.text, verdict=verdict_for(reasons), reasons=reasons,
+    verdict = verdict_for(reasons)
+    if verdict == "push_back" and reading.trade and PUSH_BACK_REASONS & set(reasons) == {"unreasonable"}:
+        verdict = "accept_with_conditions"
+    return Ask(text=reading.text, verdict=verdict, reasons=reasons,
                evidence={reason: list(reading.evidence[reason]) for reason in reasons}, practice=reading.practice)

@@ -88,6 +88,7 @@ class Knowledge:
     catalogue: Catalogue
     reason_texts: dict[str, dict[str, Any]] = field(default_factory=dict)
     coaching: dict[str, str] = field(default_factory=dict)
+    trade: re.Pattern | None = None
     cue_index: PrefixIndex = field(init=False, repr=False, compare=False)
     mitigation_index: PrefixIndex = field(init=False, repr=False, compare=False)
 
@@ -262,8 +263,9 @@ def _context(file: _File) -> tuple:
     days = data.get("near_date_days", 7)
     if not isinstance(days, int) or days < 0:
         raise file.fail("near_date_days", "near_date_days must be a whole number of days")
+    trade = file.regex(data["trade"], "trade") if "trade" in data else None
     return (frozenset(word.lower() for word in negations), tuple(mitigations),
-            file.regex(data.get("insistence"), "insistence"), history, days)
+            file.regex(data.get("insistence"), "insistence"), history, days, trade)
 
 
 @lru_cache(maxsize=8)
@@ -272,11 +274,11 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
     directory = Path(directory or DEFAULT_DIRECTORY)
     topics = _topics(_File(directory / "topics.toml"))
     cues = _cues(_File(directory / "cues.toml"), topics)
-    negations, mitigations, insistence, history, days = _context(_File(directory / "context.toml"))
+    negations, mitigations, insistence, history, days, trade = _context(_File(directory / "context.toml"))
     tones, accept, tactics, reason_texts, coaching = _replies(_File(directory / "replies.toml"))
     try:
         catalogue = load_catalogue(directory / "practices.toml", REASONS)
     except PracticeError as error:
         raise KnowledgeError(str(error)) from None
     return Knowledge(cues, negations, mitigations, insistence, history, days, topics, tones, accept, tactics,
-                     catalogue, reason_texts, coaching)
+                     catalogue, reason_texts, coaching, trade)

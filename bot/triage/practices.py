@@ -164,14 +164,16 @@ class Catalogue:
             hits.sort(key=lambda hit: (hit.start(), -hit.end()))
         return found
 
-    def recognise(self, text: str, negated: Callable[[str, int], bool],
-                  starts: WordStarts | None = None) -> list[Sighting]:
+    def recognise(self, text: str, negated: Callable[[str, int], bool], starts: WordStarts | None = None,
+                  around: dict[str, list[re.Match]] | None = None) -> list[Sighting]:
         """The practices `text` (one ask) asks for, in catalogue order. A rule's first two groups (the action and
         its object) must meet within `PROXIMITY` characters ("bump the font size up" is not "bump the results up"
         when the results are a sentence away). `negated(text, start)` says whether a term found at `start` is ruled
         out by the words before it; only a rule's first group (its action) and the `unless` groups are read that
         way, since the other groups often carry a negation of their own ("none of them opted in", "it doesn't need
-        to be accurate")."""
+        to be accurate"). A rule's further groups (the circumstances: "they never opted in", "we haven't tested
+        it") may also be found `around` the ask, in the rest of the message (`found_terms` of the whole message),
+        since a client often gives them in the next sentence."""
         terms = self.found_terms(starts or WordStarts(text))
         pairs: dict[tuple[str, str], tuple[re.Match, re.Match] | None] = {}
         affirmed_hits: dict[str, list[re.Match]] = {}
@@ -197,9 +199,12 @@ class Catalogue:
                     found = pair(rule[0], rule[1])
                     hits = [*(found or (None, None)),
                             *(next(iter(terms.get(group, ())), None) for group in rule[2:])]
+                    if found and around and not all(hits):
+                        hits[2:] = [hit or next(iter(around.get(group, ())), None)
+                                    for hit, group in zip(hits[2:], rule[2:])]
                 if not all(hits):
                     continue
-                spans = [hit.span() for hit in hits if hit]
+                spans = [hit.span() for hit in hits[:2] if hit]
                 asked = [hit.span() for group in rule for hit in terms.get(group, ())]
                 if any(_outside(terms.get(group, ()), text, asked, negated) for group in practice.unless):
                     continue

@@ -138,3 +138,20 @@ def test_scope_notes_sharpen_out_of_scope():
 def test_the_same_input_gives_the_same_result():
     text = REASON_EXAMPLES["unreasonable"] + " " + REASON_EXAMPLES["out_of_scope"]
     assert triage(text, today=TODAY).to_dict() == triage(text, today=TODAY).to_dict()
+
+
+@pytest.mark.parametrize("text", [
+    "Our CFO wants the day rate cut by 15% next year. In return for a longer contract, two years instead of one, "
+    "of course.",
+    "Please take 20% off next year's retainer. We'd be happy to sign for three years.",
+])
+def test_an_ask_for_more_than_is_fair_with_a_trade_offered_gets_conditions(text):
+    result = triage(text, today=TODAY)
+    assert "unreasonable" in result.reasons
+    assert result.verdict == "accept_with_conditions"
+
+
+def test_the_same_ask_without_a_trade_is_pushed_back_on():
+    result = triage("Our CFO wants the day rate cut by 15% next year, and the contract stays at one year.",
+                    today=TODAY)
+    assert result.verdict == "push_back" and "unreasonable" in result.reasons
