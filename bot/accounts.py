@@ -278,15 +278,13 @@ _USER_ACCOUNTS = _TEAM_ACCOUNTS.where(or_(Account.owner_id == bindparam("user_id
 
 
 def accounts_for(db: Database, team_id: str, user_id: str | None = None) -> list[AccountRecord]:
-    """A user's accounts (owned or shared) in a workspace, by next QBR; every account when `user_id` is None.
-
-    One prepared Core query (every triage asks it), not an ORM session."""
-    with db.single_statement() as connection:
+    """A user's accounts (owned or shared) in a workspace, by next QBR; every account when `user_id` is None."""
+    with db.transaction() as session:
         if user_id is None:
-            rows = connection.execute(_TEAM_ACCOUNTS, {"team_id": team_id})
+            rows = session.execute(_TEAM_ACCOUNTS, {"team_id": team_id})
         else:
-            rows = connection.execute(_USER_ACCOUNTS, {"team_id": team_id, "user_id": user_id,
-                                                       "teammate_pattern": f'%"{user_id}"%'})
+            rows = session.execute(_USER_ACCOUNTS, {"team_id": team_id, "user_id": user_id,
+                                                    "teammate_pattern": f'%"{user_id}"%'})
         records = [account_record(row) for row in rows]
     return [record for record in records if user_id is None or record.visible_to(user_id)]
 

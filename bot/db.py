@@ -12,14 +12,14 @@ from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, exc, text
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK_ID = 7_245_001
-PING_AFTER_IDLE_SECONDS = 1.0
+DEFAULT_POOL_SIZE = 5  # connections per process (`PUSHBACK_DATABASE_POOL_SIZE`)
 DEFAULT_CONNECT_TIMEOUT = 5  # seconds; libpq counts whole seconds, and takes less than 2 as 2
 DEFAULT_STATEMENT_TIMEOUT = 15.0  # seconds
 PROBE_TIMEOUT = 2  # seconds: a health probe's own connect and statement timeout
@@ -59,53 +59,32 @@ def postgresql_connect_args(url: str, timeouts: Timeouts) -> dict[str, Any]:
     }
 
 
-def create_db_engine(url: str, timeouts: Timeouts | None = None, **options) -> Engine:
-    """An engine for `url` (`options` go to `create_engine` for PostgreSQL); SQLite gets its folder created, WAL
-    with synchronous=NORMAL (durable across a crash of the app, as SQLite documents for WAL; only an OS crash or
-    power loss can drop the last commits), foreign keys and a busy timeout of the statement timeout. PostgreSQL gets
-    connect and statement timeouts (`postgresql_connect_args`). Its errors never quote a statement's parameters,
-    which can hold a client's words: they end up in the log."""
+def create_db_engine(url: str, timeouts: Timeouts | None = None, pool_size: int = DEFAULT_POOL_SIZE,
+                     **options: Any) -> Engine:
+    """An engine for `url` with a bounded pool of `pool_size` connections (no overflow; a unit of work waits for a
+    free connection up to the statement timeout) checked with `pool_pre_ping` before each use, so a connection the
+    server dropped while idle is replaced, not handed out. `options` go to `create_engine` (e.g. `poolclass`).
+    SQLite gets its folder created, WAL with synchronous=NORMAL (durable across a crash of the app, as SQLite
+    documents for WAL; only an OS crash or power loss can drop the last commits), foreign keys and a busy timeout
+    of the statement timeout. PostgreSQL gets connect and statement timeouts (`postgresql_connect_args`). Its
+    errors never quote a statement's parameters, which can hold a client's words: they end up in the log."""
     timeouts = timeouts or Timeouts()
     parsed = make_url(url)
+    pooling: dict[str, Any] = ({} if options.get("poolclass") is NullPool else
+                               {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": timeouts.statement,
+                                "pool_pre_ping": True})
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": timeouts.statement, "check_same_thread": False},
+        engine = create_engine(url, **{**pooling, **options},
+                               connect_args={"timeout": timeouts.statement, "check_same_thread": False},
                                hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas(timeouts.statement))
         with engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA journal_mode=WAL")
         return engine
-    pooling = {} if options.get("poolclass") is NullPool else {"pool_size": 5, "max_overflow": 10}
-    engine = create_engine(url, **{**pooling, **options, "connect_args": postgresql_connect_args(url, timeouts)},
-                           hide_parameters=True)
-    if options.get("poolclass") is not NullPool:
-        _ping_when_idle(engine)
-    return engine
-
-
-def _ping_when_idle(engine: Engine) -> None:
-    """Before a pooled connection that sat idle for `PING_AFTER_IDLE_SECONDS` is handed out, check that the
-    server still answers on it, and swap it for a new one when not (after a restart or a dropped link). This is
-    SQLAlchemy's `pool_pre_ping` without the round trip on a connection used a moment ago, which under load is
-    every checkout."""
-
-    @event.listens_for(engine, "checkin")
-    def remember_when_returned(_dbapi_connection, record) -> None:
-        record.info["idle_since"] = time.monotonic()
-
-    @event.listens_for(engine, "checkout")
-    def ping_if_idle(dbapi_connection, record, _proxy) -> None:
-        idle_since = record.info.get("idle_since")
-        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
-            return
-        try:
-            engine.dialect.do_ping(dbapi_connection)
-        except Exception as error:
-            # Each dialect's is_disconnect reads any exception (typed as the driver's Error only).
-            if engine.dialect.is_disconnect(cast(Any, error), dbapi_connection, None):
-                raise exc.DisconnectionError("the database dropped an idle connection") from error
-            raise
+    return create_engine(url, **{**pooling, **options}, connect_args=postgresql_connect_args(url, timeouts),
+                         hide_parameters=True)
 
 
 def _run_migrations(connection: Connection) -> None:
@@ -197,23 +176,22 @@ class _PingRun:
 
 
 def database_for(settings: Any) -> Database:
-    """The store `settings` name, with their connect and statement timeouts."""
+    """The store `settings` name, with their connect and statement timeouts and pool size."""
     return Database(settings.database_url, connect_timeout=settings.database_connect_timeout_seconds,
-                    statement_timeout=settings.database_statement_timeout_seconds)
+                    statement_timeout=settings.database_statement_timeout_seconds,
+                    pool_size=settings.database_pool_size)
 
 
 class Database:
-    """The app's store: an engine plus a session factory, with connect and statement timeouts."""
+    """The app's store: one engine (a bounded pool) and a session factory for units of work, with connect and
+    statement timeouts. Health probes open a connection of their own, one at a time, outside the pool."""
 
     def __init__(self, url: str, connect_timeout: int = DEFAULT_CONNECT_TIMEOUT,
-                 statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT) -> None:
+                 statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT, pool_size: int = DEFAULT_POOL_SIZE) -> None:
         self.url = url
         self.timeouts = Timeouts(connect=connect_timeout, statement=statement_timeout)
-        self.engine = create_db_engine(url, self.timeouts)
+        self.engine = create_db_engine(url, self.timeouts, pool_size)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._single_statements = (create_db_engine(url, self.timeouts, isolation_level="AUTOCOMMIT", pool_size=2,
-                                                    max_overflow=8)
-                                   if self.is_postgresql else self.engine)
         self._probes = (create_db_engine(url, Timeouts(PROBE_TIMEOUT, PROBE_TIMEOUT), poolclass=NullPool)
                         if self.is_postgresql else self.engine)
         self.health = BoundedPing(self.probe)
@@ -228,16 +206,6 @@ class Database:
         """One unit of work: a session in a transaction, committed on success and rolled back on error."""
         with self._sessions() as session, session.begin():
             yield session
-
-    @contextmanager
-    def single_statement(self) -> Iterator[Connection]:
-        """A connection for one statement, committed, for the work every triage does (on a triage thread, two per
-        process). On PostgreSQL the statement is its own transaction, from a small pool of connections kept in
-        autocommit: a BEGIN and a COMMIT around it would only add round trips, and switching a pooled connection
-        to autocommit and back on every use costs more thread CPU than the statement. SQLite has no round trips,
-        and switching its connection to autocommit and back costs more than it saves."""
-        with self._single_statements.begin() as connection:
-            yield connection
 
     def ping(self) -> bool:
         """True when the database answers a trivial query (on a pooled connection, within the timeouts)."""
@@ -300,8 +268,6 @@ class Database:
 
     def dispose(self) -> None:
         """Close every pooled connection."""
-        if self._single_statements is not self.engine:
-            self._single_statements.dispose()
         if self._probes is not self.engine:
             self._probes.dispose()
         self.engine.dispose()

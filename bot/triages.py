@@ -110,8 +110,8 @@ def record_triage(
     forgotten_since = exists().where(ForgetRequest.team_id == team_id, ForgetRequest.user_id == user_id,
                                      ForgetRequest.forgotten_at >= (asked_at or now))
     row = select(*[literal(value, columns[name].type) for name, value in values.items()]).where(~forgotten_since)
-    with db.single_statement() as connection:  # Core, not a Session: one statement on the hot path of every triage
-        connection.execute(_INSERT_TRIAGE.from_select(list(values), row))
+    with db.transaction() as session:
+        session.execute(_INSERT_TRIAGE.from_select(list(values), row))
     return TriageRecord(
         id=values["id"], team_id=team_id, user_id=user_id, source=source, origin_channel_id=origin_channel_id,
         channel_id=channel_id, parent_ts=parent_ts, reply_ts=reply_ts, permalink=permalink,
