@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, bindparam, cast, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db import Database, rows_changed
-from bot.models import Account, PushbackLog, utcnow
+from bot.models import Account, AccountTeammate, Outcome, PushbackLog, utcnow
 from bot.reminder_plan import load_reminder_copy, months_later
 from bot.triages import as_utc
 
@@ -95,8 +95,8 @@ class AccountDraft:
     owner_timezone: str | None = None
 
 
-def account_record(row: Any) -> AccountRecord:
-    """The detached form of a row (an ORM object, or a Core row of the accounts table)."""
+def account_record(row: Account) -> AccountRecord:
+    """The detached form of a stored account."""
     return AccountRecord(
         id=row.id, team_id=row.team_id, name=row.name, owner_id=row.owner_id, teammates=list(row.teammates or []),
         email_domain=row.email_domain, next_qbr=row.next_qbr, cadence_months=row.cadence_months,
@@ -271,22 +271,20 @@ def get_account(db: Database, team_id: str, account_id: int, user_id: str | None
     return record
 
 
-_TEAM_ACCOUNTS = (select(Account.__table__).where(Account.team_id == bindparam("team_id"))
-                  .order_by(Account.next_qbr, Account.name))
-_USER_ACCOUNTS = _TEAM_ACCOUNTS.where(or_(Account.owner_id == bindparam("user_id"),
-                                          cast(Account.teammates, String).like(bindparam("teammate_pattern"))))
+def shared_with(user_id: str) -> ColumnElement[bool]:
+    """A condition on accounts: `user_id` owns the account or is one of its teammates."""
+    return or_(Account.owner_id == user_id,
+               exists().where(AccountTeammate.account_id == Account.id, AccountTeammate.user_id == user_id))
 
 
 def accounts_for(db: Database, team_id: str, user_id: str | None = None) -> list[AccountRecord]:
-    """A user's accounts (owned or shared) in a workspace, by next QBR; every account when `user_id` is None."""
+    """A user's accounts (owned or shared) in a workspace, by next QBR; every account when `user_id` is None.
+    Two statements whatever the number: the accounts, then their teammates."""
+    query = select(Account).where(Account.team_id == team_id).order_by(Account.next_qbr, Account.name)
+    if user_id is not None:
+        query = query.where(shared_with(user_id))
     with db.transaction() as session:
-        if user_id is None:
-            rows = session.execute(_TEAM_ACCOUNTS, {"team_id": team_id})
-        else:
-            rows = session.execute(_USER_ACCOUNTS, {"team_id": team_id, "user_id": user_id,
-                                                    "teammate_pattern": f'%"{user_id}"%'})
-        records = [account_record(row) for row in rows]
-    return [record for record in records if user_id is None or record.visible_to(user_id)]
+        return [account_record(row) for row in session.scalars(query)]
 
 
 def suggest_account(accounts: Iterable[AccountRecord], text: str) -> AccountRecord | None:
@@ -427,8 +425,9 @@ def log_pushback(db: Database, *, team_id: str, account_id: int, user_id: str, t
 
 
 def outcomes() -> dict[str, str]:
-    """Outcome values of a logged push-back and their labels."""
-    return dict(load_reminder_copy()["outcomes"])
+    """Outcome values of a logged push-back (`Outcome`) and their labels."""
+    labels = load_reminder_copy()["outcomes"]
+    return {outcome.value: labels.get(outcome.value, outcome.value) for outcome in Outcome}
 
 
 class OutcomeNotAllowed(AccountError):
@@ -443,8 +442,10 @@ def set_outcome(db: Database, team_id: str, log_id: int, user_id: str, outcome: 
     """Record what came of a logged push-back: the person who logged it can, and so can anyone the account is
     shared with (its owner and teammates). None when there is no such log in the workspace; `OutcomeNotAllowed`
     for anyone else."""
-    if outcome not in outcomes():
-        raise AccountError(f"Unknown outcome '{outcome}'.")
+    try:
+        recorded = Outcome(outcome)
+    except ValueError:
+        raise AccountError(f"Unknown outcome '{outcome}'.") from None
     with db.transaction() as session:
         row = session.scalar(select(PushbackLog).where(PushbackLog.id == log_id, PushbackLog.team_id == team_id))
         if row is None:
@@ -452,7 +453,7 @@ def set_outcome(db: Database, team_id: str, log_id: int, user_id: str, outcome: 
         account = session.get(Account, row.account_id)
         if user_id != row.user_id and (account is None or not account_record(account).visible_to(user_id)):
             raise OutcomeNotAllowed(row.user_id)
-        row.outcome, row.outcome_at = outcome, utcnow()
+        row.outcome, row.outcome_at = recorded, utcnow()
         session.flush()
         return _logged(row)
 

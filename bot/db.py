@@ -33,10 +33,10 @@ class Timeouts:
     statement: float = DEFAULT_STATEMENT_TIMEOUT
 
 
-def _sqlite_pragmas(busy_seconds: float) -> Callable[..., None]:
+def _sqlite_pragmas(busy_seconds: float, foreign_keys: bool = True) -> Callable[..., None]:
     def enable(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -87,11 +87,13 @@ def create_db_engine(url: str, timeouts: Timeouts | None = None, pool_size: int 
                          hide_parameters=True)
 
 
-def _run_migrations(connection: Connection) -> None:
+def migrations_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration for our migrations; with `connection`, they run on it (see `migrations/env.py`)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
 
 
 @contextmanager
@@ -115,12 +117,14 @@ def _migration_file_lock(url: str) -> Iterator[None]:
 
 
 def _transactional_sqlite_engine(url: str, busy_seconds: float) -> Engine:
-    """An SQLite engine whose transactions cover DDL too. Python's sqlite3 module opens a transaction only before
-    INSERT, UPDATE and DELETE, so a CREATE TABLE was committed at once; here the driver is left in autocommit and
-    every transaction starts with an explicit BEGIN IMMEDIATE (SQLAlchemy's documented recipe for pysqlite)."""
+    """An SQLite engine for migrations, whose transactions cover DDL too. Python's sqlite3 module opens a transaction
+    only before INSERT, UPDATE and DELETE, so a CREATE TABLE was committed at once; here the driver is left in
+    autocommit and every transaction starts with an explicit BEGIN IMMEDIATE (SQLAlchemy's documented recipe for
+    pysqlite). Foreign keys are off, as SQLite's procedure for changing a table's schema asks: a batch migration
+    drops and recreates a table, and with them on, dropping `accounts` would cascade to every reminder."""
     engine = create_engine(url, connect_args={"timeout": busy_seconds, "check_same_thread": False},
-                           hide_parameters=True)
-    enable_pragmas = _sqlite_pragmas(busy_seconds)
+                           hide_parameters=True, poolclass=NullPool)
+    enable_pragmas = _sqlite_pragmas(busy_seconds, foreign_keys=False)
 
     @event.listens_for(engine, "connect")
     def leave_transactions_to_us(dbapi_connection, record) -> None:
@@ -227,20 +231,31 @@ class Database:
             return False
 
     def upgrade(self) -> None:
-        """Apply every pending migration, one process at a time: on PostgreSQL under an advisory lock, in one
-        transaction; on SQLite under a lock file beside the database, each migration in its own transaction (so a
-        process killed halfway leaves the store at the previous revision, not half-migrated)."""
+        """Apply every pending migration, one process at a time (see `migration_connection`)."""
+        with self.migration_connection() as connection:
+            command.upgrade(migrations_config(connection), "head")
+
+    @contextmanager
+    def migration_connection(self) -> Iterator[Connection]:
+        """A connection to migrate on, held by one process at a time: on PostgreSQL under an advisory lock, in one
+        transaction; on SQLite under a lock file beside the database, on a connection where each migration is its
+        own transaction (so a process killed halfway leaves the store at the previous revision, not half-migrated),
+        and foreign keys are checked once the migrations are done."""
         if self.is_postgresql:
             with self.engine.begin() as connection:  # a migration, or the wait for another's, may take long
                 connection.execute(text("SET LOCAL statement_timeout = 0"))
                 connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
-                _run_migrations(connection)
+                yield connection
             return
         with _migration_file_lock(self.url):
             engine = _transactional_sqlite_engine(self.url, self.timeouts.statement)
             try:
                 with engine.connect() as connection:
-                    _run_migrations(connection)
+                    yield connection
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migrating left {len(broken)} rows pointing at rows that do not exist "
+                                           f"(first: {tuple(broken[0])})")
             finally:
                 engine.dispose()
 

@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, insert, literal, select, update
 
 from bot.db import Database, rows_changed
-from bot.models import ForgetRequest, Triage, utcnow
+from bot.models import Feedback, ForgetRequest, Triage, utcnow
 
-FEEDBACK_VALUES = ("helpful", "not_helpful")
+FEEDBACK_VALUES = tuple(Feedback)
 _INSERT_TRIAGE = insert(Triage)
 ID_EPOCH_MS = 1_577_836_800_000  # 2020-01-01 UTC
 ID_RANDOM_BITS = 22
@@ -152,7 +152,7 @@ def set_tone(db: Database, triage_id: int, tone: str, result: dict[str, Any]) ->
 def set_feedback(db: Database, triage_id: int, feedback: str) -> None:
     """Store whether the user found the triage helpful."""
     if feedback not in FEEDBACK_VALUES:
-        raise ValueError(f"feedback must be one of {FEEDBACK_VALUES}")
+        raise ValueError(f"feedback must be one of {', '.join(FEEDBACK_VALUES)}")
     with db.transaction() as session:
         session.execute(update(Triage).where(Triage.id == triage_id).values(feedback=feedback, updated_at=utcnow()))
 
