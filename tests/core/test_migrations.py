@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from datetime import datetime, timezone
 
 import pytest
@@ -13,6 +14,7 @@ from alembic import command as alembic_command
 from alembic import op
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
@@ -159,3 +161,24 @@ def test_downgrading_past_teammate_rows_puts_the_teammates_back_in_json(db):
     db.upgrade()
     assert [account.teammates for account in accounts_for(db, "T0001", "U0BOB")] == [["U0BOB", "U0CAROL"]]
     assert [(reminder.offset_days, reminder.status) for reminder in reminders_of(db, account.id)] == scheduled
+
+
+def test_plain_alembic_upgrade_head_migrates_the_store_the_settings_name(database_url, tmp_path):
+    """`alembic upgrade head` (with the top-level `alembic.ini`) and `pushback db upgrade` migrate the same store
+    the same way: after the first, the second has nothing left to do."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SLACK_")}
+    env.update({"DATABASE_URL": database_url, "PUSHBACK_DATA_DIR": str(tmp_path)})
+    alembic = subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], env=env, cwd=PROJECT_ROOT,
+                             text=True, capture_output=True, timeout=120)
+    assert alembic.returncode == 0, alembic.stderr
+
+    database = Database(database_url)
+    with database.engine.connect() as connection:
+        current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    assert current == ScriptDirectory.from_config(migrations_config()).get_current_head()
+    assert _differences(database) == []
+    database.dispose()
+    pushback = subprocess.run([*pushback_command(), "db", "upgrade"], env=env, cwd=PROJECT_ROOT, text=True,
+                              capture_output=True, timeout=120)
+    assert pushback.returncode == 0, pushback.stderr
+
