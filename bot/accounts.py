@@ -394,10 +394,15 @@ def quarter_start(account: AccountRecord | Account) -> date:
 
 def quarter_pushbacks(session: Session, account: AccountRecord | Account) -> list[LoggedPushback]:
     """What was pushed back on for the account since its previous QBR, oldest first."""
-    since = datetime.combine(quarter_start(account), datetime.min.time()).replace(tzinfo=utcnow().tzinfo)
     rows = session.scalars(select(PushbackLog).where(PushbackLog.account_id == account.id,
-                                                     PushbackLog.logged_at >= since).order_by(PushbackLog.logged_at))
+                                                     PushbackLog.logged_at >= _since(quarter_start(account)))
+                           .order_by(PushbackLog.logged_at))
     return [_logged(row) for row in rows]
+
+
+def _since(day: date) -> datetime:
+    """The first moment of `day`, in UTC."""
+    return datetime.combine(day, datetime.min.time()).replace(tzinfo=utcnow().tzinfo)
 
 
 def _logged(row: PushbackLog) -> LoggedPushback:
@@ -407,9 +412,19 @@ def _logged(row: PushbackLog) -> LoggedPushback:
 
 
 def pushback_counts(db: Database, accounts: Sequence[AccountRecord]) -> dict[int, int]:
-    """This quarter's push-back count for each account."""
+    """This quarter's push-back count for each account, in one statement whatever the number of accounts: the
+    log's times since the earliest quarter start among them, each counted against its own account's quarter."""
+    if not accounts:
+        return {}
+    starts = {account.id: _since(quarter_start(account)) for account in accounts}
+    counts = dict.fromkeys(starts, 0)
     with db.transaction() as session:
-        return {account.id: len(quarter_pushbacks(session, account)) for account in accounts}
+        logged = session.execute(select(PushbackLog.account_id, PushbackLog.logged_at).where(
+            PushbackLog.account_id.in_(starts), PushbackLog.logged_at >= min(starts.values())))
+        for account_id, logged_at in logged:
+            if as_utc(logged_at) >= starts[account_id]:
+                counts[account_id] += 1
+    return counts
 
 
 def log_pushback(db: Database, *, team_id: str, account_id: int, user_id: str, triage_id: int | None,
