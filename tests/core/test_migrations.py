@@ -146,8 +146,9 @@ def test_a_store_from_before_teammate_rows_keeps_every_account_teammate_reminder
 
 
 def test_downgrading_past_teammate_rows_puts_the_teammates_back_in_json(db):
-    account = add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15", team_id="T0001",
-                                 teammates=["U0CAROL", "U0BOB"]), now=datetime(2026, 12, 1, tzinfo=timezone.utc))
+    draft = AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15", team_id="T0001",
+                         teammates=["U0CAROL", "U0BOB"])
+    account = add_account(db, draft, now=datetime(2026, 12, 1, tzinfo=timezone.utc))
     scheduled = [(reminder.offset_days, reminder.status) for reminder in reminders_of(db, account.id)]
     assert scheduled
 
