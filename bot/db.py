@@ -17,6 +17,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from bot.models import Base
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK_ID = 7_245_001
 DEFAULT_POOL_SIZE = 5  # connections per process (`PUSHBACK_DATABASE_POOL_SIZE`)
@@ -94,6 +96,12 @@ def migrations_config(connection: Connection | None = None) -> Config:
     if connection is not None:
         config.attributes["connection"] = connection
     return config
+
+
+def ours_to_migrate(name: str | None, kind: str, _parents: Any = None) -> bool:
+    """Alembic's `include_name` hook: autogenerate compares only our models' tables, and leaves alone the tables
+    slack_sdk's installation and OAuth state stores build for themselves (migration 0002)."""
+    return kind != "table" or name in Base.metadata.tables
 
 
 @contextmanager

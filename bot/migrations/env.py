@@ -6,7 +6,9 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
+from bot.db import database_for, ours_to_migrate
 from bot.models import Base
+from bot.settings import load_settings
 
 
 def run_migrations(connection: Connection) -> None:
@@ -14,6 +16,7 @@ def run_migrations(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
+        include_name=ours_to_migrate,
         render_as_batch=connection.dialect.name == "sqlite",
         transaction_per_migration=True,  # on SQLite each migration is its own transaction (Database.upgrade)
     )
@@ -25,9 +28,6 @@ given = context.config.attributes.get("connection")
 if given is not None:
     run_migrations(given)
 else:
-    from bot.db import database_for
-    from bot.settings import load_settings
-
     if context.config.config_file_name is not None:
         fileConfig(context.config.config_file_name, disable_existing_loggers=False)
     database = database_for(load_settings())

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.accounts import AccountDraft, accounts_for, add_account
 from bot.cli import describe_failure
-from bot.db import Database, migrations_config
+from bot.db import Database, migrations_config, ours_to_migrate
 from bot.models import Base
 from bot.reminders import reminders_of
 from tests.support.process import PROJECT_ROOT, pushback_command
@@ -88,11 +88,9 @@ def _migrate_to(database: Database, revision: str) -> None:
 def _differences(database: Database) -> list:
     """What autogenerate would change to make the migrated store match the models (Slack's own OAuth tables,
     made by slack_sdk's table builders, are not among our models)."""
-    def ours(name, kind, *_rest) -> bool:
-        return kind != "table" or name in Base.metadata.tables
-
     with database.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"include_name": ours, "compare_type": True})
+        context = MigrationContext.configure(connection, opts={"include_name": ours_to_migrate,
+                                                               "compare_type": True})
         return compare_metadata(context, Base.metadata)
 
 
