@@ -26,7 +26,7 @@ DISPATCH_SAMPLE = 100
 
 def _seed_accounts(db: Database, count: int) -> None:
     stamp = utcnow()
-    rows = [{"team_id": "T0BENCH", "name": f"Client {n:06d}", "owner_id": f"U{n:08d}", "teammates": [],
+    rows = [{"team_id": "T0BENCH", "name": f"Client {n:06d}", "owner_id": f"U{n:08d}",
              "next_qbr": date(2026, 12, 1) + timedelta(days=3 + n % 90), "cadence_months": 3, "scope_notes": "",
              "owner_timezone": ZONES[n % len(ZONES)], "created_at": stamp, "updated_at": stamp}
             for n in range(count)]

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, bindparam, cast, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db import Database, rows_changed
-from bot.models import Account, PushbackLog, utcnow
+from bot.models import Account, AccountTeammate, Outcome, PushbackLog, utcnow
 from bot.reminder_plan import load_reminder_copy, months_later
 from bot.triages import as_utc
 
@@ -95,8 +95,8 @@ class AccountDraft:
     owner_timezone: str | None = None
 
 
-def account_record(row: Any) -> AccountRecord:
-    """The detached form of a row (an ORM object, or a Core row of the accounts table)."""
+def account_record(row: Account) -> AccountRecord:
+    """The detached form of a stored account."""
     return AccountRecord(
         id=row.id, team_id=row.team_id, name=row.name, owner_id=row.owner_id, teammates=list(row.teammates or []),
         email_domain=row.email_domain, next_qbr=row.next_qbr, cadence_months=row.cadence_months,
@@ -271,24 +271,20 @@ def get_account(db: Database, team_id: str, account_id: int, user_id: str | None
     return record
 
 
-_TEAM_ACCOUNTS = (select(Account.__table__).where(Account.team_id == bindparam("team_id"))
-                  .order_by(Account.next_qbr, Account.name))
-_USER_ACCOUNTS = _TEAM_ACCOUNTS.where(or_(Account.owner_id == bindparam("user_id"),
-                                          cast(Account.teammates, String).like(bindparam("teammate_pattern"))))
+def shared_with(user_id: str) -> ColumnElement[bool]:
+    """A condition on accounts: `user_id` owns the account or is one of its teammates."""
+    return or_(Account.owner_id == user_id,
+               exists().where(AccountTeammate.account_id == Account.id, AccountTeammate.user_id == user_id))
 
 
 def accounts_for(db: Database, team_id: str, user_id: str | None = None) -> list[AccountRecord]:
     """A user's accounts (owned or shared) in a workspace, by next QBR; every account when `user_id` is None.
-
-    One prepared Core query (every triage asks it), not an ORM session."""
-    with db.single_statement() as connection:
-        if user_id is None:
-            rows = connection.execute(_TEAM_ACCOUNTS, {"team_id": team_id})
-        else:
-            rows = connection.execute(_USER_ACCOUNTS, {"team_id": team_id, "user_id": user_id,
-                                                       "teammate_pattern": f'%"{user_id}"%'})
-        records = [account_record(row) for row in rows]
-    return [record for record in records if user_id is None or record.visible_to(user_id)]
+    Two statements whatever the number: the accounts, then their teammates."""
+    query = select(Account).where(Account.team_id == team_id).order_by(Account.next_qbr, Account.name)
+    if user_id is not None:
+        query = query.where(shared_with(user_id))
+    with db.transaction() as session:
+        return [account_record(row) for row in session.scalars(query)]
 
 
 def suggest_account(accounts: Iterable[AccountRecord], text: str) -> AccountRecord | None:
@@ -398,10 +394,15 @@ def quarter_start(account: AccountRecord | Account) -> date:
 
 def quarter_pushbacks(session: Session, account: AccountRecord | Account) -> list[LoggedPushback]:
     """What was pushed back on for the account since its previous QBR, oldest first."""
-    since = datetime.combine(quarter_start(account), datetime.min.time()).replace(tzinfo=utcnow().tzinfo)
     rows = session.scalars(select(PushbackLog).where(PushbackLog.account_id == account.id,
-                                                     PushbackLog.logged_at >= since).order_by(PushbackLog.logged_at))
+                                                     PushbackLog.logged_at >= _since(quarter_start(account)))
+                           .order_by(PushbackLog.logged_at))
     return [_logged(row) for row in rows]
+
+
+def _since(day: date) -> datetime:
+    """The first moment of `day`, in UTC."""
+    return datetime.combine(day, datetime.min.time()).replace(tzinfo=utcnow().tzinfo)
 
 
 def _logged(row: PushbackLog) -> LoggedPushback:
@@ -411,9 +412,19 @@ def _logged(row: PushbackLog) -> LoggedPushback:
 
 
 def pushback_counts(db: Database, accounts: Sequence[AccountRecord]) -> dict[int, int]:
-    """This quarter's push-back count for each account."""
+    """This quarter's push-back count for each account, in one statement whatever the number of accounts: the
+    log's times since the earliest quarter start among them, each counted against its own account's quarter."""
+    if not accounts:
+        return {}
+    starts = {account.id: _since(quarter_start(account)) for account in accounts}
+    counts = dict.fromkeys(starts, 0)
     with db.transaction() as session:
-        return {account.id: len(quarter_pushbacks(session, account)) for account in accounts}
+        logged = session.execute(select(PushbackLog.account_id, PushbackLog.logged_at).where(
+            PushbackLog.account_id.in_(starts), PushbackLog.logged_at >= min(starts.values())))
+        for account_id, logged_at in logged:
+            if as_utc(logged_at) >= starts[account_id]:
+                counts[account_id] += 1
+    return counts
 
 
 def log_pushback(db: Database, *, team_id: str, account_id: int, user_id: str, triage_id: int | None,
@@ -429,8 +440,9 @@ def log_pushback(db: Database, *, team_id: str, account_id: int, user_id: str, t
 
 
 def outcomes() -> dict[str, str]:
-    """Outcome values of a logged push-back and their labels."""
-    return dict(load_reminder_copy()["outcomes"])
+    """Outcome values of a logged push-back (`Outcome`) and their labels."""
+    labels = load_reminder_copy()["outcomes"]
+    return {outcome.value: labels.get(outcome.value, outcome.value) for outcome in Outcome}
 
 
 class OutcomeNotAllowed(AccountError):
@@ -445,8 +457,10 @@ def set_outcome(db: Database, team_id: str, log_id: int, user_id: str, outcome: 
     """Record what came of a logged push-back: the person who logged it can, and so can anyone the account is
     shared with (its owner and teammates). None when there is no such log in the workspace; `OutcomeNotAllowed`
     for anyone else."""
-    if outcome not in outcomes():
-        raise AccountError(f"Unknown outcome '{outcome}'.")
+    try:
+        recorded = Outcome(outcome)
+    except ValueError:
+        raise AccountError(f"Unknown outcome '{outcome}'.") from None
     with db.transaction() as session:
         row = session.scalar(select(PushbackLog).where(PushbackLog.id == log_id, PushbackLog.team_id == team_id))
         if row is None:
@@ -454,7 +468,7 @@ def set_outcome(db: Database, team_id: str, log_id: int, user_id: str, outcome: 
         account = session.get(Account, row.account_id)
         if user_id != row.user_id and (account is None or not account_record(account).visible_to(user_id)):
             raise OutcomeNotAllowed(row.user_id)
-        row.outcome, row.outcome_at = outcome, utcnow()
+        row.outcome, row.outcome_at = recorded, utcnow()
         session.flush()
         return _logged(row)
 

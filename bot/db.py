@@ -12,14 +12,16 @@ from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, exc, text
+from sqlalchemy import Connection, CursorResult, Engine, Result, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from bot.models import Base
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK_ID = 7_245_001
-PING_AFTER_IDLE_SECONDS = 1.0
+DEFAULT_POOL_SIZE = 5  # connections per process (`PUSHBACK_DATABASE_POOL_SIZE`)
 DEFAULT_CONNECT_TIMEOUT = 5  # seconds; libpq counts whole seconds, and takes less than 2 as 2
 DEFAULT_STATEMENT_TIMEOUT = 15.0  # seconds
 PROBE_TIMEOUT = 2  # seconds: a health probe's own connect and statement timeout
@@ -33,10 +35,10 @@ class Timeouts:
     statement: float = DEFAULT_STATEMENT_TIMEOUT
 
 
-def _sqlite_pragmas(busy_seconds: float) -> Callable[..., None]:
+def _sqlite_pragmas(busy_seconds: float, foreign_keys: bool = True) -> Callable[..., None]:
     def enable(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
@@ -59,60 +61,47 @@ def postgresql_connect_args(url: str, timeouts: Timeouts) -> dict[str, Any]:
     }
 
 
-def create_db_engine(url: str, timeouts: Timeouts | None = None, **options) -> Engine:
-    """An engine for `url` (`options` go to `create_engine` for PostgreSQL); SQLite gets its folder created, WAL
-    with synchronous=NORMAL (durable across a crash of the app, as SQLite documents for WAL; only an OS crash or
-    power loss can drop the last commits), foreign keys and a busy timeout of the statement timeout. PostgreSQL gets
-    connect and statement timeouts (`postgresql_connect_args`). Its errors never quote a statement's parameters,
-    which can hold a client's words: they end up in the log."""
+def create_db_engine(url: str, timeouts: Timeouts | None = None, pool_size: int = DEFAULT_POOL_SIZE,
+                     **options: Any) -> Engine:
+    """An engine for `url` with a bounded pool of `pool_size` connections (no overflow; a unit of work waits for a
+    free connection up to the statement timeout) checked with `pool_pre_ping` before each use, so a connection the
+    server dropped while idle is replaced, not handed out. `options` go to `create_engine` (e.g. `poolclass`).
+    SQLite gets its folder created, WAL with synchronous=NORMAL (durable across a crash of the app, as SQLite
+    documents for WAL; only an OS crash or power loss can drop the last commits), foreign keys and a busy timeout
+    of the statement timeout. PostgreSQL gets connect and statement timeouts (`postgresql_connect_args`). Its
+    errors never quote a statement's parameters, which can hold a client's words: they end up in the log."""
     timeouts = timeouts or Timeouts()
     parsed = make_url(url)
+    pooling: dict[str, Any] = ({} if options.get("poolclass") is NullPool else
+                               {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": timeouts.statement,
+                                "pool_pre_ping": True})
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": timeouts.statement, "check_same_thread": False},
+        engine = create_engine(url, **{**pooling, **options},
+                               connect_args={"timeout": timeouts.statement, "check_same_thread": False},
                                hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas(timeouts.statement))
         with engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA journal_mode=WAL")
         return engine
-    pooling = {} if options.get("poolclass") is NullPool else {"pool_size": 5, "max_overflow": 10}
-    engine = create_engine(url, **{**pooling, **options, "connect_args": postgresql_connect_args(url, timeouts)},
-                           hide_parameters=True)
-    if options.get("poolclass") is not NullPool:
-        _ping_when_idle(engine)
-    return engine
+    return create_engine(url, **{**pooling, **options}, connect_args=postgresql_connect_args(url, timeouts),
+                         hide_parameters=True)
 
 
-def _ping_when_idle(engine: Engine) -> None:
-    """Before a pooled connection that sat idle for `PING_AFTER_IDLE_SECONDS` is handed out, check that the
-    server still answers on it, and swap it for a new one when not (after a restart or a dropped link). This is
-    SQLAlchemy's `pool_pre_ping` without the round trip on a connection used a moment ago, which under load is
-    every checkout."""
-
-    @event.listens_for(engine, "checkin")
-    def remember_when_returned(_dbapi_connection, record) -> None:
-        record.info["idle_since"] = time.monotonic()
-
-    @event.listens_for(engine, "checkout")
-    def ping_if_idle(dbapi_connection, record, _proxy) -> None:
-        idle_since = record.info.get("idle_since")
-        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
-            return
-        try:
-            engine.dialect.do_ping(dbapi_connection)
-        except Exception as error:
-            # Each dialect's is_disconnect reads any exception (typed as the driver's Error only).
-            if engine.dialect.is_disconnect(cast(Any, error), dbapi_connection, None):
-                raise exc.DisconnectionError("the database dropped an idle connection") from error
-            raise
-
-
-def _run_migrations(connection: Connection) -> None:
+def migrations_config(connection: Connection | None = None) -> Config:
+    """Alembic's configuration for our migrations; with `connection`, they run on it (see `migrations/env.py`)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.attributes["connection"] = connection
-    command.upgrade(config, "head")
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def ours_to_migrate(name: str | None, kind: str, _parents: Any = None) -> bool:
+    """Alembic's `include_name` hook: autogenerate compares only our models' tables, and leaves alone the tables
+    slack_sdk's installation and OAuth state stores build for themselves (migration 0002)."""
+    return kind != "table" or name in Base.metadata.tables
 
 
 @contextmanager
@@ -136,12 +125,14 @@ def _migration_file_lock(url: str) -> Iterator[None]:
 
 
 def _transactional_sqlite_engine(url: str, busy_seconds: float) -> Engine:
-    """An SQLite engine whose transactions cover DDL too. Python's sqlite3 module opens a transaction only before
-    INSERT, UPDATE and DELETE, so a CREATE TABLE was committed at once; here the driver is left in autocommit and
-    every transaction starts with an explicit BEGIN IMMEDIATE (SQLAlchemy's documented recipe for pysqlite)."""
+    """An SQLite engine for migrations, whose transactions cover DDL too. Python's sqlite3 module opens a transaction
+    only before INSERT, UPDATE and DELETE, so a CREATE TABLE was committed at once; here the driver is left in
+    autocommit and every transaction starts with an explicit BEGIN IMMEDIATE (SQLAlchemy's documented recipe for
+    pysqlite). Foreign keys are off, as SQLite's procedure for changing a table's schema asks: a batch migration
+    drops and recreates a table, and with them on, dropping `accounts` would cascade to every reminder."""
     engine = create_engine(url, connect_args={"timeout": busy_seconds, "check_same_thread": False},
-                           hide_parameters=True)
-    enable_pragmas = _sqlite_pragmas(busy_seconds)
+                           hide_parameters=True, poolclass=NullPool)
+    enable_pragmas = _sqlite_pragmas(busy_seconds, foreign_keys=False)
 
     @event.listens_for(engine, "connect")
     def leave_transactions_to_us(dbapi_connection, record) -> None:
@@ -197,23 +188,22 @@ class _PingRun:
 
 
 def database_for(settings: Any) -> Database:
-    """The store `settings` name, with their connect and statement timeouts."""
+    """The store `settings` name, with their connect and statement timeouts and pool size."""
     return Database(settings.database_url, connect_timeout=settings.database_connect_timeout_seconds,
-                    statement_timeout=settings.database_statement_timeout_seconds)
+                    statement_timeout=settings.database_statement_timeout_seconds,
+                    pool_size=settings.database_pool_size)
 
 
 class Database:
-    """The app's store: an engine plus a session factory, with connect and statement timeouts."""
+    """The app's store: one engine (a bounded pool) and a session factory for units of work, with connect and
+    statement timeouts. Health probes open a connection of their own, one at a time, outside the pool."""
 
     def __init__(self, url: str, connect_timeout: int = DEFAULT_CONNECT_TIMEOUT,
-                 statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT) -> None:
+                 statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT, pool_size: int = DEFAULT_POOL_SIZE) -> None:
         self.url = url
         self.timeouts = Timeouts(connect=connect_timeout, statement=statement_timeout)
-        self.engine = create_db_engine(url, self.timeouts)
+        self.engine = create_db_engine(url, self.timeouts, pool_size)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._single_statements = (create_db_engine(url, self.timeouts, isolation_level="AUTOCOMMIT", pool_size=2,
-                                                    max_overflow=8)
-                                   if self.is_postgresql else self.engine)
         self._probes = (create_db_engine(url, Timeouts(PROBE_TIMEOUT, PROBE_TIMEOUT), poolclass=NullPool)
                         if self.is_postgresql else self.engine)
         self.health = BoundedPing(self.probe)
@@ -228,16 +218,6 @@ class Database:
         """One unit of work: a session in a transaction, committed on success and rolled back on error."""
         with self._sessions() as session, session.begin():
             yield session
-
-    @contextmanager
-    def single_statement(self) -> Iterator[Connection]:
-        """A connection for one statement, committed, for the work every triage does (on a triage thread, two per
-        process). On PostgreSQL the statement is its own transaction, from a small pool of connections kept in
-        autocommit: a BEGIN and a COMMIT around it would only add round trips, and switching a pooled connection
-        to autocommit and back on every use costs more thread CPU than the statement. SQLite has no round trips,
-        and switching its connection to autocommit and back costs more than it saves."""
-        with self._single_statements.begin() as connection:
-            yield connection
 
     def ping(self) -> bool:
         """True when the database answers a trivial query (on a pooled connection, within the timeouts)."""
@@ -259,20 +239,31 @@ class Database:
             return False
 
     def upgrade(self) -> None:
-        """Apply every pending migration, one process at a time: on PostgreSQL under an advisory lock, in one
-        transaction; on SQLite under a lock file beside the database, each migration in its own transaction (so a
-        process killed halfway leaves the store at the previous revision, not half-migrated)."""
+        """Apply every pending migration, one process at a time (see `migration_connection`)."""
+        with self.migration_connection() as connection:
+            command.upgrade(migrations_config(connection), "head")
+
+    @contextmanager
+    def migration_connection(self) -> Iterator[Connection]:
+        """A connection to migrate on, held by one process at a time: on PostgreSQL under an advisory lock, in one
+        transaction; on SQLite under a lock file beside the database, on a connection where each migration is its
+        own transaction (so a process killed halfway leaves the store at the previous revision, not half-migrated),
+        and foreign keys are checked once the migrations are done."""
         if self.is_postgresql:
             with self.engine.begin() as connection:  # a migration, or the wait for another's, may take long
                 connection.execute(text("SET LOCAL statement_timeout = 0"))
                 connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
-                _run_migrations(connection)
+                yield connection
             return
         with _migration_file_lock(self.url):
             engine = _transactional_sqlite_engine(self.url, self.timeouts.statement)
             try:
                 with engine.connect() as connection:
-                    _run_migrations(connection)
+                    yield connection
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migrating left {len(broken)} rows pointing at rows that do not exist "
+                                           f"(first: {tuple(broken[0])})")
             finally:
                 engine.dispose()
 
@@ -300,8 +291,6 @@ class Database:
 
     def dispose(self) -> None:
         """Close every pooled connection."""
-        if self._single_statements is not self.engine:
-            self._single_statements.dispose()
         if self._probes is not self.engine:
             self._probes.dispose()
         self.engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime, timezone
 
 from sqlalchemy import (
@@ -9,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Date,
     DateTime,
+    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -16,10 +18,45 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 TRIAGE_ID = BigInteger().with_variant(Integer, "sqlite")  # made by the app (`bot.triages.new_triage_id`)
+
+
+class ReminderStatus(enum.StrEnum):
+    """Where a reminder is: pending → sending → sent, or skipped / failed / cancelled."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Feedback(enum.StrEnum):
+    """What a user thought of a triage."""
+
+    HELPFUL = "helpful"
+    NOT_HELPFUL = "not_helpful"
+
+
+class Outcome(enum.StrEnum):
+    """What came of a push-back (labels in `data/reminders.toml`, `[outcomes]`)."""
+
+    SENT = "sent"
+    AGREED = "agreed"
+    INSISTED = "insisted"
+    ESCALATED = "escalated"
+
+
+def stored_enum(values: type[enum.StrEnum], name: str) -> Enum:
+    """A column type for an enum, stored as its values in a VARCHAR with a CHECK constraint named `name` (no native
+    ENUM type, so adding a value later is a new constraint, the same on SQLite and PostgreSQL)."""
+    return Enum(values, name=name, native_enum=False, create_constraint=True, validate_strings=True, length=16,
+                values_callable=lambda members: [member.value for member in members])
 
 
 def utcnow() -> datetime:
@@ -52,7 +89,7 @@ class Triage(Base):
     verdict: Mapped[str] = mapped_column(String(32))
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     tone: Mapped[str] = mapped_column(String(16), default="neutral")
-    feedback: Mapped[str | None] = mapped_column(String(16))
+    feedback: Mapped[Feedback | None] = mapped_column(stored_enum(Feedback, "ck_triages_feedback"))
     request_text: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict | None] = mapped_column(JSON)
     text_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -83,7 +120,6 @@ class Account(Base):
     team_id: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(120))
     owner_id: Mapped[str] = mapped_column(String(32))
-    teammates: Mapped[list[str]] = mapped_column(JSON, default=list)
     email_domain: Mapped[str | None] = mapped_column(String(255))
     next_qbr: Mapped[date] = mapped_column(Date)
     cadence_months: Mapped[int] = mapped_column(Integer, default=3)
@@ -93,6 +129,21 @@ class Account(Base):
     owner_timezone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    teammate_rows: Mapped[list[AccountTeammate]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin", order_by="AccountTeammate.user_id")
+    teammates: AssociationProxy[list[str]] = association_proxy(
+        "teammate_rows", "user_id", creator=lambda user_id: AccountTeammate(user_id=user_id))
+
+
+class AccountTeammate(Base):
+    """Someone an account is shared with, besides its owner: they see and edit it too."""
+
+    __tablename__ = "account_teammates"
+    __table_args__ = (Index("ix_account_teammates_user", "user_id", "account_id"),)
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
 class PushbackLog(Base):
@@ -109,7 +160,7 @@ class PushbackLog(Base):
     summary: Mapped[str] = mapped_column(String(200))
     verdict: Mapped[str] = mapped_column(String(32))
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
-    outcome: Mapped[str | None] = mapped_column(String(32))
+    outcome: Mapped[Outcome | None] = mapped_column(stored_enum(Outcome, "ck_pushback_log_outcome"))
     logged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     outcome_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -135,7 +186,8 @@ class Reminder(Base):
     offset_days: Mapped[int] = mapped_column(Integer)
     snooze: Mapped[int] = mapped_column(Integer, default=0)
     due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[ReminderStatus] = mapped_column(stored_enum(ReminderStatus, "ck_reminders_status"),
+                                                   default=ReminderStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claim_token: Mapped[str | None] = mapped_column(String(40))
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from bot.accounts import LoggedPushback, account_record, quarter_pushbacks
 from bot.db import Database, rows_changed
-from bot.models import Account, Reminder, WorkspaceSettings, utcnow
+from bot.models import Account, Reminder, ReminderStatus, WorkspaceSettings, utcnow
 from bot.reminder_plan import (
     default_offsets,
     default_send_time,
@@ -47,6 +47,7 @@ CLAIM_BATCH = 200
 RETRY_BACKOFF = timedelta(minutes=2)
 MAX_ERROR_LENGTH = 200
 METADATA_EVENT = "pushback_qbr_reminder"
+FINISHED = (ReminderStatus.SENT, ReminderStatus.FAILED, ReminderStatus.SKIPPED, ReminderStatus.CANCELLED)
 
 
 # --- what gets sent ------------------------------------------------------------------------------------------------
@@ -151,7 +152,7 @@ def schedule_accounts(session: Session, accounts: Sequence[Account], now: dateti
     for start in range(0, len(ids), 5000):
         chunk = ids[start:start + 5000]
         for reminder in session.scalars(select(Reminder).where(Reminder.account_id.in_(chunk),
-                                                               Reminder.status == "pending")):
+                                                               Reminder.status == ReminderStatus.PENDING)):
             pending[reminder.account_id].append(reminder)
     new_rows: list[dict] = []
     stamp = utcnow()
@@ -161,7 +162,7 @@ def schedule_accounts(session: Session, accounts: Sequence[Account], now: dateti
         today = local_today(now, zone_name)
         for reminder in pending.get(account.id, []):
             if reminder.qbr_date < today:
-                reminder.status, reminder.error = "skipped", "the QBR passed before it could be sent"
+                reminder.status, reminder.error = ReminderStatus.SKIPPED, "the QBR passed before it could be sent"
             elif reminder.qbr_date != account.next_qbr or (reminder.snooze == 0
                                                            and reminder.offset_days not in due_times):
                 session.delete(reminder)
@@ -174,7 +175,7 @@ def schedule_accounts(session: Session, accounts: Sequence[Account], now: dateti
         for offset, due in wanted.items():
             new_rows.append({"team_id": account.team_id, "account_id": account.id, "owner_id": account.owner_id,
                              "qbr_date": account.next_qbr, "offset_days": offset, "snooze": 0, "due_at": due,
-                             "status": "pending", "attempts": 0, "created_at": stamp, "updated_at": stamp})
+                             "status": ReminderStatus.PENDING, "attempts": 0, "created_at": stamp, "updated_at": stamp})
     session.flush()
     _insert_ignoring_duplicates(session, new_rows)
 
@@ -218,7 +219,7 @@ def snooze(db: Database, team_id: str, reminder_id: int, user_id: str, now: date
         _insert_ignoring_duplicates(session, [{
             "team_id": team_id, "account_id": original.account_id, "owner_id": original.owner_id,
             "qbr_date": qbr_date, "offset_days": original.offset_days, "snooze": original.snooze + 1,
-            "due_at": due, "status": "pending", "attempts": 0, "created_at": now, "updated_at": now}])
+            "due_at": due, "status": ReminderStatus.PENDING, "attempts": 0, "created_at": now, "updated_at": now}])
         return due
 
 
@@ -239,8 +240,8 @@ def mark_prepared(db: Database, team_id: str, reminder_id: int, user_id: str,
             dates.add(account.next_qbr)
         return rows_changed(session.execute(update(Reminder).where(
             Reminder.account_id == original.account_id, Reminder.qbr_date.in_(dates),
-            Reminder.status == "pending").values(status="cancelled", error="marked prepared",
-                                                 updated_at=utcnow())))
+            Reminder.status == ReminderStatus.PENDING).values(status=ReminderStatus.CANCELLED,
+                                                              error="marked prepared", updated_at=utcnow())))
 
 
 def reminder_account_id(db: Database, team_id: str, reminder_id: int, user_id: str) -> int | None:
@@ -285,8 +286,8 @@ def advance_passed_qbrs(db: Database, now: datetime) -> int:
 
 
 def _due(now: datetime):
-    return or_(and_(Reminder.status == "pending", Reminder.due_at <= now),
-               and_(Reminder.status == "sending", Reminder.lease_until < now))
+    return or_(and_(Reminder.status == ReminderStatus.PENDING, Reminder.due_at <= now),
+               and_(Reminder.status == ReminderStatus.SENDING, Reminder.lease_until < now))
 
 
 def claim_due(db: Database, now: datetime, limit: int = CLAIM_BATCH, *, token: str | None = None,
@@ -306,7 +307,7 @@ def claim_due(db: Database, now: datetime, limit: int = CLAIM_BATCH, *, token: s
             return []
         claimed = session.execute(
             update(Reminder).where(Reminder.id.in_(candidates), _due(now))
-            .values(status="sending", claim_token=token, lease_until=leased_at + LEASE,
+            .values(status=ReminderStatus.SENDING, claim_token=token, lease_until=leased_at + LEASE,
                     attempts=Reminder.attempts + 1, updated_at=utcnow())
             .returning(Reminder.id)).scalars().all()
     return sorted(claimed)
@@ -332,7 +333,7 @@ class Lease:
     def hold(self, reminder_id: int) -> bool:
         """Renew the lease (the batch's, when due) and return True when `reminder_id` is still this tick's."""
         moment = self.clock()
-        held = and_(Reminder.claim_token == self.token, Reminder.status == "sending")
+        held = and_(Reminder.claim_token == self.token, Reminder.status == ReminderStatus.SENDING)
         renew_batch = self.renewed_batch_at is None or moment - self.renewed_batch_at >= RENEW_EVERY
         which = held if renew_batch else and_(held, Reminder.id == reminder_id)
         with self.db.transaction() as session:
@@ -362,7 +363,8 @@ def _load_dm(session: Session, reminder: Reminder, now: datetime) -> tuple[Remin
 def _finish(db: Database, reminder_id: int, token: str | None, **values) -> bool:
     """Record the outcome, if this tick still holds the claim."""
     with db.transaction() as session:
-        changed = session.execute(update(Reminder).where(Reminder.id == reminder_id, Reminder.status == "sending",
+        changed = session.execute(update(Reminder).where(Reminder.id == reminder_id,
+                                                         Reminder.status == ReminderStatus.SENDING,
                                                          Reminder.claim_token == token)
                                   .values(claim_token=None, lease_until=None, updated_at=utcnow(), **values))
         return rows_changed(changed) == 1
@@ -397,7 +399,7 @@ def deliver(db: Database, sender: ReminderSender, reminder_id: int, now: datetim
     claim is no longer the lease's: the send is fenced on its token (renewing it) right before it goes."""
     with db.transaction() as session:
         reminder = session.get(Reminder, reminder_id)
-        if reminder is None or reminder.status != "sending" or reminder.claim_token != lease.token:
+        if reminder is None or reminder.status != ReminderStatus.SENDING or reminder.claim_token != lease.token:
             return
         attempts = reminder.attempts
         loaded = _load_dm(session, reminder, now)
@@ -412,7 +414,7 @@ def _deliver_loaded(db: Database, sender: ReminderSender, lease: Lease, reminder
     token = lease.token
     label = _label(dm)
     if local_today(now, zone_name) > dm.qbr_date:
-        _finish(db, reminder_id, token, status="skipped", error="the QBR passed before it could be sent")
+        _finish(db, reminder_id, token, status=ReminderStatus.SKIPPED, error="the QBR passed before it could be sent")
         report.skipped.append(f"{label}: the QBR has passed")
         logger.info("reminder skipped %s: the QBR has passed", label)
         return
@@ -427,18 +429,18 @@ def _deliver_loaded(db: Database, sender: ReminderSender, lease: Lease, reminder
     else:
         outcome = found
     if isinstance(outcome, Sent):
-        recorded = _finish(db, reminder_id, token, status="sent", channel_id=outcome.channel_id,
+        recorded = _finish(db, reminder_id, token, status=ReminderStatus.SENT, channel_id=outcome.channel_id,
                            message_ts=outcome.ts, sent_at=utcnow(), error=None)
         report.sent.append(f"{label}{' (found already sent)' if found else ''}")
         logger.info("reminder sent %s ts=%s%s%s", label, outcome.ts, " (found already sent)" if found else "",
                     "" if recorded else " (not recorded: the claim ran out; the next claim finds it in Slack)")
     elif isinstance(outcome, Deferred):
-        _finish(db, reminder_id, token, status="pending", error=outcome.reason[:MAX_ERROR_LENGTH],
+        _finish(db, reminder_id, token, status=ReminderStatus.PENDING, error=outcome.reason[:MAX_ERROR_LENGTH],
                 due_at=now + timedelta(seconds=max(1.0, outcome.retry_after)))
         report.deferred.append(f"{label}: {outcome.reason}, retry in {outcome.retry_after:.0f}s")
         logger.warning("reminder deferred %s: %s", label, outcome.reason)
     else:
-        _finish(db, reminder_id, token, status="failed", error=outcome.reason[:MAX_ERROR_LENGTH])
+        _finish(db, reminder_id, token, status=ReminderStatus.FAILED, error=outcome.reason[:MAX_ERROR_LENGTH])
         report.failed.append(f"{label}: {outcome.reason}")
         logger.error("reminder failed %s: %s", label, outcome.reason)
 
@@ -496,7 +498,8 @@ def failed_reminders(db: Database, team_id: str, owner_id: str, limit: int = 5) 
         rows = session.execute(
             select(Account.name, Reminder.qbr_date, Reminder.error, Reminder.updated_at)
             .join(Account, Account.id == Reminder.account_id)
-            .where(Reminder.team_id == team_id, Reminder.owner_id == owner_id, Reminder.status == "failed")
+            .where(Reminder.team_id == team_id, Reminder.owner_id == owner_id,
+                   Reminder.status == ReminderStatus.FAILED)
             .order_by(Reminder.updated_at.desc()).limit(limit)).all()
     return [ReminderProblem(name, qbr, error or "unknown", as_utc(when)) for name, qbr, error, when in rows]
 
@@ -514,4 +517,4 @@ def forget_owner_reminders(session: Session, team_id: str, owner_id: str) -> int
     """Delete sent and failed reminder records of an owner (their DMs stay in Slack); how many."""
     return rows_changed(session.execute(delete(Reminder).where(
         Reminder.team_id == team_id, Reminder.owner_id == owner_id,
-        Reminder.status.in_(("sent", "failed", "skipped", "cancelled")))))
+        Reminder.status.in_(FINISHED))))

@@ -75,8 +75,8 @@ class ReplayGuard:
         statement = (self._insert(SeenRequest).values(digest=request_digest(raw_body), seen_at=now)
                      .on_conflict_do_nothing(index_elements=["digest"]).returning(SeenRequest.digest))
         try:
-            with self.db.single_statement() as connection:
-                first = connection.execute(statement).first() is not None
+            with self.db.transaction() as session:
+                first = session.execute(statement).first() is not None
             self._clean_up(now)
         except Exception:  # noqa: BLE001 - fail open: refusing every request while the store is down helps no one
             logger.warning("could not check the request against replays seen")
@@ -88,5 +88,5 @@ class ReplayGuard:
             if time.monotonic() - self._cleaned_at < CLEANUP_EVERY_SECONDS:
                 return
             self._cleaned_at = time.monotonic()
-        with self.db.single_statement() as connection:
-            connection.execute(delete(SeenRequest).where(SeenRequest.seen_at < now - KEEP_FOR))
+        with self.db.transaction() as session:
+            session.execute(delete(SeenRequest).where(SeenRequest.seen_at < now - KEEP_FOR))

@@ -55,6 +55,7 @@ class Settings:
     database_wait_seconds: int = 60
     database_connect_timeout_seconds: int = 5
     database_statement_timeout_seconds: int = 15
+    database_pool_size: int = 5
     tick_seconds: int = 60
     reminders_per_second: int = 5
 
@@ -175,6 +176,7 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         database_wait_seconds=_integer(env, "PUSHBACK_DATABASE_WAIT_SECONDS", 60, 0, 3600),
         database_connect_timeout_seconds=_integer(env, "PUSHBACK_DATABASE_CONNECT_TIMEOUT_SECONDS", 5, 2, 300),
         database_statement_timeout_seconds=_integer(env, "PUSHBACK_DATABASE_STATEMENT_TIMEOUT_SECONDS", 15, 1, 3600),
+        database_pool_size=_integer(env, "PUSHBACK_DATABASE_POOL_SIZE", 5, 1, 50),
         tick_seconds=_integer(env, "PUSHBACK_TICK_SECONDS", 60, 1, 3600),
         reminders_per_second=_integer(env, "PUSHBACK_REMINDERS_PER_SECOND", 5, 0, 100),
     )

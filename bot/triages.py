@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, insert, literal, select, update
 
 from bot.db import Database, rows_changed
-from bot.models import ForgetRequest, Triage, utcnow
+from bot.models import Feedback, ForgetRequest, Triage, utcnow
 
-FEEDBACK_VALUES = ("helpful", "not_helpful")
+FEEDBACK_VALUES = tuple(Feedback)
 _INSERT_TRIAGE = insert(Triage)
 ID_EPOCH_MS = 1_577_836_800_000  # 2020-01-01 UTC
 ID_RANDOM_BITS = 22
@@ -110,8 +110,8 @@ def record_triage(
     forgotten_since = exists().where(ForgetRequest.team_id == team_id, ForgetRequest.user_id == user_id,
                                      ForgetRequest.forgotten_at >= (asked_at or now))
     row = select(*[literal(value, columns[name].type) for name, value in values.items()]).where(~forgotten_since)
-    with db.single_statement() as connection:  # Core, not a Session: one statement on the hot path of every triage
-        connection.execute(_INSERT_TRIAGE.from_select(list(values), row))
+    with db.transaction() as session:
+        session.execute(_INSERT_TRIAGE.from_select(list(values), row))
     return TriageRecord(
         id=values["id"], team_id=team_id, user_id=user_id, source=source, origin_channel_id=origin_channel_id,
         channel_id=channel_id, parent_ts=parent_ts, reply_ts=reply_ts, permalink=permalink,
@@ -152,7 +152,7 @@ def set_tone(db: Database, triage_id: int, tone: str, result: dict[str, Any]) ->
 def set_feedback(db: Database, triage_id: int, feedback: str) -> None:
     """Store whether the user found the triage helpful."""
     if feedback not in FEEDBACK_VALUES:
-        raise ValueError(f"feedback must be one of {FEEDBACK_VALUES}")
+        raise ValueError(f"feedback must be one of {', '.join(FEEDBACK_VALUES)}")
     with db.transaction() as session:
         session.execute(update(Triage).where(Triage.id == triage_id).values(feedback=feedback, updated_at=utcnow()))
 

@@ -60,14 +60,13 @@ def test_ping_is_false_when_the_database_cannot_be_reached(tmp_path):
 
 
 def _backend_pid(db: Database) -> int:
-    with db.single_statement() as connection:
-        return connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    with db.transaction() as session:
+        return session.execute(text("SELECT pg_backend_pid()")).scalar_one()
 
 
-def test_a_connection_the_server_dropped_while_idle_is_replaced_before_use(db, monkeypatch):
+def test_a_connection_the_server_dropped_while_idle_is_replaced_before_use(db):
     if not db.is_postgresql:
         pytest.skip("SQLite has no server to drop a connection")
-    monkeypatch.setattr("bot.db.PING_AFTER_IDLE_SECONDS", 0.0)
     dropped = _backend_pid(db)
     with Database(db.url).engine.connect() as other:
         other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped})
@@ -78,13 +77,24 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced_before_use(db, m
     assert db.ping()
 
 
-def test_one_statement_units_commit_and_see_each_others_rows(db):
-    with db.single_statement() as connection:
-        connection.execute(Triage.__table__.insert().values(team_id="T1", user_id="U1", source="command",
-                                                            verdict="push_back", reasons=[], tone="neutral"))
+def test_a_process_never_holds_more_connections_than_its_pool_size(database_url):
+    """Units of work share a bounded pool: with every connection in use, another unit of work waits for one (up to
+    the statement timeout) instead of opening more, and goes ahead once one is returned."""
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-    with db.transaction() as session:
-        assert session.scalar(select(func.count()).select_from(Triage)) == 1
+    database = Database(database_url, statement_timeout=1, pool_size=2)
+    database.upgrade()
+    try:
+        with database.transaction() as first, database.transaction() as second:
+            first.execute(text("SELECT 1"))
+            second.execute(text("SELECT 1"))
+            with pytest.raises(PoolTimeout):
+                with database.transaction() as third:
+                    third.execute(text("SELECT 1"))
+        with database.transaction() as session:
+            assert session.scalar(select(func.count()).select_from(Triage)) == 0
+    finally:
+        database.dispose()
 
 
 def _store(db, triage_id: int, text: str = "Could you also redo the careers page by Friday?", **place):
@@ -157,13 +167,22 @@ def test_a_statement_past_the_timeout_is_given_up_on(database_url):
         database.dispose()
 
 
-def test_database_timeouts_are_settings_with_defaults():
+def test_database_timeouts_and_pool_size_are_settings_with_defaults(database_url):
+    from bot.db import database_for
     from bot.settings import SettingsError, settings_from_mapping
 
     defaults = settings_from_mapping({})
-    assert (defaults.database_connect_timeout_seconds, defaults.database_statement_timeout_seconds) == (5, 15)
+    assert (defaults.database_connect_timeout_seconds, defaults.database_statement_timeout_seconds,
+            defaults.database_pool_size) == (5, 15, 5)
     chosen = settings_from_mapping({"PUSHBACK_DATABASE_CONNECT_TIMEOUT_SECONDS": "3",
-                                    "PUSHBACK_DATABASE_STATEMENT_TIMEOUT_SECONDS": "60"})
-    assert (chosen.database_connect_timeout_seconds, chosen.database_statement_timeout_seconds) == (3, 60)
+                                    "PUSHBACK_DATABASE_STATEMENT_TIMEOUT_SECONDS": "60",
+                                    "PUSHBACK_DATABASE_POOL_SIZE": "3", "DATABASE_URL": database_url})
+    assert (chosen.database_connect_timeout_seconds, chosen.database_statement_timeout_seconds,
+            chosen.database_pool_size) == (3, 60, 3)
+    database = database_for(chosen)
+    assert database.engine.pool.size() == 3  # type: ignore[attr-defined]
+    database.dispose()
     with pytest.raises(SettingsError, match="PUSHBACK_DATABASE_STATEMENT_TIMEOUT_SECONDS"):
         settings_from_mapping({"PUSHBACK_DATABASE_STATEMENT_TIMEOUT_SECONDS": "0"})
+    with pytest.raises(SettingsError, match="PUSHBACK_DATABASE_POOL_SIZE"):
+        settings_from_mapping({"PUSHBACK_DATABASE_POOL_SIZE": "0"})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,22 @@ def _method(value: object) -> bool:
     return inspect.isfunction(value) or isinstance(value, (staticmethod, classmethod, property))
 
 
+def _written_in_body(cls: type) -> set[str]:
+    """The names a class's own body defines or assigns (not those a metaclass adds, as `enum` does with
+    `_generate_next_value_` and `_new_member_` on every Enum)."""
+    body = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0]
+    assert isinstance(body, ast.ClassDef)
+    names = set()
+    for node in body.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names |= {target.id for target in node.targets if isinstance(target, ast.Name)}
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    return names
+
+
 @pytest.mark.parametrize("path", SOURCES, ids=lambda path: str(path.relative_to(PROJECT_ROOT)))
 def test_no_class_overrides_a_library_classs_underscore_method(path):
     module = importlib.import_module(_module_name(path))
@@ -68,6 +85,7 @@ def test_no_class_overrides_a_library_classs_underscore_method(path):
         if cls.__module__ != module.__name__:
             continue
         library_bases = [base for base in cls.__mro__[1:] if _library(base.__module__) and base is not object]
+        written = _written_in_body(cls) if library_bases else set()
         overrides += [f"{cls.__name__}.{name}" for name, value in vars(cls).items() if _private(name)
-                      and _method(value) and any(name in vars(base) for base in library_bases)]
+                      and name in written and _method(value) and any(name in vars(base) for base in library_bases)]
     assert overrides == []
