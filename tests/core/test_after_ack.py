@@ -64,8 +64,9 @@ def test_lazy_listeners_get_the_services_from_register_not_from_the_context(db, 
         done.set()
 
     executor = ThreadPoolExecutor(max_workers=1)
-    app = App(client=WebClient(token="xoxb-1", base_url=standin.api_url), signing_secret=SIGNING_SECRET, token_verification_enabled=False,
-              request_verification_enabled=False, process_before_response=True, listener_executor=executor)
+    app = App(client=WebClient(token="xoxb-1", base_url=standin.api_url), signing_secret=SIGNING_SECRET,
+              token_verification_enabled=False, request_verification_enabled=False, process_before_response=True,
+              listener_executor=executor)
     app.command("/pushback")(ack=acknowledge, lazy=[after_ack(Services(settings=Settings(), db=db), work)])
 
     response = app.dispatch(BoltRequest(body="command=%2Fpushback&text=hi&team_id=T1&user_id=U1",
