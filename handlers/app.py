@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import cast
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.oauth import OAuthFlow
 from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk.oauth.installation_store import InstallationStore
 
 from bot.db import Database
 from bot.replays import ReplayGuard
@@ -16,7 +20,7 @@ from bot.settings import Settings
 from bot.slack_api import make_web_client
 from bot.workspaces import bot_scopes, installation_store, oauth_state_store
 from handlers import accounts, actions, commands, home, shortcuts, views
-from handlers.authorization import BotIdentity
+from handlers.authorization import BotIdentity, StoredBotAuthorize
 from handlers.payloads import malformed_view
 from handlers.services import Services, report_failure
 
@@ -31,27 +35,22 @@ def create_app(settings: Settings, db: Database, listener_executor: Executor | N
     runs as Bolt lazy listeners on `listener_executor` (by default `settings.listener_threads` threads). No Slack
     call comes before an ack: with one bot token, its identity is learned in the background (`BotIdentity`), so an
     instance starts, and answers, while Slack is slow or unreachable (`identity`: one made here by default)."""
-    if not settings.oauth_enabled and identity is None:
-        identity = BotIdentity(make_web_client(settings))
-
-    def authorize(enterprise_id, team_id):
-        """The bot token, with its identity once Slack has told it (see `handlers.authorization`)."""
-        assert identity is not None
-        return identity.authorize(enterprise_id, team_id)
-
+    installations = installation_store(settings, db) if settings.oauth_enabled else None
+    authorize: Callable[..., AuthorizeResult | None] = (
+        _authorize_bot_token(identity or BotIdentity(make_web_client(settings))) if installations is None
+        else StoredBotAuthorize(installations))
     app = App(
         client=make_web_client(settings, anonymous=True),
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=not settings.socket_mode,
-        authorize=None if settings.oauth_enabled else authorize,
-        oauth_flow=_oauth_flow(settings, db) if settings.oauth_enabled else None,
+        # Bolt's annotation asks for an AuthorizeResult; its middleware reads None as "not installed"
+        authorize=cast(Callable[..., AuthorizeResult], authorize),
+        oauth_flow=None if installations is None else _oauth_flow(settings, db, installations),
         logger=logging.getLogger("slack_bolt"),
         process_before_response=True,  # Slack is answered when the ack listener returns; the rest is lazy
         listener_executor=listener_executor or ThreadPoolExecutor(max_workers=settings.listener_threads,
                                                                   thread_name_prefix="after-ack"),
     )
-    if not settings.oauth_enabled and identity is not None:
-        identity.learn_in_background()
     if settings.oauth_enabled:
         app.enable_token_revocation_listeners()
 
@@ -68,9 +67,19 @@ def create_app(settings: Settings, db: Database, listener_executor: Executor | N
     return app
 
 
-def _oauth_flow(settings: Settings, db: Database) -> OAuthFlow:
+def _authorize_bot_token(identity: BotIdentity) -> Callable[..., AuthorizeResult | None]:
+    """Bolt's `authorize` for the one bot token: its identity once Slack has told it (see `BotIdentity`), whose
+    learning starts now."""
+    identity.learn_in_background()
+
+    def authorize(enterprise_id, team_id):
+        return identity.authorize(enterprise_id, team_id)
+
+    return authorize
+
+
+def _oauth_flow(settings: Settings, db: Database, store: InstallationStore) -> OAuthFlow:
     """Slack's install flow at /slack/install and /slack/oauth_redirect, kept in our database."""
-    store = installation_store(settings, db)
     return OAuthFlow(
         client=make_web_client(settings, anonymous=True),
         settings=OAuthSettings(

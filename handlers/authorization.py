@@ -1,10 +1,12 @@
-"""Authorizing requests for one workspace's bot token without ever making Slack's answer wait on Slack.
+"""Authorizing requests without ever making Slack's answer wait on Slack.
 
 Bolt's own single-workspace authorization calls `auth.test` on the first request of each process, before any
 listener acks (a slow Slack makes that first ack late), and turns any failure of it, a passing 500 included, into
 "Please reinstall this app". Here the token's identity (team, bot user, workspace URL) is learned in the
 background, at start and again after a failure; until it is known a request is authorized with the token alone.
 Only Slack saying the token itself is dead (revoked, invalid) makes requests answer that the app needs reinstalling.
+With OAuth installs (`StoredBotAuthorize`), the workspace's bot is read from our installation store, which holds
+its ids already; Bolt's default would call `auth.test` on every request.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ import logging
 import threading
 import time
 
+from slack_bolt import BoltContext
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.authorize import Authorize
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.oauth.installation_store import InstallationStore
 from slack_sdk.web import SlackResponse
 
 logger = logging.getLogger(__name__)
@@ -76,3 +81,23 @@ class BotIdentity:
         if dead:
             return None
         return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=self.client.token)
+
+
+class StoredBotAuthorize(Authorize):
+    """Bolt's `authorize` for OAuth installs: the workspace's bot as the installation store keeps it (token, ids,
+    scopes), with no call to Slack. An uninstalled workspace has no bot left there (the token revocation
+    listeners delete it), so Bolt says to reinstall."""
+
+    def __init__(self, store: InstallationStore) -> None:
+        self.store = store
+
+    def __call__(self, *, context: BoltContext, enterprise_id: str | None, team_id: str | None,
+                 user_id: str | None, actor_enterprise_id: str | None = None, actor_team_id: str | None = None,
+                 actor_user_id: str | None = None) -> AuthorizeResult | None:
+        """The request's authorization from the stored bot, or None when the workspace has none."""
+        bot = self.store.find_bot(enterprise_id=enterprise_id, team_id=team_id,
+                                  is_enterprise_install=context.is_enterprise_install)
+        if bot is None:
+            return None
+        return AuthorizeResult(enterprise_id=bot.enterprise_id, team_id=bot.team_id, bot_token=bot.bot_token,
+                               bot_id=bot.bot_id, bot_user_id=bot.bot_user_id, bot_scopes=bot.bot_scopes)

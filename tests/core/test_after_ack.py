@@ -11,8 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store import Installation
 
 from bot.settings import Settings
+from bot.workspaces import installation_store
 
 from handlers.services import Services, acknowledge, after_ack
 from tests.conftest import SIGNING_SECRET
@@ -148,3 +150,22 @@ def test_the_account_modal_is_acked_without_asking_slack_about_anyone(slack_app,
     finally:
         release.set()
     standin.wait_for("views.publish")
+
+
+def test_an_installed_workspace_is_authorized_from_the_store_without_asking_slack(app_env, standin):
+    env = {key: value for key, value in app_env.items() if key != "SLACK_BOT_TOKEN"}
+    app = InProcessApp({**env, "SLACK_CLIENT_ID": "111.222", "SLACK_CLIENT_SECRET": "oauth-secret"}, standin,
+                       SIGNING_SECRET)
+    try:
+        installation_store(app.settings, app.db).save(Installation(
+            app_id="A0PUSHBACK", team_id="T0001", user_id="U0ALICE", bot_token="xoxb-installed", bot_id="B0BOT",
+            bot_user_id="U0BOT", bot_scopes=["commands", "chat:write"]))
+
+        reply = app.driver.slash_command(PASTE, channel_id="D0ALICE")
+
+        assert reply.status == 200
+        standin.wait_for("chat.postMessage", where=lambda call: call.args.get("thread_ts"))
+        assert {call.token for call in standin.calls_to("chat.postMessage")} == {"xoxb-installed"}
+        assert standin.calls_to("auth.test") == []
+    finally:
+        app.close()
