@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -21,7 +22,7 @@ from slack_bolt.kwargs_injection import Args
 from bot.copy import message
 from bot.db import Database
 from bot.settings import Settings
-from handlers.delivery import GUEST_CACHE_SECONDS, GUEST_CACHE_SIZE, TtlCache
+from handlers.delivery import GUEST_CACHE_SECONDS, GUEST_CACHE_SIZE, TtlCache, tell_user
 
 VIEWER_CACHE_SECONDS = 1800.0  # a modal opened by an admin is usually submitted within half an hour
 
@@ -52,14 +53,28 @@ def acknowledge(ack) -> None:
     ack()
 
 
+# Set when this process stops (SIGTERM: a deploy, a scale-down): work after an ack that has not started yet only
+# tells the user to send it again, so what the process drains before it ends is short; work already going finishes.
+stopping = threading.Event()
+
+
+def stop_taking_work() -> None:
+    """From now on, work after an ack that has not started tells its user to send it again (see `stopping`)."""
+    stopping.set()
+
+
 def after_ack(services: Services, work: Callable[..., None]) -> Callable[[Args], None]:
     """`work(services, ...)` as a Bolt lazy listener: Bolt runs it on the listener executor once Slack has its
     answer and hands it Bolt's arguments (`Args`), of which it gets those it names. A failure is logged with ids
-    and told to the user privately, where Bolt would only log its message (which may quote the client)."""
+    and told to the user privately, where Bolt would only log its message (which may quote the client); so is
+    work that had not started when the process began to stop."""
     bound = partial(work, services)
     names = tuple(inspect.signature(bound).parameters)
 
     def run(args: Args) -> None:
+        if stopping.is_set():
+            tell_stopping(args)
+            return
         try:
             bound(**{name: getattr(args, name) for name in names})
         except Exception as error:  # noqa: BLE001 - reported to the user
@@ -89,6 +104,19 @@ def register_modals(app: App, services: Services,
     the fields, or none) using the store alone, and to its `work(services, ...)` after the ack."""
     for callback_id, check, work in modals:
         app.view(callback_id)(ack=partial(check, services), lazy=[after_ack(services, work)])
+
+
+def tell_stopping(args: Args) -> None:
+    """Tell the user privately that their request was not done because the process is stopping."""
+    context = args.context
+    args.logger.warning("stopping: work after the ack not started team=%s user=%s request=%s", context.team_id,
+                        context.user_id, context.get("request_id"))
+    if context.user_id is None:
+        return
+    try:
+        tell_user(context.response_url, args.client, context.user_id, context.channel_id, message("stopping"))
+    except Exception:  # noqa: BLE001 - the process is going; the log has the ids
+        args.logger.warning("could not tell the user the request was not done request=%s", context.get("request_id"))
 
 
 def report_failure(error: Exception, body: dict[str, Any], context, respond, logger) -> None:

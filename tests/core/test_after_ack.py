@@ -1,6 +1,6 @@
 """Work after the ack, Bolt's way: a listener acks and Slack has its answer while the work goes on in a Bolt lazy
-listener on the app's listener executor; a failure there reaches the user privately; and nothing that waits on
-Slack comes before an ack, not even the bot token's `auth.test`."""
+listener on the app's listener executor; a failure there reaches the user privately, and so does work a stopping
+process will not start; and nothing that waits on Slack comes before an ack, not even the bot token's `auth.test`."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from slack_sdk.oauth.installation_store import Installation
 from bot.settings import Settings
 from bot.workspaces import installation_store
 
-from handlers.services import Services, acknowledge, after_ack
+from handlers.services import Services, acknowledge, after_ack, stop_taking_work, stopping
 from tests.conftest import SIGNING_SECRET
 from tests.support.bolt import InProcessApp
 from tests.support.driver import eventually
@@ -169,3 +169,28 @@ def test_an_installed_workspace_is_authorized_from_the_store_without_asking_slac
         assert standin.calls_to("auth.test") == []
     finally:
         app.close()
+
+
+@pytest.fixture
+def process_stopping():
+    """Undo `stop_taking_work` after the test (the flag is the process's)."""
+    yield stop_taking_work
+    stopping.clear()
+
+
+def test_when_the_process_stops_work_under_way_finishes_and_work_not_started_is_handed_back(slack_app, standin,
+                                                                                            process_stopping):
+    release = standin.hold("chat.postMessage")
+    slack_app.driver.slash_command(PASTE, channel_id="D0ALICE", user_id="U0ALICE")
+    standin.wait_for("chat.postMessage")  # Alice's triage is under way, waiting on Slack
+
+    process_stopping()
+    reply = slack_app.driver.slash_command(PASTE, channel_id="D0BOB", user_id="U0BOB")
+    release.set()
+
+    assert reply.status == 200
+    [told] = standin.wait_for("response")
+    assert told.args["response_type"] == "ephemeral" and "send it again" in told.args["text"]
+    standin.wait_for("chat.postMessage", where=lambda call: call.args.get("thread_ts"))
+    slack_app.executor.shutdown(wait=True)
+    assert {call.args["channel"] for call in standin.calls_to("chat.postMessage")} == {"D0ALICE"}
