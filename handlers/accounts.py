@@ -111,7 +111,7 @@ def open_edit_account(services: Services, body, action, client, respond):
     _open(client, respond, body["trigger_id"], account_modal(account))
 
 
-SAVED_ACCOUNT = "saved_account_id"  # what `save_account` tells its lazy listener through the context
+SAVED_ACCOUNT = "saved_account"  # what `save_account` tells its lazy listener through the context
 
 
 def account_draft(view, team_id: str, owner: str) -> AccountDraft:
