@@ -17,6 +17,7 @@ from bot.settings import Settings
 from bot.workspaces import installation_store
 
 from handlers.services import Services, acknowledge, after_ack, stop_taking_work, stopping
+from handlers.web import PushbackServer
 from tests.conftest import SIGNING_SECRET
 from tests.support.bolt import InProcessApp
 from tests.support.driver import eventually
@@ -194,3 +195,11 @@ def test_when_the_process_stops_work_under_way_finishes_and_work_not_started_is_
     standin.wait_for("chat.postMessage", where=lambda call: call.args.get("thread_ts"))
     slack_app.executor.shutdown(wait=True)
     assert {call.args["channel"] for call in standin.calls_to("chat.postMessage")} == {"D0ALICE"}
+
+
+def test_a_gunicorn_worker_that_has_stopped_serving_stops_taking_work(process_stopping, tmp_path):
+    server = PushbackServer(Settings(slack_bot_token="xoxb-1", data_dir=tmp_path))
+
+    server.cfg.worker_exit(None, None)
+
+    assert stopping.is_set()
