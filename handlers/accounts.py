@@ -10,7 +10,6 @@ from datetime import date
 from functools import partial
 
 from slack_bolt import App
-from slack_sdk.errors import SlackApiError
 
 from bot.accounts import (
     AccountDraft,
@@ -53,6 +52,7 @@ from bot.reminder_plan import load_reminder_copy
 from bot.reminder_slack import owner_timezone
 from bot.reminders import mark_prepared, reminder_account_id, snooze
 from bot.triages import TriageRecord, get_posted_triage, get_triage
+from handlers.answers import open_modal, say_privately
 from handlers.delivery import post_in_thread_or_dm
 from handlers.home import publish_home
 from handlers.payloads import (
@@ -74,20 +74,6 @@ FIELD_BLOCKS = {"owner_id": "owner_block", "next_qbr": "qbr_block", "cadence_mon
                 "reminder_offsets": "offsets_block", "send_time": "send_time_block"}
 
 
-def _say_privately(respond, text: str) -> None:
-    respond(response_type="ephemeral", replace_original=False, text=text)
-
-
-def _open(client, respond, trigger_id: str, view: dict) -> None:
-    """Open a modal; an expired trigger gets a "please try again"."""
-    try:
-        client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as error:
-        if error.response.get("error") != "expired_trigger_id":
-            raise
-        _say_privately(respond, message("try_again"))
-
-
 def list_accounts(services: Services, respond, client, team_id: str, user_id: str) -> None:
     """`/pushback accounts`: the accounts the user may see, privately."""
     accounts = accounts_for(services.db, team_id, account_viewer(services, client, user_id))
@@ -97,7 +83,7 @@ def list_accounts(services: Services, respond, client, team_id: str, user_id: st
 def open_add_account(services: Services, body, client, respond):
     """Open the Add account modal."""
     account_viewer(services, client, body["user"]["id"])  # remembered for the submission's ack
-    _open(client, respond, body["trigger_id"], account_modal())
+    open_modal(client, respond, body["trigger_id"], account_modal())
 
 
 def open_edit_account(services: Services, body, action, client, respond):
@@ -106,9 +92,9 @@ def open_edit_account(services: Services, body, action, client, respond):
     viewer = account_viewer(services, client, body["user"]["id"])
     account = get_account(services.db, team_of(body), int(value), viewer) if value.isdigit() else None
     if account is None:
-        _say_privately(respond, message("unknown_action"))
+        say_privately(respond, message("unknown_action"))
         return
-    _open(client, respond, body["trigger_id"], account_modal(account))
+    open_modal(client, respond, body["trigger_id"], account_modal(account))
 
 
 SAVED_ACCOUNT = "saved_account"  # what `save_account` tells its lazy listener through the context
@@ -187,19 +173,19 @@ def open_log_to_account(services: Services, body, action, client, respond):
     value = action.get("value", "")
     record = get_posted_triage(db, int(value), team_id) if value.isdigit() else None
     if record is None:
-        _say_privately(respond, message("unknown_action"))
+        say_privately(respond, message("unknown_action"))
         return
     if record.user_id != user_id:
-        _say_privately(respond, message("not_yours", user=record.user_id))
+        say_privately(respond, message("not_yours", user=record.user_id))
         return
     accounts = accounts_for(db, team_id, user_id)
     if not accounts:
-        _open(client, respond, body["trigger_id"], no_accounts_modal())
+        open_modal(client, respond, body["trigger_id"], no_accounts_modal())
         return
     hint = (record.result or {}).get("account_id")
     suggested = next((account for account in accounts if account.id == hint), None)
     summary = (record.result or {}).get("summary") or ""
-    _open(client, respond, body["trigger_id"], log_to_account_modal(record.id, summary, accounts, suggested))
+    open_modal(client, respond, body["trigger_id"], log_to_account_modal(record.id, summary, accounts, suggested))
 
 
 def search_accounts(services: Services, ack, body):
@@ -254,12 +240,12 @@ def record_outcome(services: Services, body, action, client, respond):
     try:
         logged = set_outcome(services.db, team_id, int(head), user_id, outcome) if head.isdigit() else None
     except OutcomeNotAllowed as refused:
-        _say_privately(respond, message("outcome_not_yours", user=refused.logged_by))
+        say_privately(respond, message("outcome_not_yours", user=refused.logged_by))
         return
     except AccountError:
         logged = None
     if logged is None:
-        _say_privately(respond, message("unknown_action"))
+        say_privately(respond, message("unknown_action"))
         return
     account = get_account(services.db, team_id, logged.account_id)
     container = body.get("container") or {}
@@ -285,7 +271,7 @@ def _on_reminder(services: Services, body, action, respond, change):
     reminder_id = _reminder_id(action)
     result = change(services.db, team_of(body), reminder_id, body["user"]["id"]) if reminder_id else None
     if result is None:
-        _say_privately(respond, message("unknown_action"))
+        say_privately(respond, message("unknown_action"))
     return result
 
 
@@ -310,9 +296,9 @@ def open_change_date(services: Services, body, action, client, respond):
     account_id = reminder_account_id(services.db, team_id, reminder_id, user_id) if reminder_id else None
     account = get_account(services.db, team_id, account_id, user_id) if account_id else None
     if account is None or reminder_id is None:
-        _say_privately(respond, message("unknown_action"))
+        say_privately(respond, message("unknown_action"))
         return
-    _open(client, respond, body["trigger_id"], qbr_date_modal(reminder_id, account.name, account.next_qbr))
+    open_modal(client, respond, body["trigger_id"], qbr_date_modal(reminder_id, account.name, account.next_qbr))
 
 
 MOVED_TO = "qbr_moved_to"  # what `move_qbr_date` tells its lazy listener through the context

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 from slack_bolt import App
-from slack_sdk.errors import SlackApiError
 
 from bot.blocks.triage import (
     ACTION_EDIT,
@@ -30,12 +29,9 @@ from bot.triages import (
     set_feedback,
     set_tone,
 )
+from handlers.answers import open_modal, say_privately
 from handlers.payloads import team_of
 from handlers.services import Services, register_buttons
-
-
-def _say_privately(respond, text: str) -> None:
-    respond(response_type="ephemeral", replace_original=False, text=text)
 
 
 def _parse(value: str, choices=None) -> tuple[int, str] | None:
@@ -55,18 +51,18 @@ def _pressed_triage(services: Services, body, action, respond, choices=None,
     """
     parsed = _parse(action.get("value", ""), choices)
     if parsed is None:
-        _say_privately(respond, message("unknown_action"))
+        say_privately(respond, message("unknown_action"))
         return None
     team_id = team_of(body)
     record = get_posted_triage(services.db, parsed[0], team_id)
     if record is None:
-        _say_privately(respond, message("unknown_action"))
+        say_privately(respond, message("unknown_action"))
         return None
     if record.user_id != body["user"]["id"]:
-        _say_privately(respond, message("not_yours", user=record.user_id))
+        say_privately(respond, message("not_yours", user=record.user_id))
         return None
     if needs_result and record.result is None:
-        _say_privately(respond, message("text_expired",
+        say_privately(respond, message("text_expired",
                                         retention=retention_phrase(services.settings.retention_days)))
         return None
     return record, parsed[1]
@@ -97,13 +93,7 @@ def edit_and_copy(services: Services, body, action, client, respond):
     if pressed is None:
         return
     record = pressed[0]
-    try:
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=edit_reply_modal(record.id, (record.result or {})["reply"]["text"]))
-    except SlackApiError as error:
-        if error.response.get("error") != "expired_trigger_id":
-            raise
-        _say_privately(respond, message("try_again"))
+    open_modal(client, respond, body["trigger_id"], edit_reply_modal(record.id, (record.result or {})["reply"]["text"]))
 
 
 def give_feedback(services: Services, body, action, client, respond):
@@ -116,19 +106,13 @@ def give_feedback(services: Services, body, action, client, respond):
     if record.result is not None:
         _refresh(client, body, record, record.result, feedback)
     else:
-        _say_privately(respond, message("feedback_thanks"))
+        say_privately(respond, message("feedback_thanks"))
 
 
 def open_paste_modal(services: Services, body, client, respond):
     """Open the modal for pasting a longer request."""
     channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
-    try:
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=paste_request_modal(channel_id, body.get("response_url")))
-    except SlackApiError as error:
-        if error.response.get("error") != "expired_trigger_id":
-            raise
-        _say_privately(respond, message("try_again"))
+    open_modal(client, respond, body["trigger_id"], paste_request_modal(channel_id, body.get("response_url")))
 
 
 def forget_me(services: Services, body, respond, logger):
@@ -144,7 +128,7 @@ def forget_me(services: Services, body, respond, logger):
 
 def unknown_action(services: Services, respond):
     """A button this version does not know: say so instead of failing silently."""
-    _say_privately(respond, message("unknown_action"))
+    say_privately(respond, message("unknown_action"))
 
 
 def register(app: App, services: Services) -> None:

@@ -22,6 +22,7 @@ from slack_bolt.kwargs_injection import Args
 from bot.copy import message
 from bot.db import Database
 from bot.settings import Settings
+from handlers.answers import say_privately
 from handlers.delivery import GUEST_CACHE_SECONDS, GUEST_CACHE_SIZE, TtlCache, tell_user
 
 VIEWER_CACHE_SECONDS = 1800.0  # a modal opened by an admin is usually submitted within half an hour
@@ -126,6 +127,6 @@ def report_failure(error: Exception, body: dict[str, Any], context, respond, log
                  context.get("request_id"), type(error).__name__, exc_info=error)
     if respond is not None and (body.get("response_url") or context.get("response_url")):
         try:
-            respond(response_type="ephemeral", replace_original=False, text=message("failed"))
+            say_privately(respond, message("failed"))
         except Exception:  # noqa: BLE001 - the failure is logged above; nothing more to do
             logger.warning("could not tell the user about the failure request=%s", context.get("request_id"))
