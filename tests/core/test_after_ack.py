@@ -203,3 +203,19 @@ def test_a_gunicorn_worker_that_has_stopped_serving_stops_taking_work(process_st
     server.cfg.worker_exit(None, None)
 
     assert stopping.is_set()
+
+
+def test_a_button_is_acked_while_app_home_opens_wait_on_a_slow_slack(slack_app, standin):
+    release = standin.hold("views.publish")
+    try:
+        for _ in range(8):
+            assert slack_app.driver.event({"type": "app_home_opened", "user": "U0ALICE", "tab": "home"}).status == 200
+        standin.wait_for("views.publish")
+
+        thread, answered = _in_thread(lambda: slack_app.driver.block_action("triage_feedback_helpful", "1:helpful"))
+        thread.join(10)
+
+        assert answered and answered[0].status == 200
+    finally:
+        release.set()
+    standin.wait_for("views.publish", count=8)
