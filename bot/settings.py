@@ -51,6 +51,7 @@ class Settings:
     retention_days: int = DEFAULT_RETENTION_DAYS
     web_workers: int = 2
     web_threads: int = 8
+    listener_threads: int = 2
     scheduler_enabled: bool = True
     database_wait_seconds: int = 60
     database_connect_timeout_seconds: int = 5
@@ -172,6 +173,7 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         retention_days=_integer(env, "PUSHBACK_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 0, 3650),
         web_workers=_integer(env, "PUSHBACK_WEB_WORKERS", 2, 1, 64),
         web_threads=_integer(env, "PUSHBACK_WEB_THREADS", 8, 1, 256),
+        listener_threads=_integer(env, "PUSHBACK_LISTENER_THREADS", 2, 1, 256),
         scheduler_enabled=_switch(env, "PUSHBACK_SCHEDULER", True),
         database_wait_seconds=_integer(env, "PUSHBACK_DATABASE_WAIT_SECONDS", 60, 0, 3600),
         database_connect_timeout_seconds=_integer(env, "PUSHBACK_DATABASE_CONNECT_TIMEOUT_SECONDS", 5, 2, 300),

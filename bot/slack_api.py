@@ -28,14 +28,17 @@ def retry_handlers(wait_out_rate_limits: bool = True) -> list[RetryHandler]:
     return handlers
 
 
-def make_web_client(settings: Settings, token: str | None = None, wait_out_rate_limits: bool = True) -> WebClient:
-    """A WebClient for `token` (default: the configured bot token) against the configured API URL.
+def make_web_client(settings: Settings, token: str | None = None, wait_out_rate_limits: bool = True,
+                    anonymous: bool = False) -> WebClient:
+    """A WebClient for `token` (default: the configured bot token; none when `anonymous`) against the configured
+    API URL.
 
-    Bolt copies this client's URL, timeout, logger and retry handlers into the client it gives each listener.
-    Reminder delivery passes `wait_out_rate_limits=False`: a rate-limited reminder goes back to the queue until
-    its Retry-After instead of holding the tick."""
+    Bolt copies this client's URL, timeout, logger and retry handlers into the client it gives each listener, with
+    the token its authorization found (so the app's own client is `anonymous`). Reminder delivery passes
+    `wait_out_rate_limits=False`: a rate-limited reminder goes back to the queue until its Retry-After instead of
+    holding the tick."""
     return WebClient(
-        token=token or settings.slack_bot_token,
+        token=None if anonymous else token or settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=REQUEST_TIMEOUT_SECONDS,
         retry_handlers=retry_handlers(wait_out_rate_limits),

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 from slack_bolt import App
-from slack_sdk.errors import SlackApiError
 
 from bot.blocks.triage import (
     ACTION_EDIT,
@@ -30,12 +29,9 @@ from bot.triages import (
     set_feedback,
     set_tone,
 )
-from handlers.after_ack import acked_promptly
+from handlers.answers import open_modal, say_privately
 from handlers.payloads import team_of
-
-
-def _say_privately(respond, text: str) -> None:
-    respond(response_type="ephemeral", replace_original=False, text=text)
+from handlers.services import Services, register_buttons
 
 
 def _parse(value: str, choices=None) -> tuple[int, str] | None:
@@ -46,7 +42,7 @@ def _parse(value: str, choices=None) -> tuple[int, str] | None:
     return int(head), tail
 
 
-def _pressed_triage(body, action, context, respond, choices=None,
+def _pressed_triage(services: Services, body, action, respond, choices=None,
                     needs_result: bool = False) -> tuple[TriageRecord, str] | None:
     """The triage a button belongs to and the button's choice, when the presser is the one who asked.
 
@@ -55,19 +51,19 @@ def _pressed_triage(body, action, context, respond, choices=None,
     """
     parsed = _parse(action.get("value", ""), choices)
     if parsed is None:
-        _say_privately(respond, message("unknown_action"))
+        say_privately(respond, message("unknown_action"))
         return None
     team_id = team_of(body)
-    record = get_posted_triage(context["db"], parsed[0], team_id)
+    record = get_posted_triage(services.db, parsed[0], team_id)
     if record is None:
-        _say_privately(respond, message("unknown_action"))
+        say_privately(respond, message("unknown_action"))
         return None
     if record.user_id != body["user"]["id"]:
-        _say_privately(respond, message("not_yours", user=record.user_id))
+        say_privately(respond, message("not_yours", user=record.user_id))
         return None
     if needs_result and record.result is None:
-        _say_privately(respond, message("text_expired",
-                                        retention=retention_phrase(context["settings"].retention_days)))
+        say_privately(respond, message("text_expired",
+                                        retention=retention_phrase(services.settings.retention_days)))
         return None
     return record, parsed[1]
 
@@ -80,66 +76,49 @@ def _refresh(client, body, record: TriageRecord, result: dict, feedback: str | N
     client.chat_update(channel=channel, ts=ts, **triage_message(record.id, result, feedback))
 
 
-def change_tone(ack, body, action, client, context, respond):
+def change_tone(services: Services, body, action, client, respond):
     """Re-render the suggested reply warmer or firmer, updating the message in place."""
-    ack()
-    pressed = _pressed_triage(body, action, context, respond, TONES, needs_result=True)
+    pressed = _pressed_triage(services, body, action, respond, TONES, needs_result=True)
     if pressed is None:
         return
     record, tone = pressed
-    result = with_tone(TriageResult.from_dict(record.result), tone).to_dict()
-    set_tone(context["db"], record.id, tone, result)
+    result = with_tone(TriageResult.from_dict(record.result or {}), tone).to_dict()
+    set_tone(services.db, record.id, tone, result)
     _refresh(client, body, record, result, record.feedback)
 
 
-def edit_and_copy(ack, body, action, client, context, respond):
+def edit_and_copy(services: Services, body, action, client, respond):
     """Open a modal with the suggested reply to edit before posting it in the thread."""
-    ack()
-    pressed = _pressed_triage(body, action, context, respond, needs_result=True)
+    pressed = _pressed_triage(services, body, action, respond, needs_result=True)
     if pressed is None:
         return
     record = pressed[0]
-    try:
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=edit_reply_modal(record.id, record.result["reply"]["text"]))
-    except SlackApiError as error:
-        if error.response.get("error") != "expired_trigger_id":
-            raise
-        _say_privately(respond, message("try_again"))
+    open_modal(client, respond, body["trigger_id"], edit_reply_modal(record.id, (record.result or {})["reply"]["text"]))
 
 
-def give_feedback(ack, body, action, client, context, respond):
+def give_feedback(services: Services, body, action, client, respond):
     """Store Helpful / Not helpful with the triage and show it on the message."""
-    ack()
-    pressed = _pressed_triage(body, action, context, respond, FEEDBACK_VALUES)
+    pressed = _pressed_triage(services, body, action, respond, FEEDBACK_VALUES)
     if pressed is None:
         return
     record, feedback = pressed
-    set_feedback(context["db"], record.id, feedback)
+    set_feedback(services.db, record.id, feedback)
     if record.result is not None:
         _refresh(client, body, record, record.result, feedback)
     else:
-        _say_privately(respond, message("feedback_thanks"))
+        say_privately(respond, message("feedback_thanks"))
 
 
-def open_paste_modal(ack, body, client, context, respond):
+def open_paste_modal(services: Services, body, client, respond):
     """Open the modal for pasting a longer request."""
-    ack()
     channel_id = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id", "")
-    try:
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=paste_request_modal(channel_id, body.get("response_url")))
-    except SlackApiError as error:
-        if error.response.get("error") != "expired_trigger_id":
-            raise
-        _say_privately(respond, message("try_again"))
+    open_modal(client, respond, body["trigger_id"], paste_request_modal(channel_id, body.get("response_url")))
 
 
-def forget_me(ack, body, context, respond, logger):
+def forget_me(services: Services, body, respond, logger):
     """Delete the presser's own stored data, after Slack's confirm dialog."""
-    ack()
     team_id = team_of(body)
-    deleted = forget_user_data(context["db"], team_id, body["user"]["id"])
+    deleted = forget_user_data(services.db, team_id, body["user"]["id"])
     logger.info("forgot user team=%s user=%s triages=%s logs=%s reminders=%s", team_id, body["user"]["id"],
                 deleted.triages, deleted.logs, deleted.reminders)
     respond(response_type="ephemeral", replace_original=True,
@@ -147,16 +126,20 @@ def forget_me(ack, body, context, respond, logger):
                                                       reminders=deleted.reminders))
 
 
-def unknown_action(ack, respond):
+def unknown_action(services: Services, respond):
     """A button this version does not know: say so instead of failing silently."""
-    ack()
-    _say_privately(respond, message("unknown_action"))
+    say_privately(respond, message("unknown_action"))
 
 
-def register(app: App) -> None:
-    """Wire the triage buttons."""
-    app.action(re.compile(f"^{ACTION_TONE}_"))(acked_promptly(change_tone))
-    app.action(ACTION_EDIT)(acked_promptly(edit_and_copy))
-    app.action(re.compile(f"^{ACTION_FEEDBACK}_"))(acked_promptly(give_feedback))
-    app.action(ACTION_OPEN_PASTE_MODAL)(acked_promptly(open_paste_modal))
-    app.action(ACTION_FORGET_ME)(acked_promptly(forget_me))
+def register(app: App, services: Services) -> None:
+    """Wire the triage buttons: each acks at once, and its work comes after."""
+    register_buttons(app, services, (
+        (re.compile(f"^{ACTION_TONE}_"), change_tone), (ACTION_EDIT, edit_and_copy),
+        (re.compile(f"^{ACTION_FEEDBACK}_"), give_feedback), (ACTION_OPEN_PASTE_MODAL, open_paste_modal),
+        (ACTION_FORGET_ME, forget_me),
+    ))
+
+
+def register_fallback(app: App, services: Services) -> None:
+    """Answer any button no surface knows (registered last, so it matches only what nothing else did)."""
+    register_buttons(app, services, ((re.compile(".*"), unknown_action),))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
-import re
 import uuid
+from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
+from typing import cast
 
 from slack_bolt import App, BoltResponse
-from slack_bolt.middleware import Middleware
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.oauth import OAuthFlow
 from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk.oauth.installation_store import InstallationStore
 
 from bot.db import Database
 from bot.replays import ReplayGuard
@@ -17,54 +20,68 @@ from bot.settings import Settings
 from bot.slack_api import make_web_client
 from bot.workspaces import bot_scopes, installation_store, oauth_state_store
 from handlers import accounts, actions, commands, home, shortcuts, views
-from handlers.after_ack import acked_promptly, report_failure
+from handlers.authorization import BotIdentity, StoredBotAuthorize
 from handlers.payloads import malformed_view
+from handlers.services import Services, report_failure
 
 SURFACES = (commands, shortcuts, actions, views, home, accounts)
 
 
-def create_app(settings: Settings, db: Database) -> App:
-    """A Bolt app wired to `db`, with each surface's `register(app)` applied.
+def create_app(settings: Settings, db: Database, listener_executor: Executor | None = None,
+               identity: BotIdentity | None = None) -> App:
+    """A Bolt app wired to `db`, with each surface's `register(app, services)` applied.
 
-    The bot token is checked with Slack on the first request rather than at start, so an instance starts (and
-    answers /healthz) while Slack is unreachable."""
+    Listeners ack on the request's thread and Bolt answers Slack as soon as they return; their work after the ack
+    runs as Bolt lazy listeners on `listener_executor` (by default `settings.listener_threads` threads). No Slack
+    call comes before an ack: with one bot token, its identity is learned in the background (`BotIdentity`), so an
+    instance starts, and answers, while Slack is slow or unreachable (`identity`: one made here by default)."""
+    installations = installation_store(settings, db) if settings.oauth_enabled else None
+    authorize: Callable[..., AuthorizeResult | None] = (
+        _authorize_bot_token(identity or BotIdentity(make_web_client(settings))) if installations is None
+        else StoredBotAuthorize(installations))
     app = App(
-        client=make_web_client(settings),
+        client=make_web_client(settings, anonymous=True),
         signing_secret=settings.slack_signing_secret or "",
         request_verification_enabled=not settings.socket_mode,
-        token_verification_enabled=False,
-        oauth_flow=_oauth_flow(settings, db) if settings.oauth_enabled else None,
+        # Bolt's annotation asks for an AuthorizeResult; its middleware reads None as "not installed"
+        authorize=cast(Callable[..., AuthorizeResult], authorize),
+        oauth_flow=None if installations is None else _oauth_flow(settings, db, installations),
         logger=logging.getLogger("slack_bolt"),
-        process_before_response=True,  # every listener returns once it has acked: see handlers.after_ack
+        process_before_response=True,  # Slack is answered when the ack listener returns; the rest is lazy
+        listener_executor=listener_executor or ThreadPoolExecutor(max_workers=settings.listener_threads,
+                                                                  thread_name_prefix="after-ack"),
     )
     if settings.oauth_enabled:
         app.enable_token_revocation_listeners()
 
-    def provide_services(request, next):
-        """Hand the store, the settings and a request id to every listener through its context."""
-        context = request.context
-        context["db"] = db
-        context["settings"] = settings
-        context["request_id"] = uuid.uuid4().hex[:12]
-        next()
-
-    middlewares = [ignore_slack_retries, refuse_malformed_payloads, provide_services]
+    middlewares = [ignore_slack_retries, refuse_malformed_payloads, tag_request]
     if not settings.socket_mode:
         middlewares.insert(2, refuse_replays(ReplayGuard(db)))
     for middleware in middlewares:
-        app.use(CalledDirectly(middleware))
+        app.use(middleware)
     app.error(report_failure)
+    services = Services(settings=settings, db=db)
     for surface in SURFACES:
-        surface.register(app)
-    app.action(re.compile(".*"))(acked_promptly(actions.unknown_action))
+        surface.register(app, services)
+    actions.register_fallback(app, services)
     return app
 
 
-def _oauth_flow(settings: Settings, db: Database) -> OAuthFlow:
+def _authorize_bot_token(identity: BotIdentity) -> Callable[..., AuthorizeResult | None]:
+    """Bolt's `authorize` for the one bot token: its identity once Slack has told it (see `BotIdentity`), whose
+    learning starts now."""
+    identity.learn_in_background()
+
+    def authorize(enterprise_id, team_id):
+        return identity.authorize(enterprise_id, team_id)
+
+    return authorize
+
+
+def _oauth_flow(settings: Settings, db: Database, store: InstallationStore) -> OAuthFlow:
     """Slack's install flow at /slack/install and /slack/oauth_redirect, kept in our database."""
-    store = installation_store(settings, db)
     return OAuthFlow(
-        client=make_web_client(settings, token=None),
+        client=make_web_client(settings, anonymous=True),
         settings=OAuthSettings(
             client_id=settings.slack_client_id, client_secret=settings.slack_client_secret, scopes=list(bot_scopes()),
             installation_store=store, installation_store_bot_only=True, state_store=oauth_state_store(db),
@@ -72,16 +89,10 @@ def _oauth_flow(settings: Settings, db: Database) -> OAuthFlow:
     )
 
 
-class CalledDirectly(Middleware):
-    """A global middleware that is a plain function of the request and `next`, called as such. Bolt calls a
-    function middleware through its argument injection, which builds some thirty candidate arguments (the payload
-    read six ways, say, respond, ...) for every call of every middleware, on every request."""
-
-    def __init__(self, function) -> None:
-        self.function = function
-
-    def process(self, *, req, resp, next):  # Bolt's own names for its arguments
-        return self.function(req, next)
+def tag_request(context, next):
+    """A short id for the request, logged by every listener (never the client's words)."""
+    context["request_id"] = uuid.uuid4().hex[:12]
+    return next()
 
 
 def ignore_slack_retries(request, next):

@@ -2,43 +2,60 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from slack_bolt import App
 
 from bot.blocks.triage import forget_me_message, usage_message
 from handlers.accounts import list_accounts
-from handlers.after_ack import run_after_ack
-from handlers.triage_flow import TriageAsk, triage_and_deliver_after_ack
+from handlers.services import Services, after_ack, workspace_url
+from handlers.triage_flow import TriageAsk, triage_and_deliver
 
 COMMAND = "/pushback"
 HELP_WORDS = {"", "help", "?", "-h", "--help"}
 FORGET_WORDS = {"forget me", "forget-me", "delete my data"}
 ACCOUNTS_WORDS = {"accounts", "account", "my accounts"}
 
+HELP, FORGET, ACCOUNTS, TRIAGE = "help", "forget", "accounts", "triage"
 
-def pushback_command(ack, command, client, context, respond, logger):
-    """Help, forget-me, or an ack and then the user's accounts or the triage in a thread, each handed to a pool:
-    Bolt runs this on the request's thread and answers Slack as soon as it returns."""
-    text = (command.get("text") or "").strip()
-    settings = context["settings"]
-    if text.lower() in HELP_WORDS:
-        ack(response_type="ephemeral", **usage_message(settings.retention_days))
-        return
-    if " ".join(text.lower().split()) in FORGET_WORDS:
+
+def command_kind(text: str) -> str:
+    """What `/pushback text` asks for: help, forget-me, the user's accounts, or a triage of the text."""
+    words = " ".join(text.lower().split())
+    if words in HELP_WORDS:
+        return HELP
+    if words in FORGET_WORDS:
+        return FORGET
+    if words in ACCOUNTS_WORDS:
+        return ACCOUNTS
+    return TRIAGE
+
+
+def ack_command(services: Services, ack, command) -> None:
+    """Answer help and forget-me in the ack itself; ack anything else at once (its work is `answer_command`)."""
+    kind = command_kind(command.get("text") or "")
+    if kind == HELP:
+        ack(response_type="ephemeral", **usage_message(services.settings.retention_days))
+    elif kind == FORGET:
         ack(response_type="ephemeral", **forget_me_message())
-        return
-    if " ".join(text.lower().split()) in ACCOUNTS_WORDS:
+    else:
         ack()
-        run_after_ack(list_accounts, respond, client, context["db"], command.get("team_id", ""),
-                      command.get("user_id", ""), body=command, context=context, respond=respond, logger=logger)
-        return
-    ack()
-    triage_and_deliver_after_ack(client, context["db"], settings, TriageAsk(
-        team_id=command.get("team_id", ""), user_id=command.get("user_id", ""), text=text, source="command",
-        origin_channel_id=command.get("channel_id"), response_url=command.get("response_url"),
-        request_id=context.get("request_id", "-"),
-    ))
 
 
-def register(app: App) -> None:
+def answer_command(services: Services, command, client, context, respond) -> None:
+    """After the ack: the user's accounts, privately, or the triage in a thread (or the DM)."""
+    text = (command.get("text") or "").strip()
+    kind = command_kind(text)
+    if kind == ACCOUNTS:
+        list_accounts(services, respond, client, command.get("team_id", ""), command.get("user_id", ""))
+    elif kind == TRIAGE:
+        triage_and_deliver(client, services, TriageAsk(
+            team_id=command.get("team_id", ""), user_id=command.get("user_id", ""), text=text, source="command",
+            origin_channel_id=command.get("channel_id"), response_url=command.get("response_url"),
+            request_id=context.get("request_id", "-"), workspace_url=workspace_url(context),
+        ))
+
+
+def register(app: App, services: Services) -> None:
     """Wire the slash command."""
-    app.command(COMMAND)(pushback_command)
+    app.command(COMMAND)(ack=partial(ack_command, services), lazy=[after_ack(services, answer_command)])

@@ -4,7 +4,8 @@ is in it; otherwise in the user's DM with the app, with a private note pointing 
 Coaching about a client must never appear where the client can read it: a Slack Connect channel (or one being
 shared) and a channel with guests (single- or multi-channel guests, as client contacts are often invited) count as
 external. Guests are found from the channel's members (`conversations.members`) and each member's `users.info`
-(`is_restricted`, `is_ultra_restricted`); those answers are kept for a few minutes per workspace and user.
+(`is_restricted`, `is_ultra_restricted`); those answers are kept for a few minutes per token and user, in the
+`TtlCache` the caller holds (the app's `Services`).
 """
 
 from __future__ import annotations
@@ -103,14 +104,11 @@ class TtlCache:
             self._entries.clear()
 
 
-_GUESTS = TtlCache(GUEST_CACHE_SECONDS, GUEST_CACHE_SIZE)
-
-
-def is_guest(client: WebClient, user_id: str) -> bool:
+def is_guest(client: WebClient, user_id: str, guests: TtlCache) -> bool:
     """True when `user_id` is a single- or multi-channel guest, or cannot be looked up (then they might be one);
-    answers are kept for `GUEST_CACHE_SECONDS` per token and user."""
+    answers are kept in `guests` per token and user."""
     key = (client.token or "", user_id)
-    known = _GUESTS.get(key)
+    known = guests.get(key)
     if known is not None:
         return bool(known)
     try:
@@ -119,11 +117,11 @@ def is_guest(client: WebClient, user_id: str) -> bool:
         logger.info("users.info refused (%s): member counted as a guest", error.response.get("error"))
         return True
     guest = bool(user.get("is_restricted") or user.get("is_ultra_restricted"))
-    _GUESTS.put(key, guest)
+    guests.put(key, guest)
     return guest
 
 
-def has_guests(client: WebClient, channel_id: str) -> bool:
+def has_guests(client: WebClient, channel_id: str, guests: TtlCache) -> bool:
     """True when any member of the channel is a guest, or the members cannot be listed. The member list is read
     each time (a guest may have joined a moment ago); only each member's guest flag is cached."""
     cursor = None
@@ -133,14 +131,14 @@ def has_guests(client: WebClient, channel_id: str) -> bool:
         except SlackApiError as error:
             logger.info("conversations.members refused (%s): channel counted as external", error.response.get("error"))
             return True
-        if any(is_guest(client, member) for member in page.get("members") or []):
+        if any(is_guest(client, member, guests) for member in page.get("members") or []):
             return True
         cursor = (page.get("response_metadata") or {}).get("next_cursor")
         if not cursor:
             return False
 
 
-def private_reason(client: WebClient, channel_id: str | None) -> str | None:
+def private_reason(client: WebClient, channel_id: str | None, guests: TtlCache) -> str | None:
     """Why the triage must not go to this conversation (`external`, `not_postable`), or None when it may. A
     channel shared with another organisation, or with a guest among its members, is external. It calls Slack:
     never before `ack()`."""
@@ -158,17 +156,17 @@ def private_reason(client: WebClient, channel_id: str | None) -> str | None:
         return None
     if not info.get("is_member"):
         return NOT_POSTABLE
-    if has_guests(client, channel_id):
+    if has_guests(client, channel_id, guests):
         return EXTERNAL
     return None
 
 
-def post_in_thread_or_dm(client: WebClient, user_id: str, channel_id: str, content: dict[str, Any],
-                         thread_ts: str | None, dm_note: dict[str, Any] | None = None) -> str:
+def post_in_thread_or_dm(client: WebClient, guests: TtlCache, user_id: str, channel_id: str,
+                         content: dict[str, Any], thread_ts: str | None, dm_note: dict[str, Any] | None = None) -> str:
     """Post `content` in a triage's thread after checking the channel again (it may have become Slack Connect,
     gained a guest, been archived or lost the bot since); otherwise post it in the user's DM, after `dm_note` when
     given. Returns the channel it went to."""
-    reason = private_reason(client, channel_id)
+    reason = private_reason(client, channel_id, guests)
     if reason is None:
         try:
             post(client, channel_id, content, thread_ts=thread_ts)
@@ -196,21 +194,11 @@ def post(client: WebClient, channel_id: str, content: dict[str, Any], thread_ts:
     return response["ts"]
 
 
-_WORKSPACE_URLS: dict[str, str] = {}
-
-
-def permalink(client: WebClient, channel_id: str, ts: str) -> str | None:
-    """A link to a message, in Slack's permalink form on the workspace's URL (asked once per token with
-    auth.test, which Bolt has usually made already); Slack's chat.getPermalink when that is not known."""
-    token = client.token or ""
-    if token not in _WORKSPACE_URLS:
-        try:
-            _WORKSPACE_URLS[token] = client.auth_test().get("url") or ""
-        except SlackApiError:
-            _WORKSPACE_URLS[token] = ""
-    base = _WORKSPACE_URLS[token]
-    if base:
-        return f"{base.rstrip('/')}/archives/{channel_id}/p{ts.replace('.', '')}"
+def permalink(client: WebClient, channel_id: str, ts: str, workspace_url: str | None) -> str | None:
+    """A link to a message, in Slack's permalink form on the workspace's URL (Bolt's `authorize_result.url`);
+    Slack's chat.getPermalink when that is not known."""
+    if workspace_url:
+        return f"{workspace_url.rstrip('/')}/archives/{channel_id}/p{ts.replace('.', '')}"
     try:
         return client.chat_getPermalink(channel=channel_id, message_ts=ts)["permalink"]
     except SlackApiError:
@@ -243,11 +231,13 @@ def tell_user(response_url: str | None, client: WebClient, user_id: str, channel
     client.chat_postMessage(channel=open_dm(client, user_id), text=text)
 
 
-def deliver(client: WebClient, *, user_id: str, origin_channel_id: str | None, parent: dict[str, Any] | None,
-            dm_parent: dict[str, Any], reply: dict[str, Any], thread_ts: str | None = None) -> Posted:
+def deliver(client: WebClient, guests: TtlCache, *, user_id: str, origin_channel_id: str | None,
+            parent: dict[str, Any] | None, dm_parent: dict[str, Any], reply: dict[str, Any],
+            thread_ts: str | None = None, workspace_url: str | None = None) -> Posted:
     """Post a triage: in `origin_channel_id` (under a new `parent`, or in the existing `thread_ts`) when that is
-    private to the team and the bot is in it; otherwise `dm_parent` and the reply go to the user's DM."""
-    reason = private_reason(client, origin_channel_id)
+    private to the team and the bot is in it; otherwise `dm_parent` and the reply go to the user's DM. The links
+    to it are made on `workspace_url` when known."""
+    reason = private_reason(client, origin_channel_id, guests)
     left_in = None
     if reason is None:
         assert origin_channel_id is not None  # private_reason gives a reason when there is no channel
@@ -259,8 +249,8 @@ def deliver(client: WebClient, *, user_id: str, origin_channel_id: str | None, p
         else:
             try:
                 reply_ts = post(client, origin_channel_id, reply, thread_ts=parent_ts)
-                return Posted(origin_channel_id, parent_ts, reply_ts, permalink(client, origin_channel_id, reply_ts),
-                              None)
+                return Posted(origin_channel_id, parent_ts, reply_ts,
+                              permalink(client, origin_channel_id, reply_ts, workspace_url), None)
             except Exception as error:
                 kept_ts = (parent_ts if parent is not None and parent_ts is not None
                            and not take_back(client, origin_channel_id, parent_ts) else None)
@@ -279,7 +269,8 @@ def deliver(client: WebClient, *, user_id: str, origin_channel_id: str | None, p
         if not take_back(client, dm_channel, parent_ts):
             raise PartlyPosted(dm_channel, parent_ts) from error
         raise
-    return Posted(dm_channel, parent_ts, reply_ts, permalink(client, dm_channel, parent_ts), reason, left_in)
+    return Posted(dm_channel, parent_ts, reply_ts, permalink(client, dm_channel, parent_ts, workspace_url), reason,
+                  left_in)
 
 
 def take_back(client: WebClient, channel_id: str, ts: str) -> bool:

@@ -12,29 +12,29 @@ from bot.blocks.home import home_view
 from bot.models import utcnow
 from bot.reminders import failed_reminders
 from bot.triages import reason_counts, recent_triages
-from handlers.after_ack import acked_promptly
+from handlers.services import Services, acknowledge, after_ack
+from handlers.viewers import account_viewer
 
 REASON_WINDOW = timedelta(days=90)
 
 
-def publish_home(client, db, team_id: str, user_id: str) -> None:
+def publish_home(services: Services, client, team_id: str, user_id: str) -> None:
     """Build and publish the user's App Home: recent triages, reasons, and their client accounts."""
-    from handlers.accounts import account_viewer
-
-    accounts = accounts_for(db, team_id, account_viewer(client, user_id))
+    db = services.db
+    accounts = accounts_for(db, team_id, account_viewer(services, client, user_id))
     extra = accounts_home_section(accounts, pushback_counts(db, accounts), failed_reminders(db, team_id, user_id))
     view = home_view(recent_triages(db, team_id, user_id),
                      reason_counts(db, team_id, user_id, since=utcnow() - REASON_WINDOW), extra)
     client.views_publish(user_id=user_id, view=view)
 
 
-def app_home_opened(event, client, context, logger):
-    """Publish App Home when its Home tab is opened."""
+def app_home_opened(services: Services, event, client, context):
+    """After Bolt's ack: publish App Home when its Home tab is opened."""
     if event.get("tab", "home") != "home":
         return
-    publish_home(client, context["db"], context.get("team_id") or "", event["user"])
+    publish_home(services, client, context.get("team_id") or "", event["user"])
 
 
-def register(app: App) -> None:
+def register(app: App, services: Services) -> None:
     """Wire the App Home event."""
-    app.event("app_home_opened")(acked_promptly(app_home_opened))
+    app.event("app_home_opened")(ack=acknowledge, lazy=[after_ack(services, app_home_opened)])

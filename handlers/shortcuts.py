@@ -9,10 +9,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.copy import message
-from handlers.after_ack import acked_promptly
 from handlers.delivery import permalink, tell_user
 from handlers.message_reader import ATTACHMENT, EMAIL, SHARED_MESSAGE, Reading, read_message
-from handlers.triage_flow import TriageAsk, triage_and_deliver_after_ack
+from handlers.services import Services, acknowledge, after_ack, workspace_url
+from handlers.triage_flow import TriageAsk, triage_and_deliver
 
 CALLBACK_ID = "pushback_message"
 
@@ -56,10 +56,9 @@ def reading_notes(reading: Reading) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def push_back_on_message(ack, shortcut, client, context, logger):
-    """Ack, then triage what the message asks (its text, blocks, attachments or forwarded email) in its thread
-    (or the user's DM where the client could read it)."""
-    ack()
+def push_back_on_message(services: Services, shortcut, client, context):
+    """After the ack: triage what the message asks (its text, blocks, attachments or forwarded email) in its
+    thread (or the user's DM where the client could read it)."""
     user_id = shortcut["user"]["id"]
     channel_id = (shortcut.get("channel") or {}).get("id")
     original = shortcut.get("message") or {}
@@ -70,15 +69,16 @@ def push_back_on_message(ack, shortcut, client, context, logger):
         tell_user(shortcut.get("response_url"), client, user_id, channel_id, message("no_text"))
         return
     message_ts = original.get("ts") or shortcut.get("message_ts")
-    triage_and_deliver_after_ack(client, context["db"], context["settings"], TriageAsk(
+    base_url = workspace_url(context)
+    triage_and_deliver(client, services, TriageAsk(
         team_id=team_id, user_id=user_id, text=reading.text, source="shortcut", origin_channel_id=channel_id,
         response_url=shortcut.get("response_url"), thread_ts=original.get("thread_ts") or message_ts,
-        message_link=permalink(client, channel_id, message_ts) if channel_id and message_ts else None,
+        message_link=permalink(client, channel_id, message_ts, base_url) if channel_id and message_ts else None,
         request_id=context.get("request_id", "-"), sender_name=reading.sender_name,
-        sender_address=reading.sender_address, notes=reading_notes(reading),
+        sender_address=reading.sender_address, notes=reading_notes(reading), workspace_url=base_url,
     ))
 
 
-def register(app: App) -> None:
+def register(app: App, services: Services) -> None:
     """Wire the message shortcut."""
-    app.shortcut(CALLBACK_ID)(acked_promptly(push_back_on_message))
+    app.shortcut(CALLBACK_ID)(ack=acknowledge, lazy=[after_ack(services, push_back_on_message)])

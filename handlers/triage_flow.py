@@ -13,15 +13,13 @@ from slack_sdk import WebClient
 from bot.accounts import accounts_for, suggest_account
 from bot.blocks.triage import parent_message, shortcut_parent_message, triage_message
 from bot.copy import message
-from bot.db import Database
 from bot.models import utcnow
-from bot.settings import Settings
 from bot.triage import AccountContext, EmptyRequestError, triage
 from bot.triages import new_triage_id, record_triage
-from handlers.after_ack import triage_pool
 from handlers.delivery import PartlyPosted, deliver, pointer_text, tell_user
 from handlers.message_reader import with_sign_off
 from handlers.payloads import readable_text
+from handlers.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +44,7 @@ class TriageAsk:
     sender_name: str = ""
     sender_address: str = ""
     notes: tuple[str, ...] = ()
+    workspace_url: str | None = None  # Bolt's `authorize_result.url`, for links to messages
     asked_at: datetime = field(default_factory=utcnow)
 
 
@@ -56,13 +55,14 @@ def triage_input(ask: TriageAsk) -> str:
     return with_sign_off(ask.text, ask.sender_name)
 
 
-def triage_and_deliver(client: WebClient, db: Database, settings: Settings, ask: TriageAsk) -> None:
+def triage_and_deliver(client: WebClient, services: Services, ask: TriageAsk) -> None:
     """Triage `ask.text`, post it privately enough, store it with where it went, and tell the user where that is
     when not obvious.
 
     Any failure reaches the user as a short friendly message; the log keeps ids, never the client's text.
     """
     ids = f"team={ask.team_id} user={ask.user_id} request={ask.request_id}"
+    db = services.db
     ask = replace(ask, text=readable_text(ask.text), sender_name=readable_text(ask.sender_name),
                   sender_address=readable_text(ask.sender_address),
                   notes=tuple(readable_text(note) for note in ask.notes))
@@ -83,15 +83,15 @@ def triage_and_deliver(client: WebClient, db: Database, settings: Settings, ask:
         triage_id = new_triage_id()
         store = partial(record_triage, db, triage_id=triage_id, team_id=ask.team_id, user_id=ask.user_id,
                         source=ask.source, origin_channel_id=ask.origin_channel_id, request_text=ask.text,
-                        result=result, retention_days=settings.retention_days, asked_at=ask.asked_at)
+                        result=result, retention_days=services.settings.retention_days, asked_at=ask.asked_at)
         in_thread = ask.thread_ts is not None
         try:  # posted first, its buttons carrying the new id, then stored with where it went: one INSERT
             posted = deliver(
-                client, user_id=ask.user_id, origin_channel_id=ask.origin_channel_id,
+                client, services.guests, user_id=ask.user_id, origin_channel_id=ask.origin_channel_id,
                 parent=None if in_thread else parent_message(ask.user_id, ask.text),
                 dm_parent=(shortcut_parent_message(ask.user_id, ask.text, ask.origin_channel_id or "", ask.message_link)
                            if in_thread else parent_message(ask.user_id, ask.text)),
-                reply=triage_message(triage_id, result), thread_ts=ask.thread_ts,
+                reply=triage_message(triage_id, result), thread_ts=ask.thread_ts, workspace_url=ask.workspace_url,
             )
         except Exception:
             store()  # kept even though Slack refused it, so the user's history has every triage they asked for
@@ -119,8 +119,3 @@ def tell_user_safely(client: WebClient, response_url: str | None, user_id: str, 
         tell_user(response_url, client, user_id, channel_id, text)
     except Exception:  # nothing more can be done; the log has the ids
         logger.exception("could not tell the user about a failure %s", ids)
-
-
-def triage_and_deliver_after_ack(client: WebClient, db: Database, settings: Settings, ask: TriageAsk) -> None:
-    """`triage_and_deliver` on this process's triage pool; call it once `ack()` has been called."""
-    triage_pool.submit(triage_and_deliver, client, db, settings, ask)

@@ -26,6 +26,7 @@ from bot.scheduler import Heartbeat, stall_seconds
 from bot.settings import Settings
 from bot.triage import check_knowledge
 from handlers.app import create_app
+from handlers.services import stop_taking_work
 
 logger = logging.getLogger(__name__)
 
@@ -214,6 +215,13 @@ def _end_at_once_until_booted(_server, _worker) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+def _stop_taking_work(_server, _worker) -> None:
+    """gunicorn's `worker_exit` hook, in a worker that has stopped serving: before the process ends it drains the
+    work after its acks, so what has not started yet only tells its user to send it again (see
+    `handlers.services.stopping`)."""
+    stop_taking_work()
+
+
 class PushbackServer(BaseApplication):
     """gunicorn, embedded: threads in a few worker processes, graceful stop on SIGTERM."""
 
@@ -238,6 +246,7 @@ class PushbackServer(BaseApplication):
             "control_socket_disable": True,
             "when_ready": self.start_clock,
             "post_fork": _end_at_once_until_booted,
+            "worker_exit": _stop_taking_work,
             "on_exit": self.stop_clock,
         }
         for key, value in options.items():
@@ -278,6 +287,7 @@ def serve_socket_mode(settings: Settings) -> None:
 
     def stop(signum, _frame):
         logger.info("signal %s: closing the Socket Mode connection", signum)
+        stop_taking_work()
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         handler.close()

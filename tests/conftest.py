@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.db import Database
+from tests.support.bolt import InProcessApp
 from tests.support.process import AppProcess
 from tests.support.slack_standin import SlackStandIn
 
@@ -122,6 +123,16 @@ def running_app(app_env, standin, tmp_path):
     yield process
     process.stop()
     assert_no_client_text_logged(process.log(), process.driver.client_texts, process.driver.client_addresses)
+
+
+@pytest.fixture
+def slack_app(app_env, standin):
+    """The app in this process, driven through `app.dispatch` with signed requests (see `tests.support.bolt`);
+    afterwards its log is searched for the client's words, as `running_app`'s is."""
+    app = InProcessApp(app_env, standin, SIGNING_SECRET)
+    yield app
+    app.close()
+    assert_no_client_text_logged(app.log(), app.driver.client_texts, app.driver.client_addresses)
 
 
 def assert_no_client_text_logged(log: str, client_texts: list[str], client_addresses: list[str] = ()) -> None:

@@ -9,6 +9,7 @@ from slack_sdk.web import SlackResponse
 
 from bot.settings import Settings
 from handlers.delivery import tell_user
+from handlers.services import Services
 from handlers.triage_flow import TriageAsk, triage_and_deliver
 from tests.conftest import BOT_TOKEN
 
@@ -44,8 +45,8 @@ def _ask(standin, name: str) -> TriageAsk:
                      origin_channel_id="C0INTERNAL", response_url=standin.response_url(name))
 
 
-def _settings(standin) -> Settings:
-    return Settings(slack_bot_token=BOT_TOKEN, slack_api_url=standin.api_url)
+def _services(db, standin) -> Services:
+    return Services(settings=Settings(slack_bot_token=BOT_TOKEN, slack_api_url=standin.api_url), db=db)
 
 
 def _told(standin) -> str:
@@ -55,7 +56,7 @@ def _told(standin) -> str:
 def test_a_parent_whose_reply_failed_is_taken_back_so_nothing_posted_is_true(db, standin):
     client = RepliesRefused(standin, "C0INTERNAL", "fatal_error")
 
-    triage_and_deliver(client, db, _settings(standin), _ask(standin, "taken-back"))
+    triage_and_deliver(client, _services(db, standin), _ask(standin, "taken-back"))
 
     assert standin.messages["C0INTERNAL"] == []
     assert "nothing was posted" in _told(standin)
@@ -64,7 +65,7 @@ def test_a_parent_whose_reply_failed_is_taken_back_so_nothing_posted_is_true(db,
 def test_a_parent_that_cannot_be_taken_back_is_reported_not_denied(db, standin):
     client = RepliesRefused(standin, "C0INTERNAL", "fatal_error", delete_fails=True)
 
-    triage_and_deliver(client, db, _settings(standin), _ask(standin, "stays"))
+    triage_and_deliver(client, _services(db, standin), _ask(standin, "stays"))
 
     assert len(standin.messages["C0INTERNAL"]) == 1
     told = _told(standin)
@@ -74,7 +75,7 @@ def test_a_parent_that_cannot_be_taken_back_is_reported_not_denied(db, standin):
 def test_a_reply_refused_in_the_thread_goes_to_the_dm_without_leaving_the_parent_behind(db, standin):
     client = RepliesRefused(standin, "C0INTERNAL", "cannot_reply_to_message")
 
-    triage_and_deliver(client, db, _settings(standin), _ask(standin, "to-dm"))
+    triage_and_deliver(client, _services(db, standin), _ask(standin, "to-dm"))
 
     assert standin.messages["C0INTERNAL"] == []
     assert [message.get("thread_ts") is not None for message in standin.messages["DU0ALICE"]] == [False, True]

@@ -7,6 +7,7 @@ import http.client
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlparse
@@ -67,10 +68,13 @@ def http_request(url: str, method: str = "GET", body: bytes = b"", headers: dict
 
 
 class SlackDriver:
-    """Plays Slack: builds payloads as Slack does, signs them and posts them to `app_url`."""
+    """Plays Slack: builds payloads as Slack does, signs them and posts them to `app_url` (or hands them to
+    `send`, for an app in this process)."""
 
-    def __init__(self, app_url: str, signing_secret: str, standin: SlackStandIn, team_id: str = TEAM_ID):
+    def __init__(self, app_url: str, signing_secret: str, standin: SlackStandIn, team_id: str = TEAM_ID,
+                 send: Callable[[bytes, dict[str, str]], Reply] | None = None):
         self.app_url = app_url.rstrip("/")
+        self.send = send or self.send_over_http
         self.signing_secret = signing_secret
         self.standin = standin
         self.team_id = team_id
@@ -99,8 +103,11 @@ class SlackDriver:
         if signed:
             all_headers.update(sign(self.signing_secret, body))
         all_headers.update(headers or {})
-        return http_request(f"{self.app_url}/slack/events", "POST", body.encode("utf-8", "surrogatepass"),
-                            all_headers)
+        return self.send(body.encode("utf-8", "surrogatepass"), all_headers)
+
+    def send_over_http(self, raw: bytes, headers: dict[str, str]) -> Reply:
+        """POST a request to the app's /slack/events."""
+        return http_request(f"{self.app_url}/slack/events", "POST", raw, headers)
 
     def slash_command(self, text: str, user_id: str = "U0ALICE", channel_id: str = "C0INTERNAL",
                       command: str = "/pushback", **extra: str) -> Reply:

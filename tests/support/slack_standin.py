@@ -69,6 +69,7 @@ class SlackStandIn:
         self.files: dict[str, dict[str, Any]] = {}
         self._scripted: dict[str, deque] = defaultdict(deque)
         self._delays: dict[str, float] = {}
+        self._holds: dict[str, threading.Event] = {}
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -184,6 +185,13 @@ class SlackStandIn:
         """Answer `method` only after `seconds`, having done its work first (a slow Slack, or a slow network)."""
         self._delays[method] = seconds
 
+    def hold(self, method: str) -> threading.Event:
+        """Keep every call of `method` waiting, unanswered, until the returned event is set (at most a minute):
+        a Slack that has not answered yet."""
+        release = threading.Event()
+        self._holds[method] = release
+        return release
+
     def server_error(self, method: str, times: int = 1) -> None:
         """Answer the next `times` calls of `method` with HTTP 500."""
         for _ in range(times):
@@ -231,6 +239,8 @@ class SlackStandIn:
             self.calls.append(Call(method=method, args=args, token=token))
             scripted = self._scripted[method].popleft() if self._scripted[method] else None
             self._lock.notify_all()
+        if method in self._holds:
+            self._holds[method].wait(60)
         if scripted:
             return scripted
         if method == "response":

@@ -1,9 +1,9 @@
-"""End to end through `pushback run`: "Push back on this" on each shape a client's words reach Slack in.
+""""Push back on this" on each shape a client's words reach Slack in, through the app in process (`slack_app`).
 
 A forwarded email (whole, or only a preview the app fetches with files.info), words only in rich_text or section
 blocks, a shared message, a mail app's post, an email in a Slack Connect channel, and a message with only files.
 Each test reads the thread reply (or the DM and the private note) as the user would, and the app's log is
-searched afterwards for every client word and email address (see `running_app`).
+searched afterwards for every client word and email address (see `slack_app`).
 """
 
 import json
@@ -94,8 +94,8 @@ def _stored(database_url):
         db.dispose()
 
 
-def test_a_forwarded_email_is_triaged_in_its_thread_with_its_subject_and_sender(running_app, standin, database_url):
-    running_app.driver.message_shortcut(_forwarded(_email_file()), channel_id="C0INTERNAL")
+def test_a_forwarded_email_is_triaged_in_its_thread_with_its_subject_and_sender(slack_app, standin, database_url):
+    slack_app.driver.message_shortcut(_forwarded(_email_file()), channel_id="C0INTERNAL")
 
     reply = _thread_reply(standin)
     assert reply["channel"] == "C0INTERNAL" and reply["thread_ts"] == TS
@@ -113,12 +113,12 @@ def test_a_forwarded_email_is_triaged_in_its_thread_with_its_subject_and_sender(
     assert text == "Subject: Re: French version\n\n" + (BODY + HISTORY).strip()
 
 
-def test_an_email_with_only_a_preview_is_fetched_whole_with_files_info(running_app, standin):
+def test_an_email_with_only_a_preview_is_fetched_whole_with_files_info(slack_app, standin):
     standin.add_file(_email_file())
-    running_app.driver.remember_client_words(_email_file())
+    slack_app.driver.remember_client_words(_email_file())
     preview = _email_file(plain_text=None, has_more=True)
 
-    running_app.driver.message_shortcut(_forwarded(preview), channel_id="C0INTERNAL")
+    slack_app.driver.message_shortcut(_forwarded(preview), channel_id="C0INTERNAL")
 
     reply = _thread_reply(standin)
     [fetched] = standin.calls_to("files.info")
@@ -130,22 +130,22 @@ def test_an_email_with_only_a_preview_is_fetched_whole_with_files_info(running_a
     _assert_greets(reply["blocks"], "Jordan")
 
 
-def test_an_email_slack_will_not_give_whole_is_triaged_from_its_preview_and_says_so(running_app, standin):
+def test_an_email_slack_will_not_give_whole_is_triaged_from_its_preview_and_says_so(slack_app, standin):
     standin.fail("files.info", "missing_scope")
     preview = _email_file(plain_text=None, has_more=True,
                           preview_plain_text="Hi Sam, could you add a French version by Friday at no extra cost")
 
-    running_app.driver.message_shortcut(_forwarded(preview), channel_id="C0INTERNAL")
+    slack_app.driver.message_shortcut(_forwarded(preview), channel_id="C0INTERNAL")
 
     reply = _thread_reply(standin)
     assert len(standin.calls_to("files.info")) == 1
     notes = _notes(reply["blocks"])
     assert any("only the start of this email" in note for note in notes), notes
     assert "at no extra cost" in _seen(reply["blocks"])
-    assert "files.info refused team=T0001 user=U0ALICE" in running_app.log() and "missing_scope" in running_app.log()
+    assert "files.info refused team=T0001 user=U0ALICE" in slack_app.log() and "missing_scope" in slack_app.log()
 
 
-def test_words_only_in_rich_text_blocks_are_triaged(running_app, standin):
+def test_words_only_in_rich_text_blocks_are_triaged(slack_app, standin):
     def section(*texts):
         return {"type": "rich_text_section", "elements": [{"type": "text", "text": text} for text in texts]}
 
@@ -154,9 +154,9 @@ def test_words_only_in_rich_text_blocks_are_triaged(running_app, standin):
                             {"type": "rich_text_list", "style": "bullet", "elements": [
                                 section("add a French version of the whole site"), section("redo the careers page")]},
                             section("Launch date stays the same and there's no budget left.")]}]}
-    running_app.driver.remember_client_words(message)
+    slack_app.driver.remember_client_words(message)
 
-    running_app.driver.message_shortcut(message, channel_id="C0INTERNAL")
+    slack_app.driver.message_shortcut(message, channel_id="C0INTERNAL")
 
     reply = _thread_reply(standin)
     assert reply["thread_ts"] == TS
@@ -166,22 +166,22 @@ def test_words_only_in_rich_text_blocks_are_triaged(running_app, standin):
     assert _notes(reply["blocks"])[1:] == []  # the tip only: a message's own words need no note
 
 
-def test_words_only_in_a_section_are_triaged_and_the_summary_text_not_twice(running_app, standin):
+def test_words_only_in_a_section_are_triaged_and_the_summary_text_not_twice(slack_app, standin):
     message = {"type": "message", "ts": TS, "bot_id": "B0FORMS", "text": "New client request", "blocks": [
         {"type": "section", "text": {"type": "mrkdwn", "text": "Acme asks: could you also add a live chat to the "
                                                                "site by Friday at no extra cost?"},
          "fields": [{"type": "mrkdwn", "text": "*Client:*\nAcme"}]},
         {"type": "actions", "elements": [{"type": "button", "text": {"type": "plain_text", "text": "Open"}}]}]}
-    running_app.driver.remember_client_words(message)
+    slack_app.driver.remember_client_words(message)
 
-    running_app.driver.message_shortcut(message, channel_id="C0INTERNAL")
+    slack_app.driver.message_shortcut(message, channel_id="C0INTERNAL")
 
     seen = _seen(_thread_reply(standin)["blocks"])
     assert "Out of scope" in seen and "live chat" in seen and "no extra cost" in seen
     assert "New client request" not in seen and "asks in this message" not in seen
 
 
-def test_a_shared_message_is_triaged_with_its_author_named(running_app, standin):
+def test_a_shared_message_is_triaged_with_its_author_named(slack_app, standin):
     words = "While you're at it could you also redo the careers page and add a live chat? Launch date stays the same."
     shared = {"is_share": True, "author_name": "Jordan Lee", "author_id": "U0JORDAN", "channel_id": "C0CLIENT",
               "ts": "1700000400.000400", "text": words, "fallback": f"[December 7th, 2026] Jordan Lee: {words[:40]}",
@@ -190,7 +190,7 @@ def test_a_shared_message_is_triaged_with_its_author_named(running_app, standin)
                                       {"type": "rich_text_section", "elements": [{"type": "text", "text": words}]},
                                   ]}]}}]}
 
-    running_app.driver.message_shortcut({"type": "message", "ts": TS, "text": "thoughts?", "attachments": [shared]},
+    slack_app.driver.message_shortcut({"type": "message", "ts": TS, "text": "thoughts?", "attachments": [shared]},
                                         channel_id="C0INTERNAL")
 
     reply = _thread_reply(standin)
@@ -200,12 +200,12 @@ def test_a_shared_message_is_triaged_with_its_author_named(running_app, standin)
     _assert_greets(reply["blocks"], "Jordan")
 
 
-def test_a_mail_apps_post_is_triaged_with_its_subject_and_sender(running_app, standin):
+def test_a_mail_apps_post_is_triaged_with_its_subject_and_sender(slack_app, standin):
     post = {"author_name": "Jordan Lee <jordan.lee@client-co.example>", "title": "Re: French version",
             "text": "Any chance we could have this live by Friday as well? There's no extra budget for it, I'm afraid.",
             "fallback": "New email from Jordan Lee: Re: French version", "footer": "Mail", "mrkdwn_in": ["text"]}
 
-    running_app.driver.message_shortcut({"type": "message", "ts": TS, "bot_id": "B0MAIL", "text": "",
+    slack_app.driver.message_shortcut({"type": "message", "ts": TS, "bot_id": "B0MAIL", "text": "",
                                          "attachments": [post]}, channel_id="C0INTERNAL")
 
     reply = _thread_reply(standin)
@@ -217,12 +217,12 @@ def test_a_mail_apps_post_is_triaged_with_its_subject_and_sender(running_app, st
 
 @pytest.mark.parametrize("channel", [{"channel_id": "C0SHARED", "is_ext_shared": True},
                                      {"channel_id": "C0NOBOT", "is_member": False}], ids=["slack_connect", "no_bot"])
-def test_an_email_where_the_client_could_read_the_triage_is_answered_only_to_the_user(running_app, standin,
+def test_an_email_where_the_client_could_read_the_triage_is_answered_only_to_the_user(slack_app, standin,
                                                                                         database_url, channel):
     channel_id = channel.pop("channel_id")
     standin.add_channel(channel_id, **channel)
 
-    running_app.driver.message_shortcut(_forwarded(_email_file()), channel_id=channel_id)
+    slack_app.driver.message_shortcut(_forwarded(_email_file()), channel_id=channel_id)
 
     reply = _thread_reply(standin)
     assert reply["channel"] == "DU0ALICE"
@@ -241,10 +241,10 @@ def test_an_email_where_the_client_could_read_the_triage_is_answered_only_to_the
     assert _stored(database_url)[1].startswith("Subject: Re: French version\n\nHi Sam,")
 
 
-def test_several_emails_triage_the_first_and_say_so(running_app, standin):
+def test_several_emails_triage_the_first_and_say_so(slack_app, standin):
     second = _email_file(id="F0SECOND", subject="Invoice", plain_text="Please take 30% off the invoice.")
 
-    running_app.driver.message_shortcut(_forwarded(_email_file(), second), channel_id="C0INTERNAL")
+    slack_app.driver.message_shortcut(_forwarded(_email_file(), second), channel_id="C0INTERNAL")
 
     reply = _thread_reply(standin)
     notes = _notes(reply["blocks"])
@@ -253,11 +253,11 @@ def test_several_emails_triage_the_first_and_say_so(running_app, standin):
     assert "Invoice" not in _seen(reply["blocks"]) and "30%" not in _seen(reply["blocks"])
 
 
-def test_a_message_with_only_files_explains_what_pushback_can_read(running_app, standin):
+def test_a_message_with_only_files_explains_what_pushback_can_read(slack_app, standin):
     files = [{"id": "F0IMG", "name": "mockup.png", "filetype": "png", "mimetype": "image/png", "mode": "hosted"},
              {"id": "F0PDF", "name": "brief.pdf", "filetype": "pdf", "mimetype": "application/pdf", "mode": "hosted"}]
 
-    running_app.driver.message_shortcut({"type": "message", "subtype": "file_share", "ts": TS, "text": "",
+    slack_app.driver.message_shortcut({"type": "message", "subtype": "file_share", "ts": TS, "text": "",
                                          "files": files}, channel_id="C0INTERNAL")
 
     said = standin.wait_for("response")[0].args

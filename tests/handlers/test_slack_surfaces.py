@@ -1,4 +1,4 @@
-"""End to end through `pushback run`'s HTTP endpoint: what Slack receives for each path a user can take.
+"""Every path a user can take, through the app in process (`slack_app`): what Slack receives for each.
 
 Each test plays Slack with signed requests and reads the Web API calls the app made at the stand-in.
 """
@@ -58,8 +58,8 @@ def _action_value(blocks, prefix):
 # --- /pushback -------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", ["", "help", "  HELP  "])
-def test_empty_or_help_gives_a_private_usage_note_with_a_paste_button(running_app, standin, text):
-    reply = running_app.driver.slash_command(text)
+def test_empty_or_help_gives_a_private_usage_note_with_a_paste_button(slack_app, standin, text):
+    reply = slack_app.driver.slash_command(text)
 
     assert reply.status == 200
     body = reply.json()
@@ -70,8 +70,8 @@ def test_empty_or_help_gives_a_private_usage_note_with_a_paste_button(running_ap
     assert _posts(standin) == []
 
 
-def test_in_the_dm_with_the_app_the_triage_is_threaded_under_the_quoted_request(running_app, standin):
-    reply = running_app.driver.slash_command(REQUEST, channel_id="D0ALICE")
+def test_in_the_dm_with_the_app_the_triage_is_threaded_under_the_quoted_request(slack_app, standin):
+    reply = slack_app.driver.slash_command(REQUEST, channel_id="D0ALICE")
 
     assert reply.status == 200 and reply.seconds < 3
     answer = _triage_reply(standin)
@@ -87,8 +87,8 @@ def test_in_the_dm_with_the_app_the_triage_is_threaded_under_the_quoted_request(
     assert standin.calls_to("response") == []
 
 
-def test_in_an_internal_channel_with_the_bot_the_triage_is_posted_there(running_app, standin, database_url):
-    running_app.driver.slash_command(REQUEST, channel_id="C0INTERNAL")
+def test_in_an_internal_channel_with_the_bot_the_triage_is_posted_there(slack_app, standin, database_url):
+    slack_app.driver.slash_command(REQUEST, channel_id="C0INTERNAL")
 
     answer = _triage_reply(standin)
     assert {c.args["channel"] for c in _posts(standin)} == {"C0INTERNAL"}
@@ -106,12 +106,12 @@ def test_in_an_internal_channel_with_the_bot_the_triage_is_posted_there(running_
     {"channel_id": "C0SHARED", "is_ext_shared": True, "is_member": True},
     {"channel_id": "C0NOBOT", "is_member": False},
 ])
-def test_where_the_client_could_read_it_the_triage_goes_to_the_dm_with_a_private_pointer(running_app, standin,
+def test_where_the_client_could_read_it_the_triage_goes_to_the_dm_with_a_private_pointer(slack_app, standin,
                                                                                           channel):
     channel_id = channel.pop("channel_id")
     standin.add_channel(channel_id, **channel)
 
-    running_app.driver.slash_command(REQUEST, channel_id=channel_id)
+    slack_app.driver.slash_command(REQUEST, channel_id=channel_id)
 
     answer = _triage_reply(standin)
     pointer = standin.wait_for("response")[0]
@@ -123,7 +123,7 @@ def test_where_the_client_could_read_it_the_triage_goes_to_the_dm_with_a_private
 
 
 @pytest.mark.parametrize("guest_flag", ["is_restricted", "is_ultra_restricted"])
-def test_an_internal_channel_with_a_guest_is_treated_as_external(running_app, standin, guest_flag):
+def test_an_internal_channel_with_a_guest_is_treated_as_external(slack_app, standin, guest_flag):
     """A client contact invited as a multi-channel (`is_restricted`) or single-channel (`is_ultra_restricted`)
     guest reads the channel like a Slack Connect one: the triage goes to the DM with a private pointer."""
     standin.add_user("U0ALICE")
@@ -131,7 +131,7 @@ def test_an_internal_channel_with_a_guest_is_treated_as_external(running_app, st
     standin.add_user("U0GUEST", **{guest_flag: True})
     standin.add_channel("C0GUESTS", members=["U0ALICE", "U0BOB", "U0GUEST"])
 
-    reply = running_app.driver.slash_command(REQUEST, channel_id="C0GUESTS")
+    reply = slack_app.driver.slash_command(REQUEST, channel_id="C0GUESTS")
 
     assert reply.status == 200
     answer = _triage_reply(standin)
@@ -141,34 +141,34 @@ def test_an_internal_channel_with_a_guest_is_treated_as_external(running_app, st
     assert pointer.args["response_type"] == "ephemeral" and "outside your organisation" in pointer.args["text"]
 
 
-def test_an_internal_channel_of_full_members_gets_the_triage_and_their_lookups_are_cached(running_app, standin):
+def test_an_internal_channel_of_full_members_gets_the_triage_and_their_lookups_are_cached(slack_app, standin):
     standin.add_user("U0ALICE")
     standin.add_user("U0BOB")
     standin.add_channel("C0TEAM", members=["U0ALICE", "U0BOB"])
 
-    running_app.driver.slash_command(REQUEST, channel_id="C0TEAM")
+    slack_app.driver.slash_command(REQUEST, channel_id="C0TEAM")
     assert _triage_reply(standin).args["channel"] == "C0TEAM"
     looked_up = len(standin.calls_to("users.info"))
     standin.reset_calls()
-    running_app.driver.slash_command(REQUEST, channel_id="C0TEAM")
+    slack_app.driver.slash_command(REQUEST, channel_id="C0TEAM")
 
     assert _triage_reply(standin).args["channel"] == "C0TEAM"
     assert standin.calls_to("conversations.members")
     assert looked_up <= 2 and len(standin.calls_to("users.info")) <= looked_up  # the same worker asks no more
 
 
-def test_a_channel_that_refuses_the_post_falls_back_to_the_dm(running_app, standin):
+def test_a_channel_that_refuses_the_post_falls_back_to_the_dm(slack_app, standin):
     standin.fail("chat.postMessage", "not_in_channel")
 
-    running_app.driver.slash_command(REQUEST, channel_id="C0INTERNAL")
+    slack_app.driver.slash_command(REQUEST, channel_id="C0INTERNAL")
 
     answer = _triage_reply(standin)
     assert answer.args["channel"] == "DU0ALICE"
     assert standin.wait_for("response")[0].args["response_type"] == "ephemeral"
 
 
-def test_pasted_mentions_never_reach_mrkdwn(running_app, standin):
-    running_app.driver.slash_command("<!channel> <!here> <@U0BOSS> <!subteam^S0TEAM|@design> please add a page")
+def test_pasted_mentions_never_reach_mrkdwn(slack_app, standin):
+    slack_app.driver.slash_command("<!channel> <!here> <@U0BOSS> <!subteam^S0TEAM|@design> please add a page")
 
     answer = _triage_reply(standin)
     parent = _posts(standin)[0]
@@ -180,19 +180,19 @@ def test_pasted_mentions_never_reach_mrkdwn(running_app, standin):
     assert "<!channel>" in _texts(parent.args["blocks"])
 
 
-def test_a_long_request_is_shortened_with_a_note(running_app, standin):
-    running_app.driver.slash_command("Please add twenty more pages to the site at no extra cost. " * 100)
+def test_a_long_request_is_shortened_with_a_note(slack_app, standin):
+    slack_app.driver.slash_command("Please add twenty more pages to the site at no extra cost. " * 100)
 
     _triage_reply(standin)
     parent = _posts(standin)[0]
     assert "Shortened: showing the first" in _texts(parent.args["blocks"])
 
 
-def test_a_failure_after_the_ack_reaches_the_user_as_a_friendly_message(running_app, standin):
+def test_a_failure_after_the_ack_reaches_the_user_as_a_friendly_message(slack_app, standin):
     standin.add_channel("C0SHARED", is_ext_shared=True)
     standin.fail("conversations.open", "fatal_error", times=3)
 
-    reply = running_app.driver.slash_command(REQUEST, channel_id="C0SHARED")
+    reply = slack_app.driver.slash_command(REQUEST, channel_id="C0SHARED")
 
     assert reply.status == 200
     said = standin.wait_for("response")[0].args
@@ -202,10 +202,10 @@ def test_a_failure_after_the_ack_reaches_the_user_as_a_friendly_message(running_
     assert _posts(standin, "C0SHARED") == []
 
 
-def test_a_triage_slack_refused_is_still_in_the_users_history(running_app, standin, database_url):
+def test_a_triage_slack_refused_is_still_in_the_users_history(slack_app, standin, database_url):
     standin.fail("chat.postMessage", "fatal_error", times=1)
 
-    running_app.driver.slash_command(REQUEST, channel_id="C0INTERNAL")
+    slack_app.driver.slash_command(REQUEST, channel_id="C0INTERNAL")
 
     assert "something went wrong" in standin.wait_for("response")[0].args["text"]
     db = Database(database_url)
@@ -229,10 +229,10 @@ def _refuse_new_triages(database_url: str) -> None:
     db.dispose()
 
 
-def test_a_triage_posted_but_not_stored_says_its_buttons_will_not_work(running_app, standin, database_url):
+def test_a_triage_posted_but_not_stored_says_its_buttons_will_not_work(slack_app, standin, database_url):
     _refuse_new_triages(database_url)
 
-    running_app.driver.slash_command(REQUEST, channel_id="C0INTERNAL")
+    slack_app.driver.slash_command(REQUEST, channel_id="C0INTERNAL")
 
     answer = _triage_reply(standin)
     assert answer.args["channel"] == "C0INTERNAL" and "Suggested reply" in _texts(answer.args["blocks"])
@@ -240,17 +240,17 @@ def test_a_triage_posted_but_not_stored_says_its_buttons_will_not_work(running_a
     assert said["response_type"] == "ephemeral"
     assert "couldn't save it" in said["text"] and "Traceback" not in said["text"]
     standin.reset_calls()
-    _press(running_app, standin, answer.args["blocks"], "triage_tone_firmer")
+    _press(slack_app, standin, answer.args["blocks"], "triage_tone_firmer")
     assert "older version" in standin.wait_for("response")[0].args["text"]
     assert standin.calls_to("chat.update") == []
 
 
 # --- the message shortcut ----------------------------------------------------------------------------------
 
-def test_shortcut_on_a_top_level_message_answers_in_its_thread(running_app, standin):
+def test_shortcut_on_a_top_level_message_answers_in_its_thread(slack_app, standin):
     message = {"type": "message", "ts": "1700000100.000100", "user": "U0CLIENT", "text": REQUEST}
 
-    running_app.driver.message_shortcut(message, channel_id="C0INTERNAL")
+    slack_app.driver.message_shortcut(message, channel_id="C0INTERNAL")
 
     answer = _triage_reply(standin)
     assert answer.args["channel"] == "C0INTERNAL"
@@ -258,19 +258,19 @@ def test_shortcut_on_a_top_level_message_answers_in_its_thread(running_app, stan
     assert len(_posts(standin)) == 1
 
 
-def test_shortcut_on_a_threaded_reply_answers_in_the_same_thread(running_app, standin):
+def test_shortcut_on_a_threaded_reply_answers_in_the_same_thread(slack_app, standin):
     message = {"type": "message", "ts": "1700000200.000200", "thread_ts": "1700000100.000100", "text": REQUEST}
 
-    running_app.driver.message_shortcut(message, channel_id="C0INTERNAL")
+    slack_app.driver.message_shortcut(message, channel_id="C0INTERNAL")
 
     assert _triage_reply(standin).args["thread_ts"] == "1700000100.000100"
 
 
-def test_shortcut_in_a_slack_connect_channel_goes_to_the_dm_with_a_link_to_the_message(running_app, standin):
+def test_shortcut_in_a_slack_connect_channel_goes_to_the_dm_with_a_link_to_the_message(slack_app, standin):
     standin.add_channel("C0SHARED", is_ext_shared=True)
     message = {"type": "message", "ts": "1700000300.000300", "text": REQUEST}
 
-    running_app.driver.message_shortcut(message, channel_id="C0SHARED")
+    slack_app.driver.message_shortcut(message, channel_id="C0SHARED")
 
     answer = _triage_reply(standin)
     assert answer.args["channel"] == "DU0ALICE"
@@ -280,10 +280,10 @@ def test_shortcut_in_a_slack_connect_channel_goes_to_the_dm_with_a_link_to_the_m
     assert standin.wait_for("response")[0].args["response_type"] == "ephemeral"
 
 
-def test_shortcut_on_a_message_without_text_explains_kindly(running_app, standin):
+def test_shortcut_on_a_message_without_text_explains_kindly(slack_app, standin):
     message = {"type": "message", "ts": "1700000400.000400", "text": "", "files": [{"id": "F1"}]}
 
-    running_app.driver.message_shortcut(message)
+    slack_app.driver.message_shortcut(message)
 
     said = standin.wait_for("response")[0].args
     assert "no text I can read" in said["text"]
@@ -292,44 +292,44 @@ def test_shortcut_on_a_message_without_text_explains_kindly(running_app, standin
 
 # --- buttons on the triage -------------------------------------------------------------------------------------
 
-def _triage_in_channel(running_app, standin):
-    running_app.driver.slash_command(REQUEST, channel_id="C0INTERNAL")
+def _triage_in_channel(slack_app, standin):
+    slack_app.driver.slash_command(REQUEST, channel_id="C0INTERNAL")
     answer = _triage_reply(standin)
-    db = Database(running_app.env["DATABASE_URL"])
+    db = Database(slack_app.env["DATABASE_URL"])
     assert eventually(lambda: [t for t in recent_triages(db, "T0001", "U0ALICE") if t.permalink])
     db.dispose()
     standin.reset_calls()
     return answer
 
 
-def _press(running_app, standin, blocks, prefix, user_id="U0ALICE"):
+def _press(slack_app, standin, blocks, prefix, user_id="U0ALICE"):
     """Press a button on the triage reply in #C0INTERNAL, with the container Slack sends."""
     action_id, value = _action_value(blocks, prefix)
     reply_ts = standin.messages["C0INTERNAL"][1]["ts"]
-    return running_app.driver.block_action(
+    return slack_app.driver.block_action(
         action_id, value, user_id=user_id, channel_id="C0INTERNAL",
         container={"type": "message", "channel_id": "C0INTERNAL", "message_ts": reply_ts, "is_ephemeral": False})
 
 
-def test_firmer_then_warmer_re_render_the_reply_in_place(running_app, standin):
-    answer = _triage_in_channel(running_app, standin)
+def test_firmer_then_warmer_re_render_the_reply_in_place(slack_app, standin):
+    answer = _triage_in_channel(slack_app, standin)
 
-    _press(running_app, standin, answer.args["blocks"], "triage_tone_firmer")
+    _press(slack_app, standin, answer.args["blocks"], "triage_tone_firmer")
 
     update = standin.wait_for("chat.update")[0].args
     assert update["channel"] == "C0INTERNAL"
     assert update["ts"] == standin.messages["C0INTERNAL"][1]["ts"]
     assert "Suggested reply* (firm)" in _texts(update["blocks"])
     assert _texts(update["blocks"]) != _texts(answer.args["blocks"])
-    _press(running_app, standin, update["blocks"], "triage_tone_warmer")
+    _press(slack_app, standin, update["blocks"], "triage_tone_warmer")
     again = standin.wait_for("chat.update", count=2)[1].args
     assert "Suggested reply* (neutral)" in _texts(again["blocks"])
 
 
-def test_someone_else_pressing_a_button_gets_a_polite_private_refusal(running_app, standin):
-    answer = _triage_in_channel(running_app, standin)
+def test_someone_else_pressing_a_button_gets_a_polite_private_refusal(slack_app, standin):
+    answer = _triage_in_channel(slack_app, standin)
 
-    _press(running_app, standin, answer.args["blocks"], "triage_tone_firmer", user_id="U0BOB")
+    _press(slack_app, standin, answer.args["blocks"], "triage_tone_firmer", user_id="U0BOB")
 
     said = standin.wait_for("response")[0].args
     assert said["response_type"] == "ephemeral" and said["replace_original"] is False
@@ -337,17 +337,17 @@ def test_someone_else_pressing_a_button_gets_a_polite_private_refusal(running_ap
     assert standin.calls_to("chat.update") == []
 
 
-def test_edit_and_copy_opens_the_reply_and_posts_the_final_text_in_the_thread(running_app, standin):
-    answer = _triage_in_channel(running_app, standin)
+def test_edit_and_copy_opens_the_reply_and_posts_the_final_text_in_the_thread(slack_app, standin):
+    answer = _triage_in_channel(slack_app, standin)
 
-    _press(running_app, standin, answer.args["blocks"], "triage_edit")
+    _press(slack_app, standin, answer.args["blocks"], "triage_edit")
 
     view = standin.wait_for("views.open")[0].args["view"]
     view = json.loads(view) if isinstance(view, str) else view
     initial = view["blocks"][0]["element"]["initial_value"]
     assert initial
     edited = initial + "\nBest, Alice"
-    reply = running_app.driver.view_submission(
+    reply = slack_app.driver.view_submission(
         view["callback_id"], {"reply_block": {"reply_input": {"type": "plain_text_input", "value": edited}}},
         private_metadata=view["private_metadata"])
     assert reply.status == 200
@@ -358,16 +358,16 @@ def test_edit_and_copy_opens_the_reply_and_posts_the_final_text_in_the_thread(ru
     assert all(b["text"]["type"] == "plain_text" for b in final["blocks"][1:])
 
 
-def test_an_edited_reply_submitted_after_the_channel_was_archived_reaches_the_dm(running_app, standin):
+def test_an_edited_reply_submitted_after_the_channel_was_archived_reaches_the_dm(slack_app, standin):
     """The thread cannot take it any more: the final text goes to the user's DM rather than being lost."""
-    answer = _triage_in_channel(running_app, standin)
-    _press(running_app, standin, answer.args["blocks"], "triage_edit")
+    answer = _triage_in_channel(slack_app, standin)
+    _press(slack_app, standin, answer.args["blocks"], "triage_edit")
     view = standin.wait_for("views.open")[0].args["view"]
     view = json.loads(view) if isinstance(view, str) else view
     edited = view["blocks"][0]["element"]["initial_value"] + "\nBest, Alice"
     standin.fail("chat.postMessage", "is_archived")
 
-    reply = running_app.driver.view_submission(
+    reply = slack_app.driver.view_submission(
         view["callback_id"], {"reply_block": {"reply_input": {"type": "plain_text_input", "value": edited}}},
         private_metadata=view["private_metadata"])
 
@@ -378,11 +378,11 @@ def test_an_edited_reply_submitted_after_the_channel_was_archived_reaches_the_dm
 
 
 @pytest.mark.parametrize("change", ["slack_connect", "guest"])
-def test_an_edited_reply_goes_to_the_dm_when_the_channel_let_outsiders_in_since(running_app, standin, change):
+def test_an_edited_reply_goes_to_the_dm_when_the_channel_let_outsiders_in_since(slack_app, standin, change):
     """The channel is checked again when the final text is posted: shared with another organisation, or joined by
     a guest, since the triage, it gets nothing and the user gets the text in the DM."""
-    answer = _triage_in_channel(running_app, standin)
-    _press(running_app, standin, answer.args["blocks"], "triage_edit")
+    answer = _triage_in_channel(slack_app, standin)
+    _press(slack_app, standin, answer.args["blocks"], "triage_edit")
     view = standin.wait_for("views.open")[0].args["view"]
     view = json.loads(view) if isinstance(view, str) else view
     edited = view["blocks"][0]["element"]["initial_value"] + "\nBest, Alice"
@@ -392,7 +392,7 @@ def test_an_edited_reply_goes_to_the_dm_when_the_channel_let_outsiders_in_since(
         standin.add_user("U0GUEST", is_ultra_restricted=True)
         standin.channels["C0INTERNAL"].members.append("U0GUEST")
 
-    reply = running_app.driver.view_submission(
+    reply = slack_app.driver.view_submission(
         view["callback_id"], {"reply_block": {"reply_input": {"type": "plain_text_input", "value": edited}}},
         private_metadata=view["private_metadata"])
 
@@ -403,11 +403,11 @@ def test_an_edited_reply_goes_to_the_dm_when_the_channel_let_outsiders_in_since(
     assert _posts(standin, "C0INTERNAL") == []
 
 
-def test_an_empty_edited_reply_is_refused_in_the_modal(running_app, standin):
-    answer = _triage_in_channel(running_app, standin)
+def test_an_empty_edited_reply_is_refused_in_the_modal(slack_app, standin):
+    answer = _triage_in_channel(slack_app, standin)
     triage_id = int(_action_value(answer.args["blocks"], "triage_edit")[1])
 
-    reply = running_app.driver.view_submission(
+    reply = slack_app.driver.view_submission(
         "edit_reply_submit", {"reply_block": {"reply_input": {"type": "plain_text_input", "value": "  "}}},
         private_metadata=json.dumps({"triage_id": triage_id}))
 
@@ -415,22 +415,22 @@ def test_an_empty_edited_reply_is_refused_in_the_modal(running_app, standin):
     assert standin.calls_to("chat.postMessage") == []
 
 
-def test_an_expired_trigger_asks_the_user_to_try_again(running_app, standin):
-    answer = _triage_in_channel(running_app, standin)
+def test_an_expired_trigger_asks_the_user_to_try_again(slack_app, standin):
+    answer = _triage_in_channel(slack_app, standin)
     standin.fail("views.open", "expired_trigger_id")
 
-    _press(running_app, standin, answer.args["blocks"], "triage_edit")
+    _press(slack_app, standin, answer.args["blocks"], "triage_edit")
 
     said = standin.wait_for("response")[0].args
     assert said["response_type"] == "ephemeral" and "please try again" in said["text"].lower()
 
 
 @pytest.mark.parametrize("choice", ["helpful", "not_helpful"])
-def test_feedback_is_stored_with_the_triage_and_shown(running_app, standin, database_url, choice):
-    answer = _triage_in_channel(running_app, standin)
+def test_feedback_is_stored_with_the_triage_and_shown(slack_app, standin, database_url, choice):
+    answer = _triage_in_channel(slack_app, standin)
     value = _action_value(answer.args["blocks"], f"triage_feedback_{choice}")[1]
 
-    _press(running_app, standin, answer.args["blocks"], f"triage_feedback_{choice}")
+    _press(slack_app, standin, answer.args["blocks"], f"triage_feedback_{choice}")
 
     update = standin.wait_for("chat.update")[0].args
     assert "Thanks for the feedback" in _texts(update["blocks"])
@@ -439,14 +439,14 @@ def test_feedback_is_stored_with_the_triage_and_shown(running_app, standin, data
     db.dispose()
 
 
-def test_the_paste_modal_triages_a_long_request(running_app, standin):
-    help_note = running_app.driver.slash_command("help").json()
+def test_the_paste_modal_triages_a_long_request(slack_app, standin):
+    help_note = slack_app.driver.slash_command("help").json()
     action_id, value = _action_value(help_note["blocks"], "open_paste_modal")
-    running_app.driver.block_action(action_id, value, channel_id="C0INTERNAL")
+    slack_app.driver.block_action(action_id, value, channel_id="C0INTERNAL")
     view = standin.wait_for("views.open")[0].args["view"]
     view = json.loads(view) if isinstance(view, str) else view
 
-    running_app.driver.view_submission(
+    slack_app.driver.view_submission(
         view["callback_id"], {"request_block": {"request_input": {"type": "plain_text_input", "value": REQUEST}}},
         private_metadata=view["private_metadata"])
 
@@ -455,12 +455,12 @@ def test_the_paste_modal_triages_a_long_request(running_app, standin):
 
 # --- App Home -------------------------------------------------------------------------------------------------
 
-def test_app_home_shows_recent_triages_and_reason_counts(running_app, standin):
-    _triage_in_channel(running_app, standin)
+def test_app_home_shows_recent_triages_and_reason_counts(slack_app, standin):
+    _triage_in_channel(slack_app, standin)
 
     def open_home() -> tuple[dict, str]:
         standin.reset_calls()
-        running_app.driver.event({"type": "app_home_opened", "user": "U0ALICE", "channel": "DU0ALICE",
+        slack_app.driver.event({"type": "app_home_opened", "user": "U0ALICE", "channel": "DU0ALICE",
                                   "tab": "home"})
         published = standin.wait_for("views.publish")[0].args
         view = published["view"] if isinstance(published["view"], dict) else json.loads(published["view"])
@@ -477,17 +477,17 @@ def test_app_home_shows_recent_triages_and_reason_counts(running_app, standin):
 
 # --- privacy ----------------------------------------------------------------------------------------------------
 
-def test_logs_carry_ids_and_verdicts_never_the_clients_words_or_tokens(running_app, standin):
+def test_logs_carry_ids_and_verdicts_never_the_clients_words_or_tokens(slack_app, standin):
     secret_phrase = "Zanzibar-Quokka-7731"
-    running_app.driver.slash_command(f"Please add a {secret_phrase} page at no extra cost, launch stays Friday.")
+    slack_app.driver.slash_command(f"Please add a {secret_phrase} page at no extra cost, launch stays Friday.")
     _triage_reply(standin)
     standin.add_channel("C0SHARED", is_ext_shared=True)
     standin.fail("conversations.open", "fatal_error", times=3)
-    running_app.driver.slash_command(f"{secret_phrase} again", channel_id="C0SHARED")
+    slack_app.driver.slash_command(f"{secret_phrase} again", channel_id="C0SHARED")
     standin.wait_for("response")
 
-    assert eventually(lambda: "triaged team=T0001 user=U0ALICE" in running_app.log())
-    log = running_app.log()
+    assert eventually(lambda: "triaged team=T0001 user=U0ALICE" in slack_app.log())
+    log = slack_app.log()
     assert "triage failed team=T0001 user=U0ALICE" in log
     assert secret_phrase not in log
     assert "xoxb-test-token" not in log and "test-signing-secret" not in log

@@ -1,4 +1,4 @@
-"""Accounts and reminders through the real HTTP endpoint: Add account, `/pushback accounts`, Log to account with
+"""Accounts and reminders through the app, in process: Add account, `/pushback accounts`, Log to account with
 its outcome, scope notes sharpening the triage, and the reminder DM's buttons."""
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ def _store(app_env) -> Database:
     return Database(app_env["DATABASE_URL"])
 
 
-def test_add_account_from_app_home_stores_it_with_the_owners_slack_timezone(running_app, standin, app_env):
+def test_add_account_from_app_home_stores_it_with_the_owners_slack_timezone(slack_app, standin, app_env):
     standin.add_user("U0ALICE", tz="America/Los_Angeles")
-    driver = running_app.driver
+    driver = slack_app.driver
 
     driver.block_action("account_add", "add")
     modal = standin.wait_for("views.open")[0].args["view"]
@@ -49,7 +49,8 @@ def test_add_account_from_app_home_stores_it_with_the_owners_slack_timezone(runn
     assert reply.status == 200 and reply.body in ("", "null")
 
     db = _store(app_env)
-    [account] = eventually(lambda: accounts_for(db, TEAM, "U0ALICE"))
+    # the owner's Slack timezone is asked for after the ack, so it arrives a moment after the account
+    [account] = eventually(lambda: [found for found in accounts_for(db, TEAM, "U0ALICE") if found.owner_timezone])
     assert (account.name, account.next_qbr, account.owner_timezone) == ("Northwind", date(2027, 1, 15),
                                                                        "America/Los_Angeles")
     due = reminders_of(db, account.id)[0].due_at
@@ -59,8 +60,8 @@ def test_add_account_from_app_home_stores_it_with_the_owners_slack_timezone(runn
     db.dispose()
 
 
-def test_a_bad_date_or_duplicate_name_is_shown_next_to_the_field(running_app, standin, app_env):
-    driver = running_app.driver
+def test_a_bad_date_or_duplicate_name_is_shown_next_to_the_field(slack_app, standin, app_env):
+    driver = slack_app.driver
     bad = driver.view_submission("account_submit", _account_values(send="9am"), private_metadata='{"account_id":null}')
     assert json.loads(bad.body) == {"response_action": "errors", "errors": {
         "send_time_block": "Send time '9am' must be HH:MM on a 24-hour clock, e.g. 09:00."}}
@@ -70,14 +71,14 @@ def test_a_bad_date_or_duplicate_name_is_shown_next_to_the_field(running_app, st
     assert "already an account" in json.loads(again.body)["errors"]["name_block"]
 
 
-def test_pushback_accounts_lists_mine_privately(running_app, standin, app_env):
+def test_pushback_accounts_lists_mine_privately(slack_app, standin, app_env):
     db = _store(app_env)
     add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15", team_id=TEAM))
     add_account(db, AccountDraft(name="Contoso", owner_id="U0BOB", next_qbr="2027-02-01", team_id=TEAM))
     add_account(db, AccountDraft(name="Fabrikam", owner_id="U0BOB", next_qbr="2027-03-01", team_id=TEAM,
                                  teammates=["U0ALICE"]))
 
-    running_app.driver.slash_command("accounts")
+    slack_app.driver.slash_command("accounts")
 
     answer = standin.wait_for("response")[0].args
     seen = json.dumps(answer["blocks"])
@@ -86,38 +87,38 @@ def test_pushback_accounts_lists_mine_privately(running_app, standin, app_env):
     db.dispose()
 
 
-def test_pushback_accounts_answers_slack_before_the_listing_is_ready(running_app, standin, app_env):
+def test_pushback_accounts_answers_slack_before_the_listing_is_ready(slack_app, standin, app_env):
     standin.delay("users.info", 2.0)  # who may see what is asked of Slack after the ack
 
-    acked = running_app.driver.slash_command("accounts")
+    acked = slack_app.driver.slash_command("accounts")
 
     assert acked.status == 200 and not standin.calls_to("response")
     assert standin.wait_for("response", timeout=10)[0].args["response_type"] == "ephemeral"
 
 
-def test_scope_notes_of_the_named_account_sharpen_out_of_scope(running_app, standin, app_env):
+def test_scope_notes_of_the_named_account_sharpen_out_of_scope(slack_app, standin, app_env):
     db = _store(app_env)
     add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15", team_id=TEAM,
                                  scope_notes="Covers website copy, French and German translations."))
-    running_app.driver.slash_command("Hi, could you also translate the Northwind landing page into French?",
+    slack_app.driver.slash_command("Hi, could you also translate the Northwind landing page into French?",
                                      channel_id="D0ALICE")
 
     reply = standin.wait_for("chat.postMessage", where=lambda c: c.args.get("thread_ts"))[0]
     assert "Out of scope" not in str(reply.args["blocks"])
-    running_app.driver.slash_command("Hi, could you also translate the Contoso landing page into French?",
+    slack_app.driver.slash_command("Hi, could you also translate the Contoso landing page into French?",
                                      channel_id="D0ALICE")
     replies = standin.wait_for("chat.postMessage", count=2, where=lambda c: c.args.get("thread_ts"))
     assert "Out of scope" in str(replies[1].args["blocks"])
     db.dispose()
 
 
-def test_log_to_account_suggests_the_account_posts_in_the_thread_and_records_the_outcome(running_app, standin,
+def test_log_to_account_suggests_the_account_posts_in_the_thread_and_records_the_outcome(slack_app, standin,
                                                                                       app_env):
     db = _store(app_env)
     account = add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15",
                                            team_id=TEAM, email_domain="northwind.com"))
     add_account(db, AccountDraft(name="Contoso", owner_id="U0ALICE", next_qbr="2027-02-01", team_id=TEAM))
-    driver = running_app.driver
+    driver = slack_app.driver
     driver.slash_command("Please take 40% off the final invoice.\n\nJordan\njordan@northwind.com",
                          channel_id="D0ALICE")
     thread_reply = standin.wait_for("chat.postMessage", where=lambda c: c.args.get("thread_ts"))[0]
@@ -153,12 +154,12 @@ def test_log_to_account_suggests_the_account_posts_in_the_thread_and_records_the
     db.dispose()
 
 
-def test_logged_to_goes_to_the_dm_when_the_triages_channel_became_slack_connect(running_app, standin, app_env):
+def test_logged_to_goes_to_the_dm_when_the_triages_channel_became_slack_connect(slack_app, standin, app_env):
     """"Logged to …" is posted in the triage's thread only while that channel is still internal."""
     db = _store(app_env)
     account = add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15",
                                            team_id=TEAM))
-    driver = running_app.driver
+    driver = slack_app.driver
     driver.slash_command("Please take 40% off the final invoice.", channel_id="C0INTERNAL")
     thread_reply = standin.wait_for("chat.postMessage", where=lambda c: c.args.get("thread_ts"))[0]
     assert thread_reply.args["channel"] == "C0INTERNAL"
@@ -193,13 +194,13 @@ def _reminder_dm(db, standin):
     return posted, reminder_id, container, {"ts": message["ts"], "blocks": message["blocks"]}
 
 
-def test_reminder_buttons_snooze_mark_prepared_and_change_the_qbr_date(running_app, standin, app_env):
+def test_reminder_buttons_snooze_mark_prepared_and_change_the_qbr_date(slack_app, standin, app_env):
     db = _store(app_env)
     account = add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15", team_id=TEAM),
                           now=datetime(2026, 12, 1, tzinfo=timezone.utc))
     posted, reminder_id, container, message = _reminder_dm(db, standin)
     assert "Free extra landing page" in json.dumps(posted.args["blocks"])
-    driver = running_app.driver
+    driver = slack_app.driver
     standin.reset_calls()
 
     driver.block_action("reminder_snooze", str(reminder_id), container=container, message=message)
@@ -226,17 +227,17 @@ def test_reminder_buttons_snooze_mark_prepared_and_change_the_qbr_date(running_a
     db.dispose()
 
 
-def test_a_workspace_admin_sees_every_account_and_others_only_their_own(running_app, standin, app_env):
+def test_a_workspace_admin_sees_every_account_and_others_only_their_own(slack_app, standin, app_env):
     db = _store(app_env)
     add_account(db, AccountDraft(name="Northwind", owner_id="U0ALICE", next_qbr="2027-01-15", team_id=TEAM))
     add_account(db, AccountDraft(name="Contoso", owner_id="U0BOB", next_qbr="2027-02-01", team_id=TEAM))
     standin.add_user("U0ADMIN", is_admin=True)
     standin.add_user("U0BOB")
 
-    running_app.driver.slash_command("accounts", user_id="U0ADMIN")
+    slack_app.driver.slash_command("accounts", user_id="U0ADMIN")
     admin_sees = json.dumps(standin.wait_for("response")[0].args["blocks"])
     standin.reset_calls()
-    running_app.driver.slash_command("accounts", user_id="U0BOB")
+    slack_app.driver.slash_command("accounts", user_id="U0BOB")
     bob_sees = json.dumps(standin.wait_for("response")[0].args["blocks"])
 
     assert "Northwind" in admin_sees and "Contoso" in admin_sees
@@ -244,8 +245,8 @@ def test_a_workspace_admin_sees_every_account_and_others_only_their_own(running_
     db.dispose()
 
 
-def test_forget_me_asks_first_then_deletes_the_users_triages(running_app, standin, app_env):
-    driver = running_app.driver
+def test_forget_me_asks_first_then_deletes_the_users_triages(slack_app, standin, app_env):
+    driver = slack_app.driver
     confirm = driver.slash_command("forget me")
     button = next(e for b in confirm.json()["blocks"] if b["type"] == "actions" for e in b["elements"])
     assert button["confirm"] and button["style"] == "danger"
@@ -263,7 +264,7 @@ def test_forget_me_asks_first_then_deletes_the_users_triages(running_app, standi
     db.dispose()
 
 
-def test_the_account_picker_finds_any_of_the_users_accounts_by_search(running_app, app_env):
+def test_the_account_picker_finds_any_of_the_users_accounts_by_search(slack_app, app_env):
     """Log to account past 100 accounts: the picker asks for options as the user types (block_suggestion); every
     account of theirs can be found, someone else's never, and the same search asked twice is answered twice."""
     store = _store(app_env)
@@ -275,7 +276,7 @@ def test_the_account_picker_finds_any_of_the_users_accounts_by_search(running_ap
     store.dispose()
 
     def search(query: str, user_id: str = "U0ALICE") -> list[str]:
-        reply = running_app.driver.interactive({
+        reply = slack_app.driver.interactive({
             "type": "block_suggestion", "action_id": "account_input", "block_id": "account_block", "value": query,
             "user": {"id": user_id, "team_id": TEAM}, "container": {"type": "view", "view_id": "V0MODAL"},
             "view": {"id": "V0MODAL", "type": "modal", "callback_id": "log_to_account_submit", "hash": "h1"}})
@@ -289,7 +290,7 @@ def test_the_account_picker_finds_any_of_the_users_accounts_by_search(running_ap
     assert search("client 9", user_id="U0BOB") == ["Client 999 of Bob"]
 
 
-def test_a_teammate_can_record_the_outcome_of_a_pushback_someone_else_logged(running_app, standin, app_env):
+def test_a_teammate_can_record_the_outcome_of_a_pushback_someone_else_logged(slack_app, standin, app_env):
     """The account is shared, so its outcome buttons work for the team; a stranger is told who can use them, not
     that the button is from an older version."""
     db = _store(app_env)
@@ -304,10 +305,10 @@ def test_a_teammate_can_record_the_outcome_of_a_pushback_someone_else_logged(run
     container = {"type": "message", "channel_id": "C0INTERNAL", "message_ts": posted["ts"]}
     standin.reset_calls()
 
-    running_app.driver.block_action("pushback_outcome_agreed", f"{logged.id}:agreed", user_id="U0BOB",
+    slack_app.driver.block_action("pushback_outcome_agreed", f"{logged.id}:agreed", user_id="U0BOB",
                                     container=container)
     assert "Client agreed" in json.dumps(standin.wait_for("chat.update")[0].args["blocks"])
-    running_app.driver.block_action("pushback_outcome_escalated", f"{logged.id}:escalated", user_id="U0MALLORY",
+    slack_app.driver.block_action("pushback_outcome_escalated", f"{logged.id}:escalated", user_id="U0MALLORY",
                                     container=container)
     told = str(standin.wait_for("response")[0].args)
 
@@ -320,7 +321,7 @@ def test_a_teammate_can_record_the_outcome_of_a_pushback_someone_else_logged(run
     db.dispose()
 
 
-def test_forget_me_says_what_stays_and_a_teammate_can_reassign_or_delete_the_account(running_app, standin, app_env):
+def test_forget_me_says_what_stays_and_a_teammate_can_reassign_or_delete_the_account(slack_app, standin, app_env):
     """Forget-me keeps the accounts you own (they belong to the team) and says so; a teammate can then make
     someone else the owner, its reminders following, or delete it, from Edit account."""
     db = _store(app_env)
@@ -328,7 +329,7 @@ def test_forget_me_says_what_stays_and_a_teammate_can_reassign_or_delete_the_acc
                                            team_id=TEAM, teammates=["U0BOB"]))
     other = add_account(db, AccountDraft(name="Contoso", owner_id="U0ALICE", next_qbr="2027-02-01", team_id=TEAM,
                                          teammates=["U0BOB"]))
-    driver = running_app.driver
+    driver = slack_app.driver
 
     driver.block_action("forget_me_confirm", "forget")
     done = standin.wait_for("response")[0].args["text"]

@@ -1,0 +1,132 @@
+"""What listeners need, handed to each surface's `register(app, services)`, and Bolt's way of working after the ack.
+
+A listener acks first, on the request's thread (Bolt answers Slack as soon as it returns, the app running with
+`process_before_response=True`), and whatever calls Slack comes after, in Bolt's lazy listeners
+(`app.action(...)(ack=..., lazy=[...])`), which Bolt runs on the app's `listener_executor`. A lazy listener gets a
+copy of the request's context, so the services reach it through `register(app, services)`, never the context.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.kwargs_injection import Args
+
+from bot.copy import message
+from bot.db import Database
+from bot.settings import Settings
+from handlers.answers import say_privately
+from handlers.delivery import GUEST_CACHE_SECONDS, GUEST_CACHE_SIZE, TtlCache, tell_user
+
+VIEWER_CACHE_SECONDS = 1800.0  # a modal opened by an admin is usually submitted within half an hour
+
+
+def guest_cache() -> TtlCache:
+    """Each Slack user's guest flag, remembered for a few minutes (see `handlers.delivery`)."""
+    return TtlCache(GUEST_CACHE_SECONDS, GUEST_CACHE_SIZE)
+
+
+def viewer_cache() -> TtlCache:
+    """Whether each user is a workspace admin or owner, as learned when they last opened an account modal."""
+    return TtlCache(VIEWER_CACHE_SECONDS, GUEST_CACHE_SIZE)
+
+
+@dataclass(frozen=True)
+class Services:
+    """The settings, the store, and what listeners remember about Slack users (per app, so two apps in one
+    process, as in tests, never share what they learned)."""
+
+    settings: Settings
+    db: Database
+    guests: TtlCache = field(default_factory=guest_cache)
+    viewers: TtlCache = field(default_factory=viewer_cache)
+
+
+def acknowledge(ack) -> None:
+    """Ack alone: the listener's whole work comes after it."""
+    ack()
+
+
+# Set when this process stops (SIGTERM: a deploy, a scale-down): work after an ack that has not started yet only
+# tells the user to send it again, so what the process drains before it ends is short; work already going finishes.
+stopping = threading.Event()
+
+
+def stop_taking_work() -> None:
+    """From now on, work after an ack that has not started tells its user to send it again (see `stopping`)."""
+    stopping.set()
+
+
+def after_ack(services: Services, work: Callable[..., None]) -> Callable[[Args], None]:
+    """`work(services, ...)` as a Bolt lazy listener: Bolt runs it on the listener executor once Slack has its
+    answer and hands it Bolt's arguments (`Args`), of which it gets those it names. A failure is logged with ids
+    and told to the user privately, where Bolt would only log its message (which may quote the client); so is
+    work that had not started when the process began to stop."""
+    bound = partial(work, services)
+    names = tuple(inspect.signature(bound).parameters)
+
+    def run(args: Args) -> None:
+        if stopping.is_set():
+            tell_stopping(args)
+            return
+        try:
+            bound(**{name: getattr(args, name) for name in names})
+        except Exception as error:  # noqa: BLE001 - reported to the user
+            report_failure(error, args.body, args.context, args.respond, args.logger)
+
+    run.__name__ = run.__qualname__ = work.__name__
+    run.__doc__ = work.__doc__
+    return run
+
+
+def workspace_url(context) -> str | None:
+    """The workspace's URL from Bolt's authorize result, when Slack has told it (links to messages use it)."""
+    result = context.authorize_result
+    return result.url if result is not None else None
+
+
+def register_buttons(app: App, services: Services,
+                     buttons: Iterable[tuple[str | re.Pattern, Callable[..., None]]]) -> None:
+    """Wire each button (an action id or a pattern of them) to ack at once, with its work after the ack."""
+    for matcher, work in buttons:
+        app.action(matcher)(ack=acknowledge, lazy=[after_ack(services, work)])
+
+
+def register_modals(app: App, services: Services,
+                    modals: Iterable[tuple[str, Callable[..., None], Callable[..., None]]]) -> None:
+    """Wire each modal (a callback id) to `check(services, ack, ...)`, which answers in the ack (errors next to
+    the fields, or none) using the store alone, and to its `work(services, ...)` after the ack."""
+    for callback_id, check, work in modals:
+        app.view(callback_id)(ack=partial(check, services), lazy=[after_ack(services, work)])
+
+
+def tell_stopping(args: Args) -> None:
+    """Tell the user privately that their request was not done because the process is stopping."""
+    context = args.context
+    args.logger.warning("stopping: work after the ack not started team=%s user=%s request=%s", context.team_id,
+                        context.user_id, context.get("request_id"))
+    if context.user_id is None:
+        return
+    try:
+        tell_user(context.response_url, args.client, context.user_id, context.channel_id, message("stopping"))
+    except Exception:  # noqa: BLE001 - the process is going; the log has the ids
+        args.logger.warning("could not tell the user the request was not done request=%s", context.get("request_id"))
+
+
+def report_failure(error: Exception, body: dict[str, Any], context, respond, logger) -> None:
+    """Log a listener's failure with ids only, and tell the user in a short private message."""
+    user = (body.get("user") or {}).get("id") or body.get("user_id")
+    logger.error("listener failed team=%s user=%s request=%s error=%s", context.get("team_id"), user,
+                 context.get("request_id"), type(error).__name__, exc_info=error)
+    if respond is not None and (body.get("response_url") or context.get("response_url")):
+        try:
+            say_privately(respond, message("failed"))
+        except Exception:  # noqa: BLE001 - the failure is logged above; nothing more to do
+            logger.warning("could not tell the user about the failure request=%s", context.get("request_id"))
