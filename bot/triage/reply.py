@@ -55,6 +55,8 @@ def build_plan(verdict: str, asks: list, topics_per_ask: list[list[str]], slots:
     """Everything the reply needs, kept so it can be re-rendered without the client's text."""
     parts = []
     for ask, topics, ask_slots in zip(asks, topics_per_ask, slots.asks):
+        if ask.verdict != "accept":
+            parts += [ReplyPart(verdict="accept", verb=verb, object=obj) for verb, obj in ask_slots.also]
         parts.append(ReplyPart(verdict=ask.verdict, reasons=list(ask.reasons), topics=list(topics),
                                verb=ask_slots.verb, object=ask_slots.object, deadline=ask_slots.deadline,
                                amounts=list(ask_slots.amounts), practice=getattr(ask, "practice", "") or "",
@@ -121,7 +123,8 @@ def _values(plan: ReplyPlan, part: ReplyPart | None = None) -> dict[str, str]:
               "deadline": plan.deadline, "free": plan.free}
     if part is not None:
         values.update(object=part.object, action=f"{part.verb} {part.object}" if part.verb and part.object else "",
-                      amount=part.amounts[0] if part.amounts else "", deadline=part.deadline or plan.deadline,
+                      amount=part.amounts[0] if part.amounts else "",
+                      deadline=part.deadline or (plan.deadline if len(plan.parts) <= 1 else ""),
                       free="" if _MONEY_ACTION.search(part.object) or part.amounts else (
                           part.free if plan.parts else plan.free))
     return values

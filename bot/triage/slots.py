@@ -11,6 +11,7 @@ from bot.triage.asks import is_request
 from bot.triage.cleaning import normalise, resolve_slack_markup
 
 MAX_OBJECT_WORDS = 10
+_SHORT_EVIDENCE = 3
 
 _SIGN_OFF_WORDS = (r"thanks(?: again| so much| a lot| a million)?|thank you(?: so much)?|many thanks|cheers|best|"
                    r"best wishes|best regards|kind regards|warm regards|warmest regards|regards|all the best|"
@@ -46,7 +47,8 @@ _DATE = (rf"(?:(?:next|this|on|coming)\s+)?{_WEEKDAY}(?:\s+(?:morning|afternoon|
          r"(?:the )?(?:end|start|middle) of " + _MONTH + r"|" + _MONTH + r"\b(?=\s*(?:[.,?!]|$))")
 _DEADLINE = re.compile(
     rf"\b(?:(?:by|before|until|till|for|on|from|ahead of|no later than|at)\s+)?(?:(?:{_CLOCK})\s+(?:on\s+)?)?"
-    rf"(?:{_DATE})(?:\s+(?:at|by)\s+(?:{_CLOCK}))?\b|\b(?:by|before|at)\s+(?:{_CLOCK})(?:\s+(?:today|tomorrow))?",
+    rf"(?:{_DATE})(?:\s+(?:at|by)\s+(?:{_CLOCK}))?\b|\b(?:by|before|at)\s+(?:{_CLOCK})(?:\s+(?:today|tomorrow))?|"
+    r"\b(?:by|before|for|until|no later than)\s+the\s+\d{1,2}(?:st|nd|rd|th)\b(?!\s+(?:floor|time|round|row|place))",
     re.IGNORECASE)
 _DATE_WORDS = ("day", "tomorrow", "tonight", "eod", "eow", "week", "month", "first thing", "jan", "feb", "mar", "apr",
                "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "noon")
@@ -63,6 +65,7 @@ _FREE = re.compile(r"\b(?:at no (?:extra |additional )?(?:cost|charge)|for free|
                    r"(?:cost|charge)|no extra (?:cost|charge)|within the (?:same |existing |current )?"
                    r"(?:fee|budget|quote|price|retainer)|as a (?:favou?r|freebie|goodwill gesture)|"
                    r"(?:included|include it) in the (?:fixed |current |existing )?(?:fee|price|quote|retainer)|"
+                   r"(?:for|at|within) the same (?:fee|price|budget|cost|quote)|"
                    r"on the house)\b", re.IGNORECASE)
 _EVENT_WORDS = (r"launch(?: event| night| party)?|go-live|gala(?: dinner)?|dinner|party|awards?(?: night| dinner)?|"
                 r"conference|expo|trade ?show|summit|festival|premiere|opening night|opening|fair|webinar|"
@@ -78,7 +81,8 @@ _ONE_OFF = re.compile(r"\b(?:gala|dinner|party|awards?|premiere|opening night|on
                       r"event|reception|launch (?:event|night|party)|ceremony|keynote|open day|press day)\b",
                       re.IGNORECASE)
 _ADMISSION = re.compile(
-    r"\b(?:I|we)\s+(?:(?:do\s+)?know|realise|realize|appreciate|understand|(?:'m|am|'re|are) aware|get)\s+"
+    r"(?<!\bcan )(?<!\bcould )(?<!\bwould )(?<!\bwill )"
+    r"\b(?:I|we)\s+(?:(?:do\s+)?know|realise|realize|appreciate|understand|(?:'m|am|'re|are) aware|get(?=\s+(?:that|it)\b))\s+"
     r"(?:that\s+)?(?P<what>[^.;!?\n]{6,140})"
     r"|\b(?P<had>(?:I|we)(?:'ve| have) (?:already )?(?:had|used) (?:our|the|all)[^.;!?\n]{3,100})",
     re.IGNORECASE)
@@ -100,10 +104,13 @@ _STAKES = re.compile(r"\b(?:tender|procurement|legal action|lawyers?|solicitors?
                      r"investors?|regulators?|AGM|renewal|biggest accounts?|the press)\b|[£$€]\s?\d{2,3},\d{3}|"
                      r"[£$€]\s?\d+(?:\.\d+)?\s?(?:k|m|million)\b", re.IGNORECASE)
 
-_SUBJECT = (r"(?:you(?: guys| all)?|u|ya|your (?:[a-z]+ )?[a-z]+|the (?:[a-z]+ )?[a-z]+|"
+_SUBJECT = (r"(?:(?:you|u|ya)(?: guys| all| lot)?|your (?:[a-z]+ )?[a-z]+|the (?:[a-z]+ )?[a-z]+|"
             r"(?:one|some|a few|two|any) of (?:you|your team)|someone(?: on your (?:side|team))?|we|I)")
-_ADVERBS = r"(?:(?:also|just|please|quickly|possibly|maybe|still|then|now|kindly|actually|easily|even)\s+)*"
-_VERB = (r"((?!(?:it|this|that|them|the|a|an|you|we|i|be|have|our|your|my|us|me|there|also|just|ready|done|able|"
+_ADVERBS = (r"(?:(?:also|just|please|pls|plz|pretty please|quickly|possibly|maybe|still|then|now|kindly|actually|"
+            r"easily|even|perhaps|urgently|(?:like|kinda|sort of|kind of)(?=\s+[a-z]+\s+(?:(?:the|a|an|our|my|"
+            r"some|all)\b|\d)))\s+)*")
+_VERB = (r"((?!(?:it|this|that|them|the|a|an|you|we|i|u|be|have|our|your|my|us|me|there|also|just|ready|done|able|"
+         r"can|could|would|will|shall|should|may|might|must|pls|plz|please|guys|like|"
          r"live|finished|possible|ok|okay|still|not|on|in|at|for|to|with|from|by|of|off)\b)[a-z][a-z-]+"
          r"(?:\s+and\s+[a-z][a-z-]+(?=\s+(?:a|an|the|our|my|some|\d)\b))?"
          r"(?:\s+(?:up|out|off|over|back|together|through|in|down))?)")
@@ -120,7 +127,7 @@ _REQUEST_VERB = re.compile(
     rf"(?:is it|would it be) possible (?:for you )?to\s+|(?:let's|let us)\s+|(?:need|want) (?:you )?to\s+|"
     rf"(?:you|we) (?:must|should|have to|need to)\s+|(?:I|we) (?:were wondering|wondered) if (?:you|we) could\s+|"
     rf"(?:decided|planning|plan|going|hoping|looking|asked you) to\s+|"
-    rf"\band\s+(?=(?:{_IMPERATIVES})\s+(?:the|a|an|our|my|all|\d))|[,;]\s*(?:just|and just|but just)\s+|"
+    rf"\band\s+(?:also\s+|then\s+)?(?=(?:{_IMPERATIVES})\s+(?:(?:us|me)\s+)?(?:the|a|an|our|my|all|\d))|[,;]\s*(?:just|and just|but just)\s+|"
     rf"^\s*(?:and\s+|also\s+|oh,? and\s+|so\s+|then\s+|just\s+|please\s+)?(?=(?:{_IMPERATIVES})\b))"
     rf"{_ADVERBS}{_VERB}\s+", re.IGNORECASE | re.MULTILINE)
 _WANT_OBJECT = re.compile(r"\b(?:we|i|they|procurement|finance|legal|the board|(?:our|my) [a-z]+)(?:'d| would)?\s+"
@@ -132,7 +139,7 @@ _NOT_VERBS = frozenset("""you we i it this that be have the a an your our my us 
 _INDIRECT = re.compile(r"^(?:us|me|them|him|her|everyone)\s+(?!(?:into|to|in|on|onto|for|from|with|at|by|off|out|up|"
                        r"back|over|down)\b)(?=\S)", re.IGNORECASE)
 _NOT_OBJECT = re.compile(r"^(?:(?:it|them|this|that|these|those|him|her)\s*$|"
-                         r"(?:sure|certain|on|in|at|with|from|about|into|"
+                         r"(?:sure|certain|on|in|at|with|from|for|about|into|"
                          r"over|under|through|by|before|until|it|that|he|she|they|you|we|i|if|"
                          r"whether|when|how|what|why|where|who|so|to|and|but|or|not|no|yes)\b(?!-)|(?:you|we|they|i)')",
                          re.IGNORECASE)
@@ -149,7 +156,7 @@ _NOT_BARE_ITEM = re.compile(r"(?i:same|other|more|less|also|just|only|maybe|so|a
 _CHANGE_VERBS = frozenset("go move switch change increase reduce cut bring shift".split())
 _FROM_TO = re.compile(r"\s*(?:\w+\s+){0,2}?from\s+[^,.;:?!]{1,40}?\s+to\s+[^,.;:?!]{1,40}?(?=\s+(?:by|before|for|so|to|"
                       r"because|as|from|next|this|starting)\b|[,.;:?!]|$)", re.IGNORECASE)
-_SPEECH_VERBS = frozenset("say says claim state call describe label tell ask".split())
+_SPEECH_VERBS = frozenset("say says claim state call describe label tell ask guarantee promise ensure".split())
 _NOT_NOUN_WORDS = frozenset("""is are was were be been has have had do does did will would can could should must may
 might need needs want wants like likes still also just goes go went pulled said says thinks think wants asked
 gets got won't can't isn't aren't doesn't don't didn't""".split())
@@ -159,24 +166,34 @@ _COPULA = re.compile(r"\s+(?:still\s+)?(?:be|is|are|was|were)\b", re.IGNORECASE)
 _DETERMINER = re.compile(r"\b(?:the|our|your|their|this|these|those|a|an)\b", re.IGNORECASE)
 _NOUN_PHRASE = re.compile(r"\b(?:the|our|your|their|this|these|those|a|an)\s+((?:[\w&'-]+\s+){0,5}[\w&'-]+)",
                           re.IGNORECASE)
-_NOT_NOUN = re.compile(r"^(?:same|time|date|day|week|month|moment|way|end|start|rest|point|thing|things|one|"
+_NOT_NOUN = re.compile(r"^(?:same|final|time|date|day|week|month|moment|way|end|start|rest|point|thing|things|one|"
                        r"plan|idea|team|people|answer|reply|response|decision|update|call|chat|note|email|ceo|md|cfo|"
                        r"cmo|coo|boss|director|manager|board|founder|owner|lawyer|colleague|partner|chairman|"
                        r"\d+(?:st|nd|rd|th)?)$", re.IGNORECASE)
 _NOT_NOUN_PHRASE = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|will|would|can|could|should|"
                               r"must|may|might|need|needs|want|wants)\b|'(?:s|re|ll|ve|d)\b", re.IGNORECASE)
+_PARTICIPLES = ("printed|shipped|uploaded|published|produced|designed|written|made|signed|resized|installed|booked|"
+                "proofed|reviewed|checked|redone|re-recorded|recorded|redesigned|translated|reshot|delivered|sent|"
+                "finished|approved|added|included|done|ready|built|fixed|changed|moved|updated|rewritten|sorted")
+_HAVE_DONE = frozenset(("get", "have"))
+_HAVE_DONE_TAIL = re.compile(rf"\s+(?:{_PARTICIPLES})\b[^,.;:?!]*", re.IGNORECASE)
+_PREPOSITION_BREAKS = frozenset("on for with in at from to into across during before after over".split())
 _OBJECT_STOP = re.compile(
     r"\s+(?:must|should|will|would|can|could|may|might|needs? to|has to|have to|still|goes|went|looks|seems)"
     r"(?![\w'-])|\s+(?:by|before|until|till|be|is|are|was|were|so(?: that)?|because|since|as|if|when|while|which|"
     r"who|so|but|and then|then|instead|"
-    r"asap|ahead of|in time|at no|at the|for free|for (?:next|this)|not|to (?:the|our|your|a|an|my|all)|"
+    r"asap|ahead of|in time|at no|at the|for free|(?:for|at|within) the same|for (?:next|this)|not|to (?:the|our|your|a|an|my|all)|"
+    rf"next (?:week|month|year|{_WEEKDAY})|over the weekend|"
     r"saying|that says|telling|to (?:get|make|keep|show|help|see|"
     r"match|look|go|be|hit|use|fit|save|avoid)|from (?:today|tomorrow|next|this|now|the start)|this week|"
-    r"tonight|tomorrow|today|please|thanks|ok|okay|accordingly|added|included|done|ready|built|fixed|changed|moved|"
-    r"updated|rewritten|redone|sorted|re-recorded|recorded|redesigned|translated|reshot|delivered|sent|finished|"
-    r"approved|instead|as well|too|again|asap|now|"
+    r"tonight|tomorrow|today|please|thanks|ok|okay|accordingly|instead|as well|too|again|asap|now|"
     r"or (?:we|i|you|they|else)|(?:and|or) (?:also |then )?"
-    rf"(?:{_IMPERATIVES}))\b|[,.](?=\s|$)|[;:?!(\"]|\s+-\s+|\s+[\u2013\u2014]\s+", re.IGNORECASE)
+    rf"(?:{_IMPERATIVES}))\b|(?<!\bthe)(?<!\bour)(?<!\byour)(?<!\bmy)(?<!\ba)(?<!\ban)(?<!\bthese)(?<!\bthose)"
+    rf"(?<!\ball)\s+(?:{_PARTICIPLES})\b|[,.](?=\s|$)|[;:?!(\"]|\s+-\s+|\s+[\u2013\u2014]\s+", re.IGNORECASE)
+_LIST = re.compile(r"([^,;:?!.\n]+(?:,\s*[^,;:?!.\n]+)*?),\s*([^,;:?!.\n]+?\s+and\s+[^,;:?!\n]+)")
+_LIST_ITEM_WORDS = 5
+_LIST_NOT_FIRST = frozenset(f"{_IMPERATIVES.replace('|', ' ')} and or but so then also we i you they it this that "
+                            "he she please thanks".split())
 _LEADING_ARTICLE = re.compile(r"^(?:a|an|some|any|this|that)\s+(?=\S)", re.IGNORECASE)
 _SWAP = {"our": "your", "ours": "yours", "my": "your", "we": "you", "us": "you", "i": "you", "me": "you",
          "we're": "you're", "we've": "you've", "i'm": "you're", "i've": "you've", "we'd": "you'd", "i'd": "you'd",
@@ -207,13 +224,15 @@ def swap_person(text: str) -> str:
 @dataclass(frozen=True)
 class AskSlots:
     """What one ask is about: the verb and object ("add", "the French version of the site"), its own date and
-    amounts."""
+    amounts, and the (verb, object) of what else the same sentence asks for before it ("swap the hero image, and
+    also build a members area"), which the reply answers on its own."""
 
     verb: str = ""
     object: str = ""
     deadline: str = ""
     amounts: list[str] = field(default_factory=list)
     free: str = ""
+    also: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def action(self) -> str:
@@ -289,9 +308,34 @@ def _request_sentence(ask: str) -> str:
     return (asking or sentences)[-1]
 
 
+def _noun_list(text: str) -> str:
+    """A list of things asked for at the start of `text` ("a new logo, full brand guidelines and a new website"),
+    each item in the account manager's words; "" when `text` does not open with such a list."""
+    found = _LIST.match(text)
+    if not found:
+        return ""
+    pieces = [piece.strip() for piece in found.group(1).split(",")]
+    first_last, _, last = found.group(2).partition(" and ")
+    items = [*pieces, first_last.strip().rstrip(","), last]
+    if any(not item or len(item.split()) > _LIST_ITEM_WORDS or item.split()[0].lower() in _LIST_NOT_FIRST
+           for item in items[:-1]):
+        return ""
+    final_words = _trim_object(last).split()
+    cut = next((index for index, word in enumerate(final_words) if index and word.lower() in _PREPOSITION_BREAKS),
+               len(final_words))
+    final = " ".join(final_words[:cut])
+    if not final or cut > _LIST_ITEM_WORDS:
+        return ""
+    named = [_LEADING_ARTICLE.sub("the ", item) for item in items[:-1] if item]
+    return swap_person(", ".join(named)) + " and " + final
+
+
 def _trim_object(text: str) -> str:
-    """The noun phrase at the start of `text`, cut at the first clause break, at most `MAX_OBJECT_WORDS` words."""
+    """The noun phrase at the start of `text`, cut at the first clause break, at most `MAX_OBJECT_WORDS` words; a
+    list of things ("a logo, brand guidelines and a website") is kept whole."""
     text = text.strip().strip("'\"")
+    if "," in text[:80] and (listed := _noun_list(text)):
+        return listed
     text = _INDIRECT.sub("", text)
     text = _A_FEW.sub("", text)
     for stop in _OBJECT_STOP.finditer(text):
@@ -302,6 +346,9 @@ def _trim_object(text: str) -> str:
     words = text.split()
     if len(words) > MAX_OBJECT_WORDS:
         words = words[:MAX_OBJECT_WORDS]
+        breaks = [index for index, word in enumerate(words) if index >= 2 and word.lower() in _PREPOSITION_BREAKS]
+        if breaks:
+            words = words[:breaks[-1]]
     while words and words[-1].lower() in _DANGLING:
         words.pop()
     text = " ".join(words).strip(" -'\"")
@@ -320,6 +367,21 @@ def _trim_object(text: str) -> str:
     return swap_person(text)
 
 
+def _with_participle(rest: str, obj: str) -> str:
+    """For "get/have X done": the object with what is to be done to it ("the annual report PDF redone in Spanish
+    and German"), so the reply does not promise merely to "get" the thing."""
+    done = _HAVE_DONE_TAIL.search(rest)
+    if not done or _trim_object(rest[:done.start()]) != obj:
+        return obj
+    participle, _, tail = done.group(0).strip().partition(" ")
+    stop = _OBJECT_STOP.search(" " + tail)
+    tail = (" " + tail)[:stop.start()] if stop else " " + tail
+    words = f"{obj} {participle}{tail}".split()
+    while words and words[-1].lower() in _DANGLING:
+        words.pop()
+    return " ".join(words[:MAX_OBJECT_WORDS + 3])
+
+
 def _verb_objects(sentence: str) -> list[tuple[int, str, str]]:
     """Each (position, verb, object) a sentence asks for, in order; an object that is a pronoun ("it", "them")
     is returned as it stands, for the caller to resolve."""
@@ -332,6 +394,8 @@ def _verb_objects(sentence: str) -> list[tuple[int, str, str]]:
         if candidate in _SPEECH_VERBS and (said := re.match(r"[^?!\n]+?(?=[?!;]|\.(?:\s|$)|\s-\s|,\s|$)", rest)):
             found_all.append((found.start(1), candidate, swap_person(said.group(0).strip())))
         elif obj := _trim_object(rest):
+            if candidate in _HAVE_DONE:
+                obj = _with_participle(rest, obj)
             found_all.append((found.start(1), candidate, obj))
         elif candidate in _CHANGE_VERBS and (change := _FROM_TO.match(rest)):
             found_all.append((found.start(1), candidate, swap_person(" ".join(change.group(0).split()))))
@@ -366,15 +430,18 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
     the verb and object are those of the clause the evidence is in, when one can be found there."""
     sentence = _request_sentence(ask)
     chosen: tuple[int, str, str] | None = None
+    earlier: list[tuple[int, str, str]] = []
     for snippet in evidence or []:
         at = ask.find(snippet)
         if at < 0:
             continue
         start, holding = next(((begin, text) for begin, text in _sentences(ask) if begin <= at < begin + len(text)),
                               (0, sentence))
-        before = [item for item in _verb_objects(holding) if item[0] <= at - start]
+        reach = len(snippet) + 1 if len(snippet.split()) <= _SHORT_EVIDENCE else 0
+        before = [item for item in _verb_objects(holding) if item[0] <= at - start + reach]
         if before:
             sentence, chosen = holding, before[-1]
+            earlier = before[:-1]
             break
     lead, colon, after = sentence.partition(":")
     if colon and after.strip() and len(lead.split()) <= 8 and not chosen:
@@ -402,8 +469,12 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
                  if re.sub(r"^(?:by|on|for|before|at)\s+", "", words.lower()) not in obj.lower()]
     in_sentence = [words for at, words in deadlines if ask.find(sentence) <= at < ask.find(sentence) + len(sentence)]
     deadline = (in_sentence or [words for _, words in deadlines] or [""])[0]
+    if deadline and _DEADLINE.search(obj) and not re.search(re.escape(deadline), ask, re.IGNORECASE):
+        deadline = ""
     free = _FREE.search(ask)
-    return AskSlots(verb=verb if obj else "", object=obj, deadline=deadline,
+    also = [(other_verb, other) for _, other_verb, other in earlier
+            if not _PRONOUN_START.match(other) and other.lower() not in obj.lower()]
+    return AskSlots(verb=verb if obj else "", object=obj, deadline=deadline, also=also,
                     amounts=[amount.strip() for amount in _AMOUNT.findall(ask)][:3],
                     free=swap_person(" ".join(free.group(0).split())) if free else "")
 
@@ -480,8 +551,8 @@ def _complaint(text: str) -> str:
     clause = _clause(text, found.start())
     if not clause or _OUR_FAULT.search(clause) or clause.rstrip().endswith("?") or len(clause.split()) > 18:
         return ""
-    clause = re.sub(r"^(?:(?:and|but|so|also|plus|hi|hey|honestly|frankly|again|now)\b|[A-Z][a-z]+,)[\s,]*", "",
-                    clause).strip()
+    clause = re.sub(r"^(?:(?i:hi|hey|hello|dear|morning)\s+[A-Z][a-z]+\s*,|(?:and|but|so|also|plus|hi|hey|honestly|"
+                    r"frankly|again|now)\b|[A-Z][a-z]+,)[\s,]*", "", clause).strip()
     if not clause or is_request(clause) and re.match(r"(?:please|can|could|would|will)\b", clause, re.IGNORECASE):
         return ""
     return swap_person(clause[0].lower() + clause[1:]) if clause else ""
@@ -494,7 +565,7 @@ def read_slots(raw: str, cleaned_text: str, asks: list[str], evidence: list[list
     event_text = ""
     if event:
         event_text = " ".join(event.group(0).split())
-        event_text = swap_person(re.sub(r"^(?:a|this)\b", "the", event_text, flags=re.IGNORECASE))
+        event_text = swap_person(re.sub(r"^(?:a|this|the)\b", "the", event_text, flags=re.IGNORECASE))
     ask_slots = [read_ask(ask, found) for ask, found in zip(asks, evidence or [[] for _ in asks])]
     return Slots(
         name=sender_name(raw),
