@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from functools import lru_cache
 
 from bot.triage.knowledge import OPTIONAL_SLOTS, Knowledge, template_slots
 from bot.triage.result import Reply, ReplyPart, ReplyPlan
@@ -20,6 +21,8 @@ _MONEY_ACTION = re.compile(r"\b(?:off|discount|refund|rebate|credit|waive|fee|fe
                            re.IGNORECASE)
 _SENTENCE_START = re.compile(r"(^|[.!?]\s+)([a-z])")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
+_SPACED_PUNCTUATION = (" .", " ,", " ;", " :", " !", " ?")
+_SENTENCE_START_LOWER = re.compile(r"[.!?]\s+[a-z]")
 _COMMON_STARTS = frozenset("""it it's its that the this these those we we'd we're our your you you'd doing adding
 taking as what there a an terms copying emailing images claims clauses posting paid reviews hiring nobody excluding
 payments sharing pretending aiming moving changing making putting using let let's here's what we'll tell""".split())
@@ -68,10 +71,12 @@ def build_plan(verdict: str, asks: list, topics_per_ask: list[list[str]], slots:
                      checks=list(checks or []), seed=seed)
 
 
-def _richness(slots: frozenset[str]) -> int:
-    """How specific a template is: the optional slots it names, the verb and object counting double."""
-    return len(slots & OPTIONAL_SLOTS) + ("action" in slots)
-
+@lru_cache(maxsize=4096)
+def _needs(template: str) -> tuple[frozenset[str], int]:
+    """The optional slots a template needs, and how specific it is: the optional slots it names, the verb and
+    object counting double."""
+    slots = template_slots(template)
+    return slots & OPTIONAL_SLOTS, len(slots & OPTIONAL_SLOTS) + ("action" in slots)
 
 
 def _after_colon(text: str) -> str:
@@ -93,7 +98,7 @@ class _Writer:
         """The variant to use: among those whose optional slots are all known, the ones naming the most of them,
         chosen by the seed; "" when none can be used."""
         known = {name for name, value in values.items() if value}
-        usable = [(_richness(template_slots(v)), v) for v in variants if template_slots(v) & OPTIONAL_SLOTS <= known]
+        usable = [(needs[1], variant) for variant in variants if (needs := _needs(variant))[0] <= known]
         if not usable:
             return ""
         most = max(count for count, _ in usable)
@@ -108,9 +113,16 @@ class _Writer:
 
 def fill(template: str, values: dict[str, str]) -> str:
     """A template with its slots filled (placeholders for day, date and price), tidied into sentences."""
-    text = template.format_map(_Values({**PLACEHOLDERS, **values}))
-    text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(text.split()))
-    return _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
+    text = " ".join(template.format_map(_Values({**PLACEHOLDERS, **values})).split())
+    if any(mark in text for mark in _SPACED_PUNCTUATION):
+        text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
+    if text[:1].islower() or _SENTENCE_START_LOWER.search(text):
+        text = _SENTENCE_START.sub(_capitalised, text)
+    return text
+
+
+def _capitalised(found: re.Match) -> str:
+    return found.group(1) + found.group(2).upper()
 
 
 class _Values(dict):
@@ -223,7 +235,8 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
         return (Reply(f"{greeting}\n\n{apology}".strip() if apology else greeting, "", "", text),
                 list(knowledge.accept.get("tactics", [])), knowledge.accept["tip"])
 
-    topic_acknowledge = _substance(main, plan, knowledge, writer)[3]
+    main_substance = _substance(main, plan, knowledge, writer)
+    topic_acknowledge = main_substance[3]
     main_values = {**_values(plan, main), "acknowledge": topic_acknowledge}
     if main is not parts[0]:
         main_values["acknowledge"] = ""
@@ -258,8 +271,8 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
                 yeses.append(writer.say("yes", values, str(index)))
             continue
         flush_yeses()
-        source, because, alternative, part_acknowledge, part_tactics, part_tip = _substance(part, plan, knowledge,
-                                                                                           writer)
+        source, because, alternative, part_acknowledge, part_tactics, part_tip = (
+            main_substance if part is main else _substance(part, plan, knowledge, writer))
         if source in used and part is not main:
             again = writer.say("same_again", values, str(index))
             if again:

@@ -81,11 +81,12 @@ _ONE_OFF = re.compile(r"\b(?:gala|dinner|party|awards?|premiere|opening night|on
                       r"event|reception|launch (?:event|night|party)|ceremony|keynote|open day|press day)\b",
                       re.IGNORECASE)
 _ADMISSION = re.compile(
-    r"(?<!\bcan )(?<!\bcould )(?<!\bwould )(?<!\bwill )"
-    r"\b(?:I|we)\s+(?:(?:do\s+)?know|realise|realize|appreciate|understand|(?:'m|am|'re|are) aware|get(?=\s+(?:that|it)\b))\s+"
+    r"\b(?:I|we)\s+(?:(?:do\s+)?know|realise|realize|appreciate|understand|(?:'m|am|'re|are) aware|"
+    r"get(?=\s+(?:that|it)\b))\s+"
     r"(?:that\s+)?(?P<what>[^.;!?\n]{6,140})"
     r"|\b(?P<had>(?:I|we)(?:'ve| have) (?:already )?(?:had|used) (?:our|the|all)[^.;!?\n]{3,100})",
     re.IGNORECASE)
+_ASKING_BEFORE = re.compile(r"\b(?:can|could|would|will)\s$", re.IGNORECASE)
 _NOT_ADMISSION = re.compile(r"^(?:how|what|when|where|why|if|whether|you|your)\b|\?", re.IGNORECASE)
 _COMPLAINT = re.compile(
     r"\b(?:broken|(?:is|are|was|were|keeps?|still)\s+(?:not working|down|crashing|failing|wrong|missing)|"
@@ -103,6 +104,28 @@ _STAKES = re.compile(r"\b(?:tender|procurement|legal action|lawyers?|solicitors?
                      r"(?:contract|retainer)|walk away|go elsewhere|other agenc(?:y|ies)|escalat\w*|CEO|MD|board|"
                      r"investors?|regulators?|AGM|renewal|biggest accounts?|the press)\b|[£$€]\s?\d{2,3},\d{3}|"
                      r"[£$€]\s?\d+(?:\.\d+)?\s?(?:k|m|million)\b", re.IGNORECASE)
+
+def _folded(pattern: re.Pattern) -> re.Pattern:
+    """`pattern` for text already in lower case: its letters lowered (escapes and group names kept), without
+    IGNORECASE, which makes a search several times faster."""
+    source, out, index = pattern.pattern, [], 0
+    while index < len(source):
+        if source[index] == "\\" or source.startswith("(?P", index):
+            out.append(source[index:index + (2 if source[index] == "\\" else 3)])
+            index += 2 if source[index] == "\\" else 3
+            continue
+        out.append(source[index].lower())
+        index += 1
+    return re.compile("".join(out), pattern.flags & ~re.IGNORECASE)
+
+
+def _search(pattern: re.Pattern, folded: re.Pattern, text: str, lowered: str) -> re.Match | None:
+    """The first match of `pattern` in `text`, found with its `folded` form in `lowered` when the two align."""
+    return folded.search(lowered) if len(lowered) == len(text) else pattern.search(text)
+
+
+_FREE_FOLDED, _ONE_OFF_FOLDED, _COMPLAINT_FOLDED, _STAKES_FOLDED, _ADMISSION_FOLDED = (
+    _folded(pattern) for pattern in (_FREE, _ONE_OFF, _COMPLAINT, _STAKES, _ADMISSION))
 
 _SUBJECT = (r"(?:(?:you|u|ya)(?: guys| all| lot)?|your (?:[a-z]+ )?[a-z]+|the (?:[a-z]+ )?[a-z]+|"
             r"(?:one|some|a few|two|any) of (?:you|your team)|someone(?: on your (?:side|team))?|we|I)")
@@ -127,9 +150,11 @@ _REQUEST_VERB = re.compile(
     rf"(?:is it|would it be) possible (?:for you )?to\s+|(?:let's|let us)\s+|(?:need|want) (?:you )?to\s+|"
     rf"(?:you|we) (?:must|should|have to|need to)\s+|(?:I|we) (?:were wondering|wondered) if (?:you|we) could\s+|"
     rf"(?:decided|planning|plan|going|hoping|looking|asked you) to\s+|"
-    rf"\band\s+(?:also\s+|then\s+)?(?=(?:{_IMPERATIVES})\s+(?:(?:us|me)\s+)?(?:the|a|an|our|my|all|\d))|[,;]\s*(?:just|and just|but just)\s+|"
+    rf"\band\s+(?:also\s+|then\s+)?(?=(?:{_IMPERATIVES})\s+(?:(?:us|me)\s+)?(?:the|a|an|our|my|all|\d))|"
+    r"[,;]\s*(?:just|and just|but just)\s+|"
     rf"^\s*(?:and\s+|also\s+|oh,? and\s+|so\s+|then\s+|just\s+|please\s+)?(?=(?:{_IMPERATIVES})\b))"
     rf"{_ADVERBS}{_VERB}\s+", re.IGNORECASE | re.MULTILINE)
+_REQUEST_VERB_FOLDED = _folded(_REQUEST_VERB)
 _WANT_OBJECT = re.compile(r"\b(?:we|i|they|procurement|finance|legal|the board|(?:our|my) [a-z]+)(?:'d| would)?\s+"
                           r"(?:(?:really|also|just|now|still)\s+)?"
                           r"(?:like|love|want|need|expect|asked for|are asking for|"
@@ -182,7 +207,8 @@ _OBJECT_STOP = re.compile(
     r"\s+(?:must|should|will|would|can|could|may|might|needs? to|has to|have to|still|goes|went|looks|seems)"
     r"(?![\w'-])|\s+(?:by|before|until|till|be|is|are|was|were|so(?: that)?|because|since|as|if|when|while|which|"
     r"who|so|but|and then|then|instead|"
-    r"asap|ahead of|in time|at no|at the|for free|(?:for|at|within) the same|for (?:next|this)|not|to (?:the|our|your|a|an|my|all)|"
+    r"asap|ahead of|in time|at no|at the|for free|(?:for|at|within) the same|for (?:next|this)|not|"
+    r"to (?:the|our|your|a|an|my|all)|"
     rf"next (?:week|month|year|{_WEEKDAY})|over the weekend|"
     r"saying|that says|telling|to (?:get|make|keep|show|help|see|"
     r"match|look|go|be|hit|use|fit|save|avoid)|from (?:today|tomorrow|next|this|now|the start)|this week|"
@@ -334,7 +360,7 @@ def _trim_object(text: str) -> str:
     """The noun phrase at the start of `text`, cut at the first clause break, at most `MAX_OBJECT_WORDS` words; a
     list of things ("a logo, brand guidelines and a website") is kept whole."""
     text = text.strip().strip("'\"")
-    if "," in text[:80] and (listed := _noun_list(text)):
+    if "," in text[:80] and " and " in text and (listed := _noun_list(text)):
         return listed
     text = _INDIRECT.sub("", text)
     text = _A_FEW.sub("", text)
@@ -386,7 +412,9 @@ def _verb_objects(sentence: str) -> list[tuple[int, str, str]]:
     """Each (position, verb, object) a sentence asks for, in order; an object that is a pronoun ("it", "them")
     is returned as it stands, for the caller to resolve."""
     found_all = []
-    for found in _REQUEST_VERB.finditer(sentence):
+    lowered = sentence.lower()
+    aligned = len(lowered) == len(sentence)
+    for found in (_REQUEST_VERB_FOLDED.finditer(lowered) if aligned else _REQUEST_VERB.finditer(sentence)):
         candidate = found.group(1).lower()
         if candidate.split()[0] in _NOT_VERBS:
             continue
@@ -471,12 +499,12 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
     deadline = (in_sentence or [words for _, words in deadlines] or [""])[0]
     if deadline and _DEADLINE.search(obj) and not re.search(re.escape(deadline), ask, re.IGNORECASE):
         deadline = ""
-    free = _FREE.search(ask)
+    free = _search(_FREE, _FREE_FOLDED, ask, ask.lower())
     also = [(other_verb, other) for _, other_verb, other in earlier
             if not _PRONOUN_START.match(other) and other.lower() not in obj.lower()]
     return AskSlots(verb=verb if obj else "", object=obj, deadline=deadline, also=also,
                     amounts=[amount.strip() for amount in _AMOUNT.findall(ask)][:3],
-                    free=swap_person(" ".join(free.group(0).split())) if free else "")
+                    free=swap_person(" ".join(ask[free.start():free.end()].split())) if free else "")
 
 
 def _noun_phrase(sentence: str, allow_subject: bool = False) -> str:
@@ -535,17 +563,21 @@ def _clause(text: str, start: int) -> str:
     return ""
 
 
-def _admission(text: str) -> str:
-    for found in _ADMISSION.finditer(text):
-        what = (found.group("what") or found.group("had") or "").strip()
+def _admission(text: str, lowered: str) -> str:
+    aligned = len(lowered) == len(text)
+    for found in (_ADMISSION_FOLDED.finditer(lowered) if aligned else _ADMISSION.finditer(text)):
+        if _ASKING_BEFORE.search(text, max(0, found.start() - 7), found.start()):
+            continue
+        group = "what" if found.group("what") else "had"
+        what = text[found.start(group):found.end(group)].strip() if found.group(group) else ""
         what = re.split(r"\s+(?:but|so|and so|however|though|although)\b|,\s*(?:but|so)\b", what)[0].strip(" ,")
         if what and not _NOT_ADMISSION.search(what) and len(what.split()) >= 3:
             return swap_person(what)
     return ""
 
 
-def _complaint(text: str) -> str:
-    found = _COMPLAINT.search(text)
+def _complaint(text: str, lowered: str) -> str:
+    found = _search(_COMPLAINT, _COMPLAINT_FOLDED, text, lowered)
     if not found:
         return ""
     clause = _clause(text, found.start())
@@ -561,6 +593,7 @@ def _complaint(text: str) -> str:
 def read_slots(raw: str, cleaned_text: str, asks: list[str], evidence: list[list[str]] | None = None) -> Slots:
     """The slots of a message: `raw` as pasted (for the sign-off), `cleaned_text` (the new text), its asks and,
     for each, the evidence of the reason it stands on (to name the right clause of an ask that asks two things)."""
+    lowered = cleaned_text.lower()
     event = _EVENT.search(cleaned_text)
     event_text = ""
     if event:
@@ -572,10 +605,10 @@ def read_slots(raw: str, cleaned_text: str, asks: list[str], evidence: list[list
         deadline=next((ask.deadline for ask in ask_slots if ask.deadline), ""),
         amounts=[amount.strip() for amount in _AMOUNT.findall(cleaned_text)][:4],
         event=event_text,
-        one_off=bool(_ONE_OFF.search(cleaned_text)),
-        admission=_admission(cleaned_text),
-        complaint=_complaint(cleaned_text),
+        one_off=bool(_search(_ONE_OFF, _ONE_OFF_FOLDED, cleaned_text, lowered)),
+        admission=_admission(cleaned_text, lowered),
+        complaint=_complaint(cleaned_text, lowered),
         free=next((ask.free for ask in ask_slots if ask.free), ""),
-        stakes=bool(_STAKES.search(cleaned_text)),
+        stakes=bool(_search(_STAKES, _STAKES_FOLDED, cleaned_text, lowered)),
         asks=ask_slots,
     )
