@@ -175,12 +175,12 @@ def _substance(part: ReplyPart, plan: ReplyPlan, knowledge: Knowledge, writer: _
     if topic_name:
         topic = knowledge.topics[topic_name]
         values = {**values, "deadline": values["deadline"] or "on that timeline"}
-        one_off = plan.one_off and bool(topic.get("alternative_one_off"))
+        one_off = (plan.one_off or bool(part.deadline)) and bool(topic.get("alternative_one_off"))
         alternative: str = topic["alternative_one_off"] if one_off else topic["alternative"]
         return (f"topic:{topic_name}", fill(topic["because"], values), fill(alternative, values),
                 fill(topic["acknowledge"], values), list(topic["tactics"]), topic["tip"])
     texts = knowledge.reason_texts[reason]
-    one_off = plan.one_off and bool(texts.get("alternative_one_off"))
+    one_off = (plan.one_off or bool(part.deadline)) and bool(texts.get("alternative_one_off"))
     alternatives: list[str] = texts["alternative_one_off"] if one_off else texts["alternative"]
     return (f"reason:{reason}", writer.pick(texts["because"], values, f"because{reason}"),
             writer.pick(alternatives, values, f"alternative{reason}"), "", list(texts["tactics"]), texts["tip"])

@@ -21,6 +21,8 @@ _SIGN_OFF_LINE = re.compile(rf"^\s*(?:{_SIGN_OFF_WORDS})\b[^\n]{{0,40}}?[,!.]?\s
 _SIGN_OFF_WITH_NAME = re.compile(rf"^\s*(?:{_SIGN_OFF_WORDS})\s*[,!.]?\s*[-\u2013\u2014]?\s*{_NAME}\s*[.!]?\s*$",
                                  re.IGNORECASE)
 _TRAILING_SIGN_OFF = re.compile(rf"(?:^|[.!?]\s+)(?:{_SIGN_OFF_WORDS})\s*[,!.]\s*{_NAME}\s*[.!]?\s*$", re.IGNORECASE)
+_TRAILING_SIGN_OFF_BARE = re.compile(rf"(?:^|[.!?)]\s+)(?i:{_SIGN_OFF_WORDS})\s+{_NAME}\s*[.!]?\s*$")
+_GREETING_NAME = re.compile(rf"^\s*(?i:hi|hey|hiya|hello|dear|morning|afternoon)\s+{_NAME}\b")
 _TRAILING_DASH = re.compile(rf"[.!?]\s+(?:-|\u2013|\u2014|~)\s*{_NAME}\s*$")
 _TRAILING_NAME = re.compile(rf"[.!?)]\s+{_NAME}\s*[.!]?\s*$")
 _INTRODUCED = re.compile(rf"^\s*(?:(?:hi|hey|hello)[,!]?\s+)?(?:it'?s\s+)?{_NAME}\s+here\b")
@@ -146,12 +148,14 @@ _IMPERATIVES = "|".join(
     "clean restore rewrite return ask tell buy hold bring".split())
 _REQUEST_VERB = re.compile(
     rf"\b(?:(?:can|could|would|will)\s+{_SUBJECT}\s+|(?:please|pls|kindly)\s+|"
-    rf"(?:we|i)(?:'d| would)?\s+(?:like|love|want|need)\s+(?:you|your team|the team)\s+to\s+|"
+    rf"(?:we|i)(?:'d| would)?\s+(?:like|love|want|need)\s+(?:you(?: guys| all)?|your (?:team|agency|designers?)|"
+    rf"the (?:team|agency|designers?))\s+to\s+|"
     rf"(?:is it|would it be) possible (?:for you )?to\s+|(?:let's|let us)\s+|(?:need|want) (?:you )?to\s+|"
     rf"(?:you|we) (?:must|should|have to|need to)\s+|(?:I|we) (?:were wondering|wondered) if (?:you|we) could\s+|"
     rf"(?:decided|planning|plan|going|hoping|looking|asked you) to\s+|"
     rf"\band\s+(?:also\s+|then\s+)?(?=(?:{_IMPERATIVES})\s+(?:(?:us|me)\s+)?(?:the|a|an|our|my|all|\d))|"
     r"[,;]\s*(?:just|and just|but just)\s+|"
+    rf"(?:[:;]|,\s*(?:and\s+)?)\s*(?=(?:{_IMPERATIVES})\s+(?:the|a|an|our|my|all|\d))|"
     rf"^\s*(?:and\s+|also\s+|oh,? and\s+|so\s+|then\s+|just\s+|please\s+)?(?=(?:{_IMPERATIVES})\b))"
     rf"{_ADVERBS}{_VERB}\s+", re.IGNORECASE | re.MULTILINE)
 _REQUEST_VERB_FOLDED = _folded(_REQUEST_VERB)
@@ -200,8 +204,11 @@ _NOT_NOUN_PHRASE = re.compile(r"\b(?:is|are|was|were|be|been|has|have|had|do|doe
 _PARTICIPLES = ("printed|shipped|uploaded|published|produced|designed|written|made|signed|resized|installed|booked|"
                 "proofed|reviewed|checked|redone|re-recorded|recorded|redesigned|translated|reshot|delivered|sent|"
                 "finished|approved|added|included|done|ready|built|fixed|changed|moved|updated|rewritten|sorted")
+_PARTICIPLE_WORDS = frozenset(_PARTICIPLES.split("|"))
 _HAVE_DONE = frozenset(("get", "have"))
 _HAVE_DONE_TAIL = re.compile(rf"\s+(?:{_PARTICIPLES})\b[^,.;:?!]*", re.IGNORECASE)
+_COUNTS = ("two", "three", "four", "five")
+_POSING = ("pretending", "claiming", "posing")
 _PREPOSITION_BREAKS = frozenset("on for with in at from to into across during before after over".split())
 _OBJECT_STOP = re.compile(
     r"\s+(?:must|should|will|would|can|could|may|might|needs? to|has to|have to|still|goes|went|looks|seems)"
@@ -315,6 +322,10 @@ def sender_name(raw: str) -> str:
     for pattern in (_TRAILING_SIGN_OFF, _TRAILING_DASH, _TRAILING_NAME):
         if (found := pattern.search(lines[-1])) and _is_name(found.group(1)):
             return found.group(1)
+    greeted = _GREETING_NAME.match(lines[0])
+    if ((found := _TRAILING_SIGN_OFF_BARE.search(lines[-1])) and _is_name(found.group(1))
+            and not (greeted and greeted.group(1) == found.group(1))):
+        return found.group(1)
     if len(lines) > 1 and (found := _NAME_LINE.match(lines[-1])) and _is_name(found.group(1)):
         return found.group(1)
     if (found := _INTRODUCED.match(lines[0])) and _is_name(found.group(1)):
@@ -367,6 +378,8 @@ def _trim_object(text: str) -> str:
     for stop in _OBJECT_STOP.finditer(text):
         if _TO_PLACE.match(text, stop.start()) and len(text[:stop.start()].split()) <= 2:
             continue
+        if text[:stop.start()].endswith(_POSING) and text.startswith(" to be ", stop.start()):
+            continue
         text = text[:stop.start()]
         break
     words = text.split()
@@ -400,8 +413,11 @@ def _with_participle(rest: str, obj: str) -> str:
     if not done or _trim_object(rest[:done.start()]) != obj:
         return obj
     participle, _, tail = done.group(0).strip().partition(" ")
-    stop = _OBJECT_STOP.search(" " + tail)
-    tail = (" " + tail)[:stop.start()] if stop else " " + tail
+    tail = " " + tail
+    stop = _OBJECT_STOP.search(tail)
+    while stop and tail[:stop.start()].endswith(" and") and stop.group(0).strip().lower() in _PARTICIPLE_WORDS:
+        stop = _OBJECT_STOP.search(tail, stop.end())
+    tail = tail[:stop.start()] if stop else tail
     words = f"{obj} {participle}{tail}".split()
     while words and words[-1].lower() in _DANGLING:
         words.pop()
@@ -483,7 +499,7 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
             break
     for text in (sentence, ask):
         if not obj and (wanted := _WANT_OBJECT.search(text)):
-            obj = _trim_object(text[wanted.end():])
+            obj = _with_participle(text[wanted.end():], _trim_object(text[wanted.end():]))
             if obj and _NOT_NOUN.match(obj.split()[-1]):
                 obj = ""
     if (not obj and not _NOT_BARE_ITEM.match(sentence.strip()) and len(sentence.split()) <= MAX_OBJECT_WORDS
@@ -491,6 +507,8 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
         obj = _trim_object(sentence)
         if obj and not re.match(r"(?:the|your|our|all|every|each|\d)", obj, re.IGNORECASE):
             obj = "the " + obj
+    if not obj and (listed := _listed_changes(ask)):
+        verb, obj = "make", listed
     if not obj and not _PRONOUN_OBJECT.search(sentence):
         obj = _noun_phrase(sentence) or _noun_phrase(sentence, allow_subject=True)
     deadlines = [(at, words) for at, words in _deadlines(ask)
@@ -505,6 +523,16 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
     return AskSlots(verb=verb if obj else "", object=obj, deadline=deadline, also=also,
                     amounts=[amount.strip() for amount in _AMOUNT.findall(ask)][:3],
                     free=swap_person(" ".join(ask[free.start():free.end()].split())) if free else "")
+
+
+def _listed_changes(ask: str) -> str:
+    """The changes a sentence lists one verb after another ("change the music, re-record the voice-over and cut
+    the intro"), named together: "the three changes (change the music, …)"; "" when no sentence lists two."""
+    for _, sentence in _sentences(ask):
+        actions = [f"{verb} {obj}" for _, verb, obj in _verb_objects(sentence) if not _PRONOUN_START.match(obj)]
+        if 2 <= len(actions) <= len(_COUNTS) + 1:
+            return f"the {_COUNTS[len(actions) - 2]} changes ({', '.join(actions[:-1])} and {actions[-1]})"
+    return ""
 
 
 def _noun_phrase(sentence: str, allow_subject: bool = False) -> str:
