@@ -207,6 +207,8 @@ _PARTICIPLES = ("printed|shipped|uploaded|published|produced|designed|written|ma
 _PARTICIPLE_WORDS = frozenset(_PARTICIPLES.split("|"))
 _HAVE_DONE = frozenset(("get", "have"))
 _HAVE_DONE_TAIL = re.compile(rf"\s+(?:{_PARTICIPLES})\b[^,.;:?!]*", re.IGNORECASE)
+_LIST_SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+(?=[a-z][a-z-]+\s+(?:the|a|an|our|my|all|\d))")
+_ACTION_ITEM = re.compile(r"([a-z][a-z-]+)\s+((?:the|a|an|our|my|all|\d)\b.*)$")
 _COUNTS = ("two", "three", "four", "five")
 _POSING = ("pretending", "claiming", "posing")
 _PREPOSITION_BREAKS = frozenset("on for with in at from to into across during before after over".split())
@@ -378,16 +380,15 @@ def _trim_object(text: str) -> str:
     for stop in _OBJECT_STOP.finditer(text):
         if _TO_PLACE.match(text, stop.start()) and len(text[:stop.start()].split()) <= 2:
             continue
-        if text[:stop.start()].endswith(_POSING) and text.startswith(" to be ", stop.start()):
+        if text[:stop.start()].endswith(_POSING) and text.startswith((" to be ", " as "), stop.start()):
             continue
         text = text[:stop.start()]
         break
     words = text.split()
     if len(words) > MAX_OBJECT_WORDS:
-        words = words[:MAX_OBJECT_WORDS]
-        breaks = [index for index, word in enumerate(words) if index >= 2 and word.lower() in _PREPOSITION_BREAKS]
-        if breaks:
-            words = words[:breaks[-1]]
+        breaks = [index for index, word in enumerate(words[:MAX_OBJECT_WORDS + 1])
+                  if index >= 2 and word.lower() in _PREPOSITION_BREAKS]
+        words = words[:breaks[-1] if breaks else MAX_OBJECT_WORDS]
     while words and words[-1].lower() in _DANGLING:
         words.pop()
     text = " ".join(words).strip(" -'\"")
@@ -502,13 +503,13 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
             obj = _with_participle(text[wanted.end():], _trim_object(text[wanted.end():]))
             if obj and _NOT_NOUN.match(obj.split()[-1]):
                 obj = ""
+    if not obj and (listed := _listed_changes(ask)):
+        verb, obj = "make", listed
     if (not obj and not _NOT_BARE_ITEM.match(sentence.strip()) and len(sentence.split()) <= MAX_OBJECT_WORDS
             and not sentence.rstrip().endswith("?") and not _NOT_NOUN_PHRASE.search(sentence)):
         obj = _trim_object(sentence)
         if obj and not re.match(r"(?:the|your|our|all|every|each|\d)", obj, re.IGNORECASE):
             obj = "the " + obj
-    if not obj and (listed := _listed_changes(ask)):
-        verb, obj = "make", listed
     if not obj and not _PRONOUN_OBJECT.search(sentence):
         obj = _noun_phrase(sentence) or _noun_phrase(sentence, allow_subject=True)
     deadlines = [(at, words) for at, words in _deadlines(ask)
@@ -525,11 +526,29 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
                     free=swap_person(" ".join(ask[free.start():free.end()].split())) if free else "")
 
 
+def _colon_actions(listed: str) -> list[str]:
+    """The actions of a list after a colon ("swap the logo, shorten the headline and recolour the chart"), each a
+    verb and its object; [] unless every item reads as one."""
+    actions = []
+    for item in _LIST_SPLIT.split(listed.strip().rstrip(".!?")):
+        found = _ACTION_ITEM.match(item.strip())
+        if not found or found.group(1).lower() in _NOT_VERBS or found.group(1).lower() in _LIST_NOT_FIRST - set(
+                _IMPERATIVES.split("|")):
+            return []
+        obj = _trim_object(found.group(2))
+        if not obj:
+            return []
+        actions.append(f"{found.group(1).lower()} {obj}")
+    return actions
+
+
 def _listed_changes(ask: str) -> str:
     """The changes a sentence lists one verb after another ("change the music, re-record the voice-over and cut
     the intro"), named together: "the three changes (change the music, …)"; "" when no sentence lists two."""
     for _, sentence in _sentences(ask):
         actions = [f"{verb} {obj}" for _, verb, obj in _verb_objects(sentence) if not _PRONOUN_START.match(obj)]
+        if len(actions) < 2 and ":" in sentence:
+            actions = _colon_actions(sentence.partition(":")[2])
         if 2 <= len(actions) <= len(_COUNTS) + 1:
             return f"the {_COUNTS[len(actions) - 2]} changes ({', '.join(actions[:-1])} and {actions[-1]})"
     return ""

@@ -1,0 +1,128 @@
+"""The panel's open misfits of issue 17, as regressions: objects that read as a human would write them, a position
+(not a holding line) when the triage is sure, every ask and its date kept, and alternatives that serve the date."""
+
+import re
+from datetime import date
+
+import pytest
+
+from bot.triage import load_knowledge, triage
+from bot.triage.reply import render_reply
+from bot.triage.result import ReplyPart, ReplyPlan
+from bot.triage.slots import read_ask, sender_name
+
+TODAY = date(2026, 12, 7)
+
+
+@pytest.mark.parametrize(("ask", "verb", "obj"), [
+    ("could u guys like write 12 glowing testimonials for the landing page?", "write",
+     "12 glowing testimonials for the landing page"),
+    ("can we pls get the brochure proofread?", "get", "the brochure proofread"),
+    ("Please can the studio also retouch the product shots?", "retouch", "the product shots"),
+    ("could you kind of tidy the footer links?", "tidy", "the footer links"),
+])
+def test_filler_words_and_modals_are_never_taken_for_the_verb(ask, verb, obj):
+    assert (read_ask(ask).verb, read_ask(ask).object) == (verb, obj)
+
+
+def test_a_long_object_is_cut_at_a_phrase_boundary_never_mid_phrase():
+    slots = read_ask("Can you swap the hero banner on the careers page for the new team photo from the offsite?")
+    assert slots.object == "the hero banner on the careers page"
+
+
+def test_a_list_of_things_is_named_whole():
+    slots = read_ask("Could you produce a press kit, two product videos and an investor one-pager for the same budget?")
+    assert slots.object == "the press kit, two product videos and the investor one-pager"
+    assert slots.free == "for the same budget"
+
+
+def test_a_list_of_changes_is_named_together_when_no_single_object_stands_out():
+    slots = read_ask("The partners reviewed it: swap the logo, shorten the headline, and recolour the chart. "
+                     "Final needed by the 9th.")
+    assert slots.object == "the three changes (swap the logo, shorten the headline and recolour the chart)"
+    assert slots.deadline == "by the 9th"
+
+
+@pytest.mark.parametrize(("ask", "obj"), [
+    ("could we get the case study rewritten in plain English at no charge?",
+     "the case study rewritten in plain English"),
+    ("We need 500 flyers printed and posted to our members by Monday.", "500 flyers printed and posted"),
+])
+def test_what_is_to_be_done_stays_with_the_object(ask, obj):
+    assert read_ask(ask).object == obj
+
+
+def test_a_date_in_the_object_is_not_a_second_deadline():
+    slots = read_ask("can we shift the photo shoot to Sunday? the studio is booked Wednesday")
+    assert slots.object == "the photo shoot to Sunday" and slots.deadline == ""
+
+
+def test_a_posing_qualifier_stays_with_what_is_declined():
+    slots = read_ask("We'd like your team to post comments posing as happy parents in the school forums.")
+    assert slots.verb == "post" and "posing as happy parents" in slots.object
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("could you resend the invoice? cheers Tomasz", "Tomasz"),
+    ("Hi Ana, could you resend the invoice? thanks Ana", ""),
+])
+def test_a_sign_off_without_a_comma_names_the_sender_but_never_the_greeted(text, name):
+    assert sender_name(text) == name
+
+
+def test_asking_to_get_something_is_not_an_admission():
+    result = triage("Could we get the whole website translated into Polish for free? Regards, Olga", today=TODAY)
+    assert "upfront" not in result.reply.text and "flagging that" not in result.reply.text
+
+
+def test_a_complaint_is_owned_without_the_greeting_in_it():
+    result = triage("Hi Raj, the booking form has been broken since Monday and customers are complaining. "
+                    "Can you also add a PayPal option? Thanks, Zoe", today=TODAY)
+    assert "sorry the booking form has been broken since Monday" in result.reply.text
+    assert "Raj" not in result.reply.text
+
+
+def test_a_fine_ask_in_the_same_sentence_as_a_conditional_one_still_gets_its_yes():
+    result = triage("Hi Mel, can you correct the phone number in the footer, and also build us a customer "
+                    "portal with logins by Thursday? Thanks, Gus", today=TODAY)
+    text = result.reply.text
+    assert result.verdict != "accept"
+    assert "correct the phone number in the footer" in text and "customer portal" in text
+    assert text.index("phone number") < text.index("customer portal")
+
+
+def test_a_yes_keeps_its_own_date_and_no_ask_borrows_another_asks_date():
+    plan = ReplyPlan(verdict="accept_with_conditions", topics=[], day="Wednesday", name="Ivy", seed=5,
+                     parts=[ReplyPart(verdict="accept_with_conditions", reasons=["out_of_scope"], verb="extend",
+                                      object="the survey"),
+                            ReplyPart(verdict="accept", verb="hold", object="the print slot",
+                                      deadline="for the 18th")],
+                     deadline="for the 18th")
+    text = render_reply(plan, "neutral", load_knowledge())[0].text
+    assert "the print slot for the 18th" in text
+    assert "the survey for the 18th" not in text
+
+
+@pytest.mark.parametrize("reason", ["unreasonable", "illogical", "unethical_or_illegal", "strains_team_or_suppliers"])
+def test_a_sure_verdict_takes_a_position_rather_than_promising_to_come_back(reason):
+    knowledge = load_knowledge()
+    verdict = {"unethical_or_illegal": "decline", "strains_team_or_suppliers": "accept_with_conditions"}.get(
+        reason, "push_back")
+    for seed in range(12):
+        plan = ReplyPlan(verdict=verdict, topics=[], day="Wednesday", name="Kit", seed=seed,
+                         parts=[ReplyPart(verdict=verdict, reasons=[reason])])
+        text = render_reply(plan, "neutral", knowledge)[0].text
+        assert not re.search(r"(?i)come back to you|get back to you|before I (?:confirm|give you an answer)", text)
+
+
+def test_a_request_with_a_fixed_date_is_not_told_to_park_it_for_later():
+    result = triage("Hi Lee, please add a store locator to the site by the 20th, we launch the week after. "
+                    "Thanks, Noor", today=TODAY)
+    assert result.verdict == "accept_with_conditions"
+    assert "version-2" not in result.reply.text and "next phase" not in result.reply.text
+
+
+def test_a_shoot_move_is_not_answered_with_volume_talk():
+    result = triage("Could we move the product shoot from Tuesday to Thursday? The crew is already booked for "
+                    "Tuesday I know. Best, Ola", today=TODAY)
+    assert "volume" not in result.reply.text and "phase it" not in result.reply.text.lower()
