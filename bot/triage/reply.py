@@ -24,7 +24,8 @@ _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
 _SPACED_PUNCTUATION = (" .", " ,", " ;", " :", " !", " ?")
 _SENTENCE_START_LOWER = re.compile(r"[.!?]\s+[a-z]")
 _COMMON_STARTS = frozenset("""it it's its that the this these those we we'd we're our your you you'd doing adding
-taking as what there a an terms copying emailing images claims clauses posting paid reviews hiring nobody excluding
+taking getting as what there a an terms copying emailing images claims clauses posting paid reviews hiring
+nobody excluding
 payments sharing pretending aiming moving changing making putting using let let's here's what we'll tell""".split())
 _PLAIN_OPENERS = ("What ", "Let's ", "Let me ", "Here's ", "Here ", "Tell ", "I'd ", "We can ", "We'll ")
 

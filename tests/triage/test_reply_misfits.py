@@ -126,3 +126,24 @@ def test_a_shoot_move_is_not_answered_with_volume_talk():
     result = triage("Could we move the product shoot from Tuesday to Thursday? The crew is already booked for "
                     "Tuesday I know. Best, Ola", today=TODAY)
     assert "volume" not in result.reply.text and "phase it" not in result.reply.text.lower()
+
+
+def test_a_plain_yes_keeps_the_clients_date():
+    result = triage("Hi Bea, could you export the media plan as a spreadsheet by Tuesday? Thanks, Cal", today=TODAY)
+    assert result.verdict == "accept"
+    assert "by Tuesday" in result.reply.text
+
+
+@pytest.mark.parametrize("tone", ["warm", "firm"])
+def test_each_tone_keeps_the_date_of_a_conditional_yes(tone):
+    plan = ReplyPlan(verdict="accept_with_conditions", topics=[], day="Wednesday", name="Di", seed=2,
+                     parts=[ReplyPart(verdict="accept_with_conditions", reasons=["out_of_scope"], verb="film",
+                                      object="two extra cutdowns", deadline="by the 3rd")])
+    assert "two extra cutdowns by the 3rd" in render_reply(plan, tone, load_knowledge())[0].text
+
+
+def test_warm_does_not_open_by_thanking_twice():
+    result = triage("Can you knock 20% off the March invoice? Money is tight this quarter. Ta, Fin", tone="warm",
+                    today=TODAY)
+    opening = result.reply.text.split("\n\n")[1]
+    assert len(re.findall(r"(?i)\bthank", opening)) <= 1
