@@ -27,7 +27,8 @@ _TRAILING_DASH = re.compile(rf"[.!?]\s+(?:-|\u2013|\u2014|~)\s*{_NAME}\s*$")
 _TRAILING_NAME = re.compile(rf"[.!?)]\s+{_NAME}\s*[.!]?\s*$")
 _INTRODUCED = re.compile(rf"^\s*(?:(?:hi|hey|hello)[,!]?\s+)?(?:it'?s\s+)?{_NAME}\s+here\b")
 _DASH_NAME = re.compile(rf"^\s*(?:-|\u2013|\u2014|~)\s*{_NAME}\b[^\n]{{0,40}}$")
-_NAME_LINE = re.compile(rf"^\s*{_NAME}(?:\s+[A-Z][\w'-]+){{0,2}}\s*[,.]?\s*(?:[|\u00b7].*)?$")
+_NAME_LINE = re.compile(rf"^\s*{_NAME}(?:\s+[A-Z][\w'-]+){{0,2}}\s*(?:\([^()\n]{{1,30}}\))?\s*[,.]?\s*"
+                        r"(?:[|\u00b7].*)?$")
 _HISTORY_START = re.compile(r"^\s*(?:>|On\b.{0,300}\bwrote:\s*$|-{2,}\s*(?:Original|Forwarded|Reply)|From:\s|"
                             r"Begin forwarded message)", re.IGNORECASE | re.MULTILINE)
 _NOT_NAMES = frozenset("""team all everyone you again so much for the a in advance guys folks both and love regards
@@ -210,6 +211,7 @@ _HAVE_DONE_TAIL = re.compile(rf"\s+(?:{_PARTICIPLES})\b[^,.;:?!]*", re.IGNORECAS
 _LIST_SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+(?=[a-z][a-z-]+\s+(?:the|a|an|our|my|all|\d))")
 _ACTION_ITEM = re.compile(r"([a-z][a-z-]+)\s+((?:the|a|an|our|my|all|\d)\b.*)$")
 _COUNTS = ("two", "three", "four", "five")
+_BARE_NUMBER = re.compile(r"\d[\d,.]*(?:\s+(?:for|to|of|in|on|and|by|from|with)\b|$)")
 _POSING = ("pretending", "claiming", "posing")
 _PREPOSITION_BREAKS = frozenset("on for with in at from to into across during before after over".split())
 _OBJECT_STOP = re.compile(
@@ -222,7 +224,7 @@ _OBJECT_STOP = re.compile(
     r"saying|that says|telling|to (?:get|make|keep|show|help|see|"
     r"match|look|go|be|hit|use|fit|save|avoid)|from (?:today|tomorrow|next|this|now|the start)|this week|"
     r"tonight|tomorrow|today|please|thanks|ok|okay|accordingly|instead|as well|too|again|asap|now|"
-    r"or (?:we|i|you|they|else)|(?:and|or) (?:also |then )?"
+    r"or (?:we|i|you|they|else)|(?:and|or) (?:also |then )?[a-z]+ (?:the|our|your|my|all)\b|(?:and|or) (?:also |then )?"
     rf"(?:{_IMPERATIVES}))\b|(?<!\bthe)(?<!\bour)(?<!\byour)(?<!\bmy)(?<!\ba)(?<!\ban)(?<!\bthese)(?<!\bthose)"
     rf"(?<!\ball)\s+(?:{_PARTICIPLES})\b|[,.](?=\s|$)|[;:?!(\"]|\s+-\s+|\s+[\u2013\u2014]\s+", re.IGNORECASE)
 _LIST = re.compile(r"([^,;:?!.\n]+(?:,\s*[^,;:?!.\n]+)*?),\s*([^,;:?!.\n]+?\s+and\s+[^,;:?!\n]+)")
@@ -399,7 +401,7 @@ def _trim_object(text: str) -> str:
             while words and words[-1].lower() in _DANGLING:
                 words.pop()
             text = " ".join(words)
-    if not text or text.lower() in _NOT_VERBS or _NOT_OBJECT.match(text):
+    if not text or text.lower() in _NOT_VERBS or _NOT_OBJECT.match(text) or _BARE_NUMBER.match(text):
         return ""
     text = _LEADING_ARTICLE.sub("the ", text)
     if re.match(r"(?:The|Our|Your|My|This|These|Those|Their)\b", text):

@@ -147,3 +147,15 @@ def test_warm_does_not_open_by_thanking_twice():
                     today=TODAY)
     opening = result.reply.text.split("\n\n")[1]
     assert len(re.findall(r"(?i)\bthank", opening)) <= 1
+
+
+def test_a_name_signed_with_a_title_in_brackets_is_still_the_sender():
+    assert sender_name("Morning all,\n\nCan we pause the display ads?\n\nBest,\nRosa (Head of Growth)") == "Rosa"
+
+
+def test_a_bare_count_is_never_named_as_the_object():
+    assert not read_ask("Could you book 40 of them for the launch?").object.startswith("40")
+
+
+def test_a_second_verb_ends_the_first_object():
+    assert read_ask("Please print the menus and laminate the table cards.").object == "the menus"
