@@ -143,6 +143,24 @@ def _values(plan: ReplyPlan, part: ReplyPart | None = None) -> dict[str, str]:
     return values
 
 
+def _together(plan: ReplyPlan, parts: list[ReplyPart]) -> dict[str, str]:
+    """The slots of one yes to several fine asks in a row: "add the cutdown and change the end card", with their
+    date when they share one."""
+    values = _values(plan, parts[0])
+    if len(parts) == 1:
+        return values
+    objects = [part.object for part in parts]
+    actions = [f"{part.verb} {part.object}" if part.verb else part.object for part in parts]
+    dates = {part.deadline for part in parts}
+    return {**values, "object": _listed(objects), "action": _listed(actions) if all(p.verb for p in parts) else "",
+            "deadline": dates.pop() if len(dates) == 1 else ""}
+
+
+def _listed(items: list[str]) -> str:
+    """Items as a sentence lists them: "a, b and c"."""
+    return f"{', '.join(items[:-1])} and {items[-1]}" if len(items) > 1 else "".join(items)
+
+
 def _lead_reason(part: ReplyPart) -> str:
     """The reason the part's verdict stands on: the strongest of the verdict's own class."""
     wanted = {"decline": DECLINE_REASONS, "push_back": PUSH_BACK_REASONS}.get(part.verdict)
@@ -253,7 +271,7 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
         opening = writer.say("acknowledge_plain", main_values)
 
     paragraphs: list[str] = []
-    yeses: list[str] = []
+    yeses: list[ReplyPart] = []
     used: dict[str, str] = {}
     tactics: list[str] = []
     main_reason = main_alternative = main_tip = ""
@@ -261,7 +279,7 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
 
     def flush_yeses() -> None:
         if yeses:
-            paragraphs.append(" ".join(yeses))
+            paragraphs.append(writer.say("yes", _together(plan, yeses), str(len(paragraphs))))
             yeses.clear()
 
     for index, part in enumerate(parts):
@@ -269,7 +287,7 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
         if part.verdict == "accept":
             if (part.object and re.sub(r"^the\s+", "", part.object) != plan.name
                     and not _part_of_a_refusal(plan.verdict, parts, index)):
-                yeses.append(writer.say("yes", values, str(index)))
+                yeses.append(part)
             continue
         flush_yeses()
         source, because, alternative, part_acknowledge, part_tactics, part_tip = (

@@ -210,6 +210,8 @@ _HAVE_DONE = frozenset(("get", "have"))
 _HAVE_DONE_TAIL = re.compile(rf"\s+(?:{_PARTICIPLES})\b[^,.;:?!]*", re.IGNORECASE)
 _LIST_SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+(?=[a-z][a-z-]+\s+(?:the|a|an|our|my|all|\d))")
 _ACTION_ITEM = re.compile(r"([a-z][a-z-]+)\s+((?:the|a|an|our|my|all|\d)\b.*)$")
+_COMPARATIVE = re.compile(r"\s+(?:more|less|bigger|smaller|larger|brighter|darker|bolder|longer|shorter|wider|"
+                          r"higher|lower|louder|clearer|cleaner|simpler|faster|slower)\b", re.IGNORECASE)
 _COUNTS = ("two", "three", "four", "five")
 _BARE_NUMBER = re.compile(r"\d[\d,.]*(?:\s+(?:for|to|of|in|on|and|by|from|with)\b|$)")
 _POSING = ("pretending", "claiming", "posing")
@@ -219,7 +221,7 @@ _OBJECT_STOP = re.compile(
     r"(?![\w'-])|\s+(?:by|before|until|till|be|is|are|was|were|so(?: that)?|because|since|as|if|when|while|which|"
     r"who|so|but|and then|then|instead|"
     r"asap|ahead of|in time|at no|at the|for free|(?:for|at|within) the same|for (?:next|this)|not|"
-    r"to (?:the|our|your|a|an|my|all)|"
+    r"to (?:the|our|your|a|an|my|all|me|us|you)|"
     rf"next (?:week|month|year|{_WEEKDAY})|over the weekend|"
     r"saying|that says|telling|to (?:get|make|keep|show|help|see|"
     r"match|look|go|be|hit|use|fit|save|avoid)|from (?:today|tomorrow|next|this|now|the start)|this week|"
@@ -297,7 +299,7 @@ def _body(raw: str) -> str:
     """The client's own new text: Slack markup resolved, quoted history cut off."""
     text = normalise(resolve_slack_markup(normalise(raw or "")))
     found = _HISTORY_START.search(text)
-    return text[:found.start()] if found else text
+    return text[:found.start()] if found and text[:found.start()].strip() else text
 
 
 def _is_name(word: str) -> bool:
@@ -461,10 +463,13 @@ def _verb_objects(sentence: str) -> list[tuple[int, str, str]]:
 def _resolve(obj: str, earlier: str) -> str:
     """An object that starts with "it" or "them", with the pronoun replaced by the last noun phrase of the
     sentences before it ("re-record it with a new artist" after "the voice-over on the radio spot"); "" when
-    there is none."""
+    there is none, or when it starts with "this" or "that", which most often stand for a whole clause ("promise
+    30% more footfall … can we put that in the proposal?")."""
     pronoun, _, tail = obj.partition(" ")
     if pronoun.lower() not in ("it", "them", "this", "that") or tail.startswith("to "):
         return obj
+    if pronoun.lower() in ("this", "that"):
+        return ""
     referent = ""
     for _, sentence in reversed(_sentences(earlier)):
         if referent := _noun_phrase(sentence, allow_subject=True):
@@ -514,6 +519,8 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
             obj = "the " + obj
     if not obj and not _PRONOUN_OBJECT.search(sentence):
         obj = _noun_phrase(sentence) or _noun_phrase(sentence, allow_subject=True)
+    if obj and not verb and (comparative := _COMPARATIVE.search(obj)):
+        obj = obj[:comparative.start()]
     deadlines = [(at, words) for at, words in _deadlines(ask)
                  if re.sub(r"^(?:by|on|for|before|at)\s+", "", words.lower()) not in obj.lower()]
     in_sentence = [words for at, words in deadlines if ask.find(sentence) <= at < ask.find(sentence) + len(sentence)]

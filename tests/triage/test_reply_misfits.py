@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from bot.triage import load_knowledge, triage
-from bot.triage.reply import render_reply
+from bot.triage.reply import fitting_topics, render_reply
 from bot.triage.result import ReplyPart, ReplyPlan
 from bot.triage.slots import read_ask, sender_name
 
@@ -159,3 +159,37 @@ def test_a_bare_count_is_never_named_as_the_object():
 
 def test_a_second_verb_ends_the_first_object():
     assert read_ask("Please print the menus and laminate the table cards.").object == "the menus"
+
+
+def test_fine_asks_in_a_row_get_one_yes_not_a_string_of_happy_tos():
+    result = triage("Hi Al,\n\nFrom the review:\n- Can you crop the hero video for mobile?\n- Please update the "
+                    "footer address.\n- We also need the whole site in Italian by the 30th, within the current "
+                    "budget.\n\nThanks,\nBo", today=TODAY)
+    text = result.reply.text
+    assert "crop the hero video for mobile and update the footer address" in text
+    assert text.count("Happy to") <= 1
+
+
+def test_a_forwarded_email_is_signed_by_the_forwarded_sender():
+    text = ("---------- Forwarded message ---------\nFrom: Dee Marsh <dee@client.example>\nSubject: Menus\n\n"
+            "Hi Cy,\n\nCan you reprint the menus with the new prices?\n\nSpeak soon,\nDee")
+    assert sender_name(text) == "Dee"
+
+
+def test_an_object_without_a_verb_is_not_named_with_its_comparative():
+    assert read_ask("We are need the poster more bright and the title bigger.").object == "the poster"
+
+
+def test_that_standing_for_a_whole_clause_is_not_resolved_to_a_stray_noun():
+    slots = read_ask("The buyer wants a promise of 20% more sales from the new shelf units. Can we write that "
+                     "into the contract?")
+    assert "shelf units" not in slots.object
+
+
+def test_the_bought_list_text_fits_only_a_request_about_a_list():
+    knowledge = load_knowledge()
+    named = {"unethical_or_illegal": {"bought_list": 3}}
+    assert fitting_topics(named, ["unethical_or_illegal"], knowledge,
+                          "please hide the unsubscribe link in the footer of our emails, too many people opt out") == []
+    assert fitting_topics(named, ["unethical_or_illegal"], knowledge,
+                          "we bought 10k contacts from a broker, can you mail them on Monday?") == ["bought_list"]
