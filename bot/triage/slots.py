@@ -56,6 +56,13 @@ _DEADLINE = re.compile(
 _DATE_WORDS = ("day", "tomorrow", "tonight", "eod", "eow", "week", "month", "first thing", "jan", "feb", "mar", "apr",
                "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "noon")
 _DEADLINE_LOWER = re.compile("(?=[0-9a-z])" + _DEADLINE.pattern)
+_MAIL_FOOTER = re.compile(r"^(?:--|sent from|get outlook)", re.IGNORECASE)
+_CAPITAL_DETERMINER = re.compile(r"(?:The|Our|Your|My|This|These|Those|Their)\b")
+_SAID = re.compile(r"[^?!\n]+?(?=[?!;]|\.(?:\s|$)|\s-\s|,\s|$)")
+_DETERMINED = re.compile(r"(?:the|your|our|all|every|each|\d)", re.IGNORECASE)
+_DEADLINE_PREPOSITION = re.compile(r"^(?:by|on|for|before|at)\s+")
+_SINCE_WHEN = re.compile(r"(?:from|until|till)\b", re.IGNORECASE)
+_BARE_DATE = re.compile(r"\d|(?:mon|tues|wednes|thurs|fri|satur|sun)day|" + _MONTH, re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 _NOT_DEADLINE_BEFORE = re.compile(r"\b(?:since|last|ago|from|until|till|than|of)\s*$", re.IGNORECASE)
 _MONTH_ONLY = re.compile(rf"^(?:(?:by|before|until|till|for|on|from|ahead of|in|at)\s+)?{_MONTH}$", re.IGNORECASE)
@@ -311,7 +318,7 @@ def sender_name(raw: str) -> str:
     after the last sentence or on the last line, "Kev here." at the start), or "" when the message has no sign-off.
     The greeting's name is the account manager's, never the sender's."""
     lines = [line.strip() for line in _body(raw).strip().split("\n")]
-    lines = [line for line in lines if line and not re.match(r"^(?:--|sent from|get outlook)", line, re.IGNORECASE)]
+    lines = [line for line in lines if line and not _MAIL_FOOTER.match(line)]
     if not lines:
         return ""
     tail = lines[-_SIGNATURE_TAIL:]
@@ -406,7 +413,7 @@ def _trim_object(text: str) -> str:
     if not text or text.lower() in _NOT_VERBS or _NOT_OBJECT.match(text) or _BARE_NUMBER.match(text):
         return ""
     text = _LEADING_ARTICLE.sub("the ", text)
-    if re.match(r"(?:The|Our|Your|My|This|These|Those|Their)\b", text):
+    if _CAPITAL_DETERMINER.match(text):
         text = text[0].lower() + text[1:]
     return swap_person(text)
 
@@ -440,7 +447,7 @@ def _verb_objects(sentence: str) -> list[tuple[int, str, str]]:
         if candidate.split()[0] in _NOT_VERBS:
             continue
         rest = sentence[found.end():]
-        if candidate in _SPEECH_VERBS and (said := re.match(r"[^?!\n]+?(?=[?!;]|\.(?:\s|$)|\s-\s|,\s|$)", rest)):
+        if candidate in _SPEECH_VERBS and (said := _SAID.match(rest)):
             found_all.append((found.start(1), candidate, swap_person(said.group(0).strip())))
         elif obj := _trim_object(rest):
             if candidate in _HAVE_DONE:
@@ -515,17 +522,17 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
     if (not obj and not _NOT_BARE_ITEM.match(sentence.strip()) and len(sentence.split()) <= MAX_OBJECT_WORDS
             and not sentence.rstrip().endswith("?") and not _NOT_NOUN_PHRASE.search(sentence)):
         obj = _trim_object(sentence)
-        if obj and not re.match(r"(?:the|your|our|all|every|each|\d)", obj, re.IGNORECASE):
+        if obj and not _DETERMINED.match(obj):
             obj = "the " + obj
     if not obj and not _PRONOUN_OBJECT.search(sentence):
         obj = _noun_phrase(sentence) or _noun_phrase(sentence, allow_subject=True)
     if obj and not verb and (comparative := _COMPARATIVE.search(obj)):
         obj = obj[:comparative.start()]
     deadlines = [(at, words) for at, words in _deadlines(ask)
-                 if re.sub(r"^(?:by|on|for|before|at)\s+", "", words.lower()) not in obj.lower()]
+                 if _DEADLINE_PREPOSITION.sub("", words.lower()) not in obj.lower()]
     in_sentence = [words for at, words in deadlines if ask.find(sentence) <= at < ask.find(sentence) + len(sentence)]
     deadline = (in_sentence or [words for _, words in deadlines] or [""])[0]
-    if deadline and _DEADLINE.search(obj) and not re.search(re.escape(deadline), ask, re.IGNORECASE):
+    if deadline and _DEADLINE.search(obj) and deadline.lower() not in ask.lower():
         deadline = ""
     free = _search(_FREE, _FREE_FOLDED, ask, ask.lower())
     also = [(other_verb, other) for _, other_verb, other in earlier
@@ -599,13 +606,13 @@ def _deadlines(text: str) -> list[tuple[int, str]]:
     aligned = len(lowered) == len(text)
     for found in (_DEADLINE_LOWER.finditer(lowered) if aligned else _DEADLINE.finditer(text)):
         words = " ".join(text[found.start():found.end()].split())
-        if re.match(r"(?:from|until|till)\b", words, re.IGNORECASE):
+        if _SINCE_WHEN.match(words):
             continue
         if _NOT_DEADLINE_BEFORE.search(text[max(0, found.start() - 12):found.start()]):
             continue
         if _MONTH_ONLY.match(words) and words.split()[-1].lower() in ("may", "march", "mar"):
             continue
-        if re.match(r"\d|(?:mon|tues|wednes|thurs|fri|satur|sun)day|" + _MONTH, words, re.IGNORECASE):
+        if _BARE_DATE.match(words):
             words = "by " + words
         dates.append((found.start(), words))
     return dates

@@ -193,3 +193,6 @@ def test_the_bought_list_text_fits_only_a_request_about_a_list():
                           "please hide the unsubscribe link in the footer of our emails, too many people opt out") == []
     assert fitting_topics(named, ["unethical_or_illegal"], knowledge,
                           "we bought 10k contacts from a broker, can you mail them on Monday?") == ["bought_list"]
+    assert fitting_topics(named, ["unethical_or_illegal"], knowledge,
+                          "a supplier offers 20,000 hospital-manager emails; can you upload them to the CRM?"
+                          ) == ["bought_list"]
