@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from bot.triage.knowledge import OPTIONAL_SLOTS, Knowledge, template_slots
 from bot.triage.result import Reply, ReplyPart, ReplyPlan
-from bot.triage.slots import Slots
+from bot.triage.slots import CLAUSE_VERBS, Slots
 
 PLACEHOLDERS = {"day": "[day]", "date": "[date]", "price": "[price]"}
 MAX_PARTS = 6
@@ -135,7 +135,8 @@ def _values(plan: ReplyPlan, part: ReplyPart | None = None) -> dict[str, str]:
     values = {"name": plan.name, "event": plan.event, "admission": plan.admission, "complaint": plan.complaint,
               "deadline": plan.deadline, "free": plan.free}
     if part is not None:
-        values.update(object=part.object, action=f"{part.verb} {part.object}" if part.verb and part.object else "",
+        values.update(object="" if part.verb in CLAUSE_VERBS else part.object,
+                      action=f"{part.verb} {part.object}" if part.verb and part.object else "",
                       amount=part.amounts[0] if part.amounts else "",
                       deadline=part.deadline or (plan.deadline if len(plan.parts) <= 1 else ""),
                       free="" if _MONEY_ACTION.search(part.object) or part.amounts else (

@@ -193,7 +193,8 @@ _NOT_BARE_ITEM = re.compile(r"(?i:same|other|more|less|also|just|only|maybe|so|a
 _CHANGE_VERBS = frozenset("go move switch change increase reduce cut bring shift".split())
 _FROM_TO = re.compile(r"\s*(?:\w+\s+){0,2}?from\s+[^,.;:?!]{1,40}?\s+to\s+[^,.;:?!]{1,40}?(?=\s+(?:by|before|for|so|to|"
                       r"because|as|from|next|this|starting)\b|[,.;:?!]|$)", re.IGNORECASE)
-_SPEECH_VERBS = frozenset("say says claim state call describe label tell ask guarantee promise ensure".split())
+# Verbs whose object is a clause ("say the range is made in Britain"): named with the verb, never alone.
+CLAUSE_VERBS = frozenset("say says claim state call describe label tell ask guarantee promise ensure".split())
 _NOT_NOUN_WORDS = frozenset("""is are was were be been has have had do does did will would can could should must may
 might need needs want wants like likes still also just goes go went pulled said says thinks think wants asked
 gets got won't can't isn't aren't doesn't don't didn't""".split())
@@ -353,7 +354,8 @@ def _sentences(text: str) -> list[tuple[int, str]]:
 
 def _request_sentence(ask: str) -> str:
     """The sentence of an ask that asks for something (the last such), else its last sentence."""
-    sentences = [sentence.strip() for _, sentence in _sentences(ask)] or [ask]
+    sentences = [sentence.strip() for _, sentence in _sentences(ask)
+                 if not _SIGN_OFF_WITH_NAME.match(sentence.strip())] or [ask]
     asking = [sentence for sentence in sentences if is_request(sentence)]
     return (asking or sentences)[-1]
 
@@ -447,7 +449,7 @@ def _verb_objects(sentence: str) -> list[tuple[int, str, str]]:
         if candidate.split()[0] in _NOT_VERBS:
             continue
         rest = sentence[found.end():]
-        if candidate in _SPEECH_VERBS and (said := _SAID.match(rest)):
+        if candidate in CLAUSE_VERBS and (said := _SAID.match(rest)):
             found_all.append((found.start(1), candidate, swap_person(said.group(0).strip())))
         elif obj := _trim_object(rest):
             if candidate in _HAVE_DONE:

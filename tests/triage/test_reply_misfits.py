@@ -196,3 +196,16 @@ def test_the_bought_list_text_fits_only_a_request_about_a_list():
     assert fitting_topics(named, ["unethical_or_illegal"], knowledge,
                           "a supplier offers 20,000 hospital-manager emails; can you upload them to the CRM?"
                           ) == ["bought_list"]
+
+
+def test_the_sign_off_is_never_read_as_the_thing_asked_for():
+    slots = read_ask("Hello, kindly make sure the survey closes at midnight on the 31st. Best regards, Ingrid")
+    assert "regards" not in slots.object.lower() and "Ingrid" not in slots.object
+
+
+def test_a_clause_is_named_with_its_verb_never_alone():
+    plan = ReplyPlan(verdict="push_back", topics=[], day="Friday", name="Uma", seed=0, checks=["Is it agreed?"],
+                     parts=[ReplyPart(verdict="push_back", reasons=["unreasonable"], verb="guarantee",
+                                      object="you'll be top of the app store in a week")])
+    text = render_reply(plan, "neutral", load_knowledge())[0].text
+    assert "check you'll be" not in text and "confirm you'll be" not in text
