@@ -209,3 +209,9 @@ def test_a_clause_is_named_with_its_verb_never_alone():
                                       object="you'll be top of the app store in a week")])
     text = render_reply(plan, "neutral", load_knowledge())[0].text
     assert "check you'll be" not in text and "confirm you'll be" not in text
+
+
+def test_a_push_back_on_free_work_keeps_the_clients_date():
+    result = triage("Hey Lu, could you add a Welsh version of the booking page by Monday for free? Cheers, Dai",
+                    today=TODAY)
+    assert result.verdict == "push_back" and "by Monday" in result.reply.text
