@@ -134,10 +134,11 @@ def test_a_plain_yes_keeps_the_clients_date():
     assert "by Tuesday" in result.reply.text
 
 
-@pytest.mark.parametrize("tone", ["warm", "firm"])
-def test_each_tone_keeps_the_date_of_a_conditional_yes(tone):
+@pytest.mark.parametrize("tone", ["warm", "firm", "neutral"])
+@pytest.mark.parametrize("verb", ["film", ""])
+def test_each_tone_keeps_the_date_of_a_conditional_yes(tone, verb):
     plan = ReplyPlan(verdict="accept_with_conditions", topics=[], day="Wednesday", name="Di", seed=2,
-                     parts=[ReplyPart(verdict="accept_with_conditions", reasons=["out_of_scope"], verb="film",
+                     parts=[ReplyPart(verdict="accept_with_conditions", reasons=["out_of_scope"], verb=verb,
                                       object="two extra cutdowns", deadline="by the 3rd")])
     assert "two extra cutdowns by the 3rd" in render_reply(plan, tone, load_knowledge())[0].text
 
