@@ -11,12 +11,15 @@ from bot.triage.asks import is_request
 from bot.triage.cleaning import normalise, resolve_slack_markup
 
 MAX_OBJECT_WORDS = 10
+MAX_OBJECT_CHARACTERS = 120
 _SHORT_EVIDENCE = 3
 
 _SIGN_OFF_WORDS = (r"thanks(?: again| so much| a lot| a million)?|thank you(?: so much)?|many thanks|cheers|best|"
                    r"best wishes|best regards|kind regards|warm regards|warmest regards|regards|all the best|"
                    r"sincerely|yours(?: sincerely)?|ta|thx|speak soon|talk soon|much appreciated|appreciate it")
-_NAME = r"([A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
+_UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017e"
+_LOWER = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
+_NAME = rf"([{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?)"
 _SIGN_OFF_LINE = re.compile(rf"^\s*(?:{_SIGN_OFF_WORDS})\b[^\n]{{0,40}}?[,!.]?\s*$", re.IGNORECASE)
 _SIGN_OFF_WITH_NAME = re.compile(rf"^\s*(?:{_SIGN_OFF_WORDS})\s*[,!.]?\s*[-\u2013\u2014]?\s*{_NAME}\s*[.!]?\s*$",
                                  re.IGNORECASE)
@@ -412,7 +415,8 @@ def _trim_object(text: str) -> str:
             while words and words[-1].lower() in _DANGLING:
                 words.pop()
             text = " ".join(words)
-    if not text or text.lower() in _NOT_VERBS or _NOT_OBJECT.match(text) or _BARE_NUMBER.match(text):
+    if (not text or len(text) > MAX_OBJECT_CHARACTERS or text.lower() in _NOT_VERBS or _NOT_OBJECT.match(text)
+            or _BARE_NUMBER.match(text)):
         return ""
     text = _LEADING_ARTICLE.sub("the ", text)
     if _CAPITAL_DETERMINER.match(text):

@@ -216,3 +216,16 @@ def test_a_push_back_on_free_work_keeps_the_clients_date():
     result = triage("Hey Lu, could you add a Welsh version of the booking page by Monday for free? Cheers, Dai",
                     today=TODAY)
     assert result.verdict == "push_back" and "by Monday" in result.reply.text
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Could you resend the proofs? Thanks, Zoë", "Zoë"),
+    ("pls fix the menu prices\n\nBest,\nSøren Lund", "Søren"),
+    ("can u move the call to 3pm? cheers Ayşe", "Ayşe"),
+])
+def test_a_name_with_accents_is_still_the_sender(text, name):
+    assert sender_name(text) == name
+
+
+def test_a_runaway_word_is_never_named_as_the_object():
+    assert read_ask("please update " + "z" * 500).object == ""
