@@ -217,6 +217,7 @@ _PARTICIPLES = ("printed|shipped|uploaded|published|produced|designed|written|ma
                 "proofed|reviewed|checked|redone|re-recorded|recorded|redesigned|translated|reshot|delivered|sent|"
                 "finished|approved|added|included|done|ready|built|fixed|changed|moved|updated|rewritten|sorted")
 _PARTICIPLE_WORDS = frozenset(_PARTICIPLES.split("|"))
+_STATE_PARTICIPLES = frozenset("added included done ready sorted".split())
 _HAVE_DONE = frozenset(("get", "have"))
 _HAVE_DONE_TAIL = re.compile(rf"\s+(?:{_PARTICIPLES})\b[^,.;:?!]*", re.IGNORECASE)
 _LIST_SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+(?=[a-z][a-z-]+\s+(?:the|a|an|our|my|all|\d))")
@@ -242,6 +243,7 @@ _OBJECT_STOP = re.compile(
     rf"(?<!\ball)\s+(?:{_PARTICIPLES})\b|[,.](?=\s|$)|[;:?!(\"]|\s+-\s+|\s+[\u2013\u2014]\s+", re.IGNORECASE)
 _LIST = re.compile(r"([^,;:?!.\n]+(?:,\s*[^,;:?!.\n]+)*?),\s*([^,;:?!.\n]+?\s+and\s+[^,;:?!\n]+)")
 _LIST_ITEM_WORDS = 5
+_LIST_LAST_WORDS = 7
 _LIST_NOT_FIRST = frozenset(f"{_IMPERATIVES.replace('|', ' ')} and or but so then also we i you they it this that "
                             "he she please thanks".split())
 _LEADING_ARTICLE = re.compile(r"^(?:a|an|some|any|this|that)\s+(?=\S)", re.IGNORECASE)
@@ -376,10 +378,12 @@ def _noun_list(text: str) -> str:
            for item in items[:-1]):
         return ""
     final_words = _trim_object(last).split()
-    cut = next((index for index, word in enumerate(final_words) if index and word.lower() in _PREPOSITION_BREAKS),
-               len(final_words))
+    cut = len(final_words)
+    if cut > _LIST_LAST_WORDS:
+        cut = next((index for index, word in enumerate(final_words) if index and word.lower() in _PREPOSITION_BREAKS),
+                   cut)
     final = " ".join(final_words[:cut])
-    if not final or cut > _LIST_ITEM_WORDS:
+    if not final or cut > _LIST_LAST_WORDS:
         return ""
     named = [_LEADING_ARTICLE.sub("the ", item) for item in items[:-1] if item]
     return swap_person(", ".join(named)) + " and " + final
@@ -431,6 +435,8 @@ def _with_participle(rest: str, obj: str) -> str:
     if not done or _trim_object(rest[:done.start()]) != obj:
         return obj
     participle, _, tail = done.group(0).strip().partition(" ")
+    if participle.lower() in _STATE_PARTICIPLES:
+        return obj
     tail = " " + tail
     stop = _OBJECT_STOP.search(tail)
     while stop and tail[:stop.start()].endswith(" and") and stop.group(0).strip().lower() in _PARTICIPLE_WORDS:

@@ -229,3 +229,13 @@ def test_a_name_with_accents_is_still_the_sender(text, name):
 
 def test_a_runaway_word_is_never_named_as_the_object():
     assert read_ask("please update " + "z" * 500).object == ""
+
+
+@pytest.mark.parametrize(("ask", "obj"), [
+    ("We'd love Pinterest added as well.", "Pinterest"),
+    ("we need extra revision rounds included in the retainer", "extra revision rounds"),
+    ("Please add the logo, her quote and a signed photo on the back cover.",
+     "the logo, her quote and the signed photo on the back cover"),
+])
+def test_a_state_word_or_a_short_place_is_kept_out_of_or_in_the_object_as_a_person_would(ask, obj):
+    assert read_ask(ask).object == obj
