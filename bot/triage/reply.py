@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 import zlib
+from functools import lru_cache
 
 from bot.triage.knowledge import OPTIONAL_SLOTS, Knowledge, template_slots
 from bot.triage.result import Reply, ReplyPart, ReplyPlan
-from bot.triage.slots import Slots
+from bot.triage.slots import CLAUSE_VERBS, Slots
 
 PLACEHOLDERS = {"day": "[day]", "date": "[date]", "price": "[price]"}
 MAX_PARTS = 6
@@ -20,8 +21,11 @@ _MONEY_ACTION = re.compile(r"\b(?:off|discount|refund|rebate|credit|waive|fee|fe
                            re.IGNORECASE)
 _SENTENCE_START = re.compile(r"(^|[.!?]\s+)([a-z])")
 _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
+_SPACED_PUNCTUATION = (" .", " ,", " ;", " :", " !", " ?")
+_SENTENCE_START_LOWER = re.compile(r"[.!?]\s+[a-z]")
 _COMMON_STARTS = frozenset("""it it's its that the this these those we we'd we're our your you you'd doing adding
-taking as what there a an terms copying emailing images claims clauses posting paid reviews hiring nobody excluding
+taking getting as what there a an terms copying emailing images claims clauses posting paid reviews hiring
+nobody excluding
 payments sharing pretending aiming moving changing making putting using let let's here's what we'll tell""".split())
 _PLAIN_OPENERS = ("What ", "Let's ", "Let me ", "Here's ", "Here ", "Tell ", "I'd ", "We can ", "We'll ")
 
@@ -55,6 +59,8 @@ def build_plan(verdict: str, asks: list, topics_per_ask: list[list[str]], slots:
     """Everything the reply needs, kept so it can be re-rendered without the client's text."""
     parts = []
     for ask, topics, ask_slots in zip(asks, topics_per_ask, slots.asks):
+        if ask.verdict != "accept":
+            parts += [ReplyPart(verdict="accept", verb=verb, object=obj) for verb, obj in ask_slots.also]
         parts.append(ReplyPart(verdict=ask.verdict, reasons=list(ask.reasons), topics=list(topics),
                                verb=ask_slots.verb, object=ask_slots.object, deadline=ask_slots.deadline,
                                amounts=list(ask_slots.amounts), practice=getattr(ask, "practice", "") or "",
@@ -66,10 +72,12 @@ def build_plan(verdict: str, asks: list, topics_per_ask: list[list[str]], slots:
                      checks=list(checks or []), seed=seed)
 
 
-def _richness(slots: frozenset[str]) -> int:
-    """How specific a template is: the optional slots it names, the verb and object counting double."""
-    return len(slots & OPTIONAL_SLOTS) + ("action" in slots)
-
+@lru_cache(maxsize=4096)
+def _needs(template: str) -> tuple[frozenset[str], int]:
+    """The optional slots a template needs, and how specific it is: the optional slots it names, the verb and
+    object counting double."""
+    slots = template_slots(template)
+    return slots & OPTIONAL_SLOTS, len(slots & OPTIONAL_SLOTS) + ("action" in slots)
 
 
 def _after_colon(text: str) -> str:
@@ -91,7 +99,7 @@ class _Writer:
         """The variant to use: among those whose optional slots are all known, the ones naming the most of them,
         chosen by the seed; "" when none can be used."""
         known = {name for name, value in values.items() if value}
-        usable = [(_richness(template_slots(v)), v) for v in variants if template_slots(v) & OPTIONAL_SLOTS <= known]
+        usable = [(needs[1], variant) for variant in variants if (needs := _needs(variant))[0] <= known]
         if not usable:
             return ""
         most = max(count for count, _ in usable)
@@ -106,9 +114,16 @@ class _Writer:
 
 def fill(template: str, values: dict[str, str]) -> str:
     """A template with its slots filled (placeholders for day, date and price), tidied into sentences."""
-    text = template.format_map(_Values({**PLACEHOLDERS, **values}))
-    text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(text.split()))
-    return _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), text)
+    text = " ".join(template.format_map(_Values({**PLACEHOLDERS, **values})).split())
+    if any(mark in text for mark in _SPACED_PUNCTUATION):
+        text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
+    if text[:1].islower() or _SENTENCE_START_LOWER.search(text):
+        text = _SENTENCE_START.sub(_capitalised, text)
+    return text
+
+
+def _capitalised(found: re.Match) -> str:
+    return found.group(1) + found.group(2).upper()
 
 
 class _Values(dict):
@@ -120,11 +135,31 @@ def _values(plan: ReplyPlan, part: ReplyPart | None = None) -> dict[str, str]:
     values = {"name": plan.name, "event": plan.event, "admission": plan.admission, "complaint": plan.complaint,
               "deadline": plan.deadline, "free": plan.free}
     if part is not None:
-        values.update(object=part.object, action=f"{part.verb} {part.object}" if part.verb and part.object else "",
-                      amount=part.amounts[0] if part.amounts else "", deadline=part.deadline or plan.deadline,
+        values.update(object="" if part.verb in CLAUSE_VERBS else part.object,
+                      action=f"{part.verb} {part.object}" if part.verb and part.object else "",
+                      amount=part.amounts[0] if part.amounts else "",
+                      deadline=part.deadline or (plan.deadline if len(plan.parts) <= 1 else ""),
                       free="" if _MONEY_ACTION.search(part.object) or part.amounts else (
                           part.free if plan.parts else plan.free))
     return values
+
+
+def _together(plan: ReplyPlan, parts: list[ReplyPart]) -> dict[str, str]:
+    """The slots of one yes to several fine asks in a row: "add the cutdown and change the end card", with their
+    date when they share one."""
+    values = _values(plan, parts[0])
+    if len(parts) == 1:
+        return values
+    objects = [part.object for part in parts]
+    actions = [f"{part.verb} {part.object}" if part.verb else part.object for part in parts]
+    dates = {part.deadline for part in parts}
+    return {**values, "object": _listed(objects), "action": _listed(actions) if all(p.verb for p in parts) else "",
+            "deadline": dates.pop() if len(dates) == 1 else ""}
+
+
+def _listed(items: list[str]) -> str:
+    """Items as a sentence lists them: "a, b and c"."""
+    return f"{', '.join(items[:-1])} and {items[-1]}" if len(items) > 1 else "".join(items)
 
 
 def _lead_reason(part: ReplyPart) -> str:
@@ -160,12 +195,12 @@ def _substance(part: ReplyPart, plan: ReplyPlan, knowledge: Knowledge, writer: _
     if topic_name:
         topic = knowledge.topics[topic_name]
         values = {**values, "deadline": values["deadline"] or "on that timeline"}
-        one_off = plan.one_off and bool(topic.get("alternative_one_off"))
+        one_off = (plan.one_off or bool(part.deadline)) and bool(topic.get("alternative_one_off"))
         alternative: str = topic["alternative_one_off"] if one_off else topic["alternative"]
         return (f"topic:{topic_name}", fill(topic["because"], values), fill(alternative, values),
                 fill(topic["acknowledge"], values), list(topic["tactics"]), topic["tip"])
     texts = knowledge.reason_texts[reason]
-    one_off = plan.one_off and bool(texts.get("alternative_one_off"))
+    one_off = (plan.one_off or bool(part.deadline)) and bool(texts.get("alternative_one_off"))
     alternatives: list[str] = texts["alternative_one_off"] if one_off else texts["alternative"]
     return (f"reason:{reason}", writer.pick(texts["because"], values, f"because{reason}"),
             writer.pick(alternatives, values, f"alternative{reason}"), "", list(texts["tactics"]), texts["tip"])
@@ -220,7 +255,8 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
         return (Reply(f"{greeting}\n\n{apology}".strip() if apology else greeting, "", "", text),
                 list(knowledge.accept.get("tactics", [])), knowledge.accept["tip"])
 
-    topic_acknowledge = _substance(main, plan, knowledge, writer)[3]
+    main_substance = _substance(main, plan, knowledge, writer)
+    topic_acknowledge = main_substance[3]
     main_values = {**_values(plan, main), "acknowledge": topic_acknowledge}
     if main is not parts[0]:
         main_values["acknowledge"] = ""
@@ -236,7 +272,7 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
         opening = writer.say("acknowledge_plain", main_values)
 
     paragraphs: list[str] = []
-    yeses: list[str] = []
+    yeses: list[ReplyPart] = []
     used: dict[str, str] = {}
     tactics: list[str] = []
     main_reason = main_alternative = main_tip = ""
@@ -244,7 +280,7 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
 
     def flush_yeses() -> None:
         if yeses:
-            paragraphs.append(" ".join(yeses))
+            paragraphs.append(writer.say("yes", _together(plan, yeses), str(len(paragraphs))))
             yeses.clear()
 
     for index, part in enumerate(parts):
@@ -252,11 +288,11 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
         if part.verdict == "accept":
             if (part.object and re.sub(r"^the\s+", "", part.object) != plan.name
                     and not _part_of_a_refusal(plan.verdict, parts, index)):
-                yeses.append(writer.say("yes", values, str(index)))
+                yeses.append(part)
             continue
         flush_yeses()
-        source, because, alternative, part_acknowledge, part_tactics, part_tip = _substance(part, plan, knowledge,
-                                                                                           writer)
+        source, because, alternative, part_acknowledge, part_tactics, part_tip = (
+            main_substance if part is main else _substance(part, plan, knowledge, writer))
         if source in used and part is not main:
             again = writer.say("same_again", values, str(index))
             if again:
