@@ -16,22 +16,36 @@ _SHORT_EVIDENCE = 3
 
 _SIGN_OFF_WORDS = (r"thanks(?: again| so much| a lot| a million)?|thank you(?: so much)?|many thanks|cheers|best|"
                    r"best wishes|best regards|kind regards|warm regards|warmest regards|regards|all the best|"
-                   r"sincerely|yours(?: sincerely)?|ta|thx|speak soon|talk soon|much appreciated|appreciate it")
+                   r"sincerely|yours(?: sincerely| faithfully| truly)?|ta|thx|speak soon|talk soon|much appreciated|appreciate it|"
+                   r"x|xx|xo|ciao|saludos|grüße|gruesse|groeten|pozdrawiam|mvh|cordialement")
 _UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017e"
 _LOWER = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
 _NAME = rf"([{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?)"
 _SIGN_OFF_LINE = re.compile(rf"^\s*(?:{_SIGN_OFF_WORDS})\b[^\n]{{0,40}}?[,!.]?\s*$", re.IGNORECASE)
 _SIGN_OFF_WITH_NAME = re.compile(rf"^\s*(?:{_SIGN_OFF_WORDS})\s*[,!.]?\s*[-\u2013\u2014]?\s*{_NAME}\s*[.!]?\s*$",
                                  re.IGNORECASE)
-_TRAILING_SIGN_OFF = re.compile(rf"(?:^|[.!?]\s+)(?:{_SIGN_OFF_WORDS})\s*[,!.]\s*{_NAME}\s*[.!]?\s*$", re.IGNORECASE)
+_TRAILING_SIGN_OFF = re.compile(rf"(?:^|[.!?]\s+)(?:{_SIGN_OFF_WORDS})\s*[,!.]\s*{_NAME}"
+                                rf"(?:\s+(?-i:[{_UPPER}][\w'\u2019-]+)){{0,2}}\s*[.!]?\s*$", re.IGNORECASE)
 _TRAILING_SIGN_OFF_BARE = re.compile(rf"(?:^|[.!?)]\s+)(?i:{_SIGN_OFF_WORDS})\s+{_NAME}\s*[.!]?\s*$")
 _GREETING_NAME = re.compile(rf"^\s*(?i:hi|hey|hiya|hello|dear|morning|afternoon)\s+{_NAME}\b")
 _TRAILING_DASH = re.compile(rf"[.!?]\s+(?:-|\u2013|\u2014|~)\s*{_NAME}\s*$")
 _TRAILING_NAME = re.compile(rf"[.!?)]\s+{_NAME}\s*[.!]?\s*$")
 _INTRODUCED = re.compile(rf"^\s*(?:(?:hi|hey|hello)[,!]?\s+)?(?:it'?s\s+)?{_NAME}\s+here\b")
 _DASH_NAME = re.compile(rf"^\s*(?:-|\u2013|\u2014|~)\s*{_NAME}\b[^\n]{{0,40}}$")
-_NAME_LINE = re.compile(rf"^\s*{_NAME}(?:\s+[A-Z][\w'-]+){{0,2}}\s*(?:\([^()\n]{{1,30}}\))?\s*[,.]?\s*"
+_SURNAME = rf"(?-i:[{_UPPER}][\w'\u2019-]+)"
+_NAME_LINE = re.compile(rf"^\s*{_NAME}(?:\s+{_SURNAME}){{0,2}}\s*(?:\([^()\n]{{1,30}}\))?\s*[,.]?\s*"
                         r"(?:[|\u00b7].*)?$")
+# A formal signature: a title ("Dr. Rainer Köhler", "Mrs. H. Lindqvist") or an initial ("G. Maes"), answered as
+# "Dr Köhler", "Mrs Lindqvist", "G. Maes"; after a sign-off on the same line or alone on a line.
+_TITLED = re.compile(rf"(?:^|(?:{_SIGN_OFF_WORDS})\s*[,!.]?\s+)(?P<title>dr|mr|mrs|ms|miss|prof)\.?\s+"
+                     rf"(?:[{_UPPER}]\.\s*)*(?:(?-i:[{_UPPER}][{_LOWER}]+)\s+)?(?P<last>{_SURNAME})\s*"
+                     r"(?:,[^\n]{0,60})?$", re.IGNORECASE)
+_INITIALLED = re.compile(rf"^\s*(?P<initial>(?-i:[{_UPPER}]))\.\s*(?P<last>{_SURNAME})\s*(?:,[^\n]{{0,60}})?$")
+# Words that make a signature line an organisation or a team, not a person ("Procurement Services", "Riverside
+# University", "Commercial Team – Chilled Foods").
+_ORGANISATION_WORDS = frozenset("""team services service department operations procurement purchasing university
+college school ltd limited plc inc llc gmbh ag nv bv sa s.a. srl s.r.l. kft sp group holding holdings trust council
+stores store company co corporation corp office desk mailbox support""".split())
 _HISTORY_START = re.compile(r"^\s*(?:>|On\b.{0,300}\bwrote:\s*$|-{2,}\s*(?:Original|Forwarded|Reply)|From:\s|"
                             r"Begin forwarded message)", re.IGNORECASE | re.MULTILINE)
 _NOT_NAMES = frozenset("""team all everyone you again so much for the a in advance guys folks both and love regards
@@ -319,6 +333,23 @@ def _is_name(word: str) -> bool:
     return word.lower() not in _NOT_NAMES and len(word) >= 2
 
 
+def _person_line(found: re.Match | None) -> str:
+    """The first name from a name line's match, "" when there is none or the line names a team or organisation."""
+    if not found or not _is_name(found.group(1)):
+        return ""
+    words = {word.strip(".,()").lower() for word in found.group(0).split()}
+    return "" if words & _ORGANISATION_WORDS else found.group(1)
+
+
+def _formal_name(line: str) -> str:
+    """A titled or initialled signature on `line` as it is answered ("Dr Köhler", "G. Maes"), else ""."""
+    if found := _TITLED.search(line):
+        return f"{found.group('title').capitalize()} {found.group('last')}"
+    if found := _INITIALLED.match(line):
+        return f"{found.group('initial')}. {found.group('last')}"
+    return ""
+
+
 def sender_name(raw: str) -> str:
     """The first name the client signed with ("Thanks, Jordan", "Best,\\nHelen Okafor", "- Priya", a bare "Joanne"
     after the last sentence or on the last line, "Kev here." at the start), or "" when the message has no sign-off.
@@ -335,9 +366,10 @@ def sender_name(raw: str) -> str:
         if (found := _DASH_NAME.match(line)) and _is_name(found.group(1)):
             return found.group(1)
         if _SIGN_OFF_LINE.match(line) and index + 1 < len(tail):
-            after = _NAME_LINE.match(tail[index + 1])
-            if after and _is_name(after.group(1)):
-                return after.group(1)
+            if name := _formal_name(tail[index + 1]) or _person_line(_NAME_LINE.match(tail[index + 1])):
+                return name
+    if name := _formal_name(lines[-1]):
+        return name
     for pattern in (_TRAILING_SIGN_OFF, _TRAILING_DASH, _TRAILING_NAME):
         if (found := pattern.search(lines[-1])) and _is_name(found.group(1)):
             return found.group(1)
@@ -345,8 +377,8 @@ def sender_name(raw: str) -> str:
     if ((found := _TRAILING_SIGN_OFF_BARE.search(lines[-1])) and _is_name(found.group(1))
             and not (greeted and greeted.group(1) == found.group(1))):
         return found.group(1)
-    if len(lines) > 1 and (found := _NAME_LINE.match(lines[-1])) and _is_name(found.group(1)):
-        return found.group(1)
+    if len(lines) > 1 and (name := _person_line(_NAME_LINE.match(lines[-1]))):
+        return name
     if (found := _INTRODUCED.match(lines[0])) and _is_name(found.group(1)):
         return found.group(1)
     return ""

@@ -33,6 +33,19 @@ def test_the_sender_is_the_name_they_signed_with_never_the_greeting(text, name):
     assert sender_name(text) == name
 
 
+@pytest.mark.parametrize("text,name", [
+    ("Please send the audit file.\n\nKind regards,\nDr. Marta Nowak\nHead of Quality, Vistula Foods S.A.", "Dr Nowak"),
+    ("Could you confirm the new quantities? Regards, Mr. T. Jansen, Buying", "Mr Jansen"),
+    ("Please confirm by return.\n\nYours faithfully,\nK. Verbeke\nCategory Manager", "K. Verbeke"),
+    ("Can you move the call? Regards, Ingrid Solberg", "Ingrid"),
+    ("Please advise on lead times.\n\nBest regards,\nSøren Åkesson\nPlant Manager", "Søren"),
+    ("The venue fell through, can you help?? x Hannah", "Hannah"),
+    ("Please note the new invoicing address.\n\nKind regards,\nFinance Operations\nHarbour Stores Ltd", ""),
+])
+def test_formal_and_foreign_signatures_give_the_name_to_greet_and_a_team_gives_none(text, name):
+    assert sender_name(text) == name
+
+
 @pytest.mark.parametrize(("ask", "verb", "obj"), [
     ("Can you add a French version of the site by Friday at no extra cost?", "add", "the French version of the site"),
     ("Could you write a 3,000-word whitepaper on grid storage?", "write", "the 3,000-word whitepaper on grid storage"),
