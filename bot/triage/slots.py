@@ -16,8 +16,8 @@ _SHORT_EVIDENCE = 3
 
 _SIGN_OFF_WORDS = (r"thanks(?: again| so much| a lot| a million)?|thank you(?: so much)?|many thanks|cheers|best|"
                    r"best wishes|best regards|kind regards|warm regards|warmest regards|regards|all the best|"
-                   r"sincerely|yours(?: sincerely| faithfully| truly)?|ta|thx|speak soon|talk soon|much appreciated|appreciate it|"
-                   r"x|xx|xo|ciao|saludos|grüße|gruesse|groeten|pozdrawiam|mvh|cordialement")
+                   r"sincerely|yours(?: sincerely| faithfully| truly)?|ta|thx|speak soon|talk soon|much appreciated|"
+                   r"appreciate it|x|xx|xo|ciao|saludos|grüße|gruesse|groeten|pozdrawiam|mvh|cordialement")
 _UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017e"
 _LOWER = "a-z\u00df-\u00f6\u00f8-\u00ff\u0100-\u017f"
 _NAME = rf"([{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?)"
