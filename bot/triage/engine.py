@@ -134,7 +134,7 @@ def read_ask(text: str, history: str, knowledge: Knowledge, today: date, message
 def read_message(cleaned: CleanedMessage, knowledge: Knowledge, today: date) -> list[AskReading]:
     """Each ask of a cleaned message, read by `read_ask`."""
     asks = split_asks(cleaned.text)
-    around = knowledge.catalogue.found_terms(WordStarts(cleaned.text)) if len(asks) > 1 else None
+    around = knowledge.catalogue.found_circumstances(WordStarts(cleaned.text)) if len(asks) > 1 else None
     return [read_ask(ask, cleaned.history, knowledge, today, cleaned.text, around) for ask in asks]
 
 

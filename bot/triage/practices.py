@@ -127,29 +127,19 @@ class _Catalogue:
 
 
 @dataclass(frozen=True)
-class Catalogue:
-    """The practices, the names of the term groups, and the groups' terms compiled and indexed by their first
-    letters (`by_prefix`; raw expressions and terms that start with a symbol in `unindexed`)."""
+class _TermIndex:
+    """Term patterns by group, indexed by the first letters of the words they start with."""
 
-    practices: dict[str, Practice]
-    groups: frozenset[str]
-    checks: dict[str, str]
-    by_prefix: dict[str, tuple[tuple[str, re.Pattern], ...]] = field(default_factory=dict)
-    unindexed: tuple[tuple[str, re.Pattern], ...] = ()
-    indexed_prefixes: frozenset[str] = field(init=False, repr=False, compare=False)
+    by_prefix: dict[str, tuple[tuple[str, re.Pattern], ...]]
+    prefixes: frozenset[str]
+    unindexed: tuple[tuple[str, re.Pattern], ...]
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "indexed_prefixes", frozenset(self.by_prefix))
-
-    def found_terms(self, starts: WordStarts) -> dict[str, list[re.Match]]:
-        """Every group's terms found in `starts.text`, by group, in order (at most one hit per group where a word
-        starts). A term that starts with a literal word is tried only where a word with its first letters starts
-        (`WordStarts`), with the group's other terms of the same first letters, which keeps a 1 KB ask to a few
-        hundred short matches instead of every group's alternation at every character."""
+    def found(self, starts: WordStarts) -> dict[str, list[re.Match]]:
+        """Every group's terms found in `starts.text` (see `Catalogue.found_terms`)."""
         text = starts.text
         found: dict[str, list[re.Match]] = {}
         if starts.aligned:
-            for prefix in starts.present & self.indexed_prefixes:
+            for prefix in starts.present & self.prefixes:
                 for position in starts.positions[prefix]:
                     for group, pattern in self.by_prefix[prefix]:
                         if hit := pattern.match(text, position):
@@ -163,6 +153,40 @@ class Catalogue:
         for hits in found.values():
             hits.sort(key=lambda hit: (hit.start(), -hit.end()))
         return found
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The practices, the names of the term groups, and the groups' terms compiled and indexed by their first
+    letters (`by_prefix`; raw expressions and terms that start with a symbol in `unindexed`)."""
+
+    practices: dict[str, Practice]
+    groups: frozenset[str]
+    checks: dict[str, str]
+    by_prefix: dict[str, tuple[tuple[str, re.Pattern], ...]] = field(default_factory=dict)
+    unindexed: tuple[tuple[str, re.Pattern], ...] = ()
+    indexed_prefixes: frozenset[str] = field(init=False, repr=False, compare=False)
+    circumstances: _TermIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "indexed_prefixes", frozenset(self.by_prefix))
+        wanted = {group for practice in self.practices.values() for rule in practice.rules for group in rule[2:]}
+        by_prefix = {prefix: kept for prefix, terms in self.by_prefix.items()
+                     if (kept := tuple(term for term in terms if term[0] in wanted))}
+        object.__setattr__(self, "circumstances", _TermIndex(
+            by_prefix, frozenset(by_prefix), tuple(term for term in self.unindexed if term[0] in wanted)))
+
+    def found_terms(self, starts: WordStarts) -> dict[str, list[re.Match]]:
+        """Every group's terms found in `starts.text`, by group, in order (at most one hit per group where a word
+        starts). A term that starts with a literal word is tried only where a word with its first letters starts
+        (`WordStarts`), with the group's other terms of the same first letters, which keeps a 1 KB ask to a few
+        hundred short matches instead of every group's alternation at every character."""
+        return _TermIndex(self.by_prefix, self.indexed_prefixes, self.unindexed).found(starts)
+
+    def found_circumstances(self, starts: WordStarts) -> dict[str, list[re.Match]]:
+        """`found_terms` for the groups rules use as circumstances (their third and further groups) only: what
+        `recognise` looks for `around` an ask."""
+        return self.circumstances.found(starts)
 
     def recognise(self, text: str, negated: Callable[[str, int], bool], starts: WordStarts | None = None,
                   around: dict[str, list[re.Match]] | None = None) -> list[Sighting]:
