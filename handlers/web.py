@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import io
 import json
@@ -207,12 +208,30 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-def _end_at_once_until_booted(_server, _worker) -> None:
-    """gunicorn's `post_fork` hook, in the new worker: a SIGTERM that arrives before the worker has installed its
-    own signal handlers ends it at once. The worker inherits the master's handler, which would only note the signal
-    in the worker's copy of the master's state, so the stop was lost and the master waited its whole graceful
-    timeout. The worker installs gunicorn's graceful handler itself once it boots."""
+def _end_at_once_until_booted() -> None:
+    """In a new worker, straight after the fork: a SIGTERM ends it at once until it boots (gunicorn's worker
+    installs its graceful handler itself then). The worker inherits the master's handler, which would only note the
+    signal in the worker's copy of the master's state, so the stop was lost and the master waited its whole graceful
+    timeout. A SIGTERM sent while the fork was under way was held (`_hold_sigterm_over_forks`) and arrives now."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+
+def _hold_sigterm() -> None:
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+
+
+def _release_sigterm() -> None:
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+
+@functools.cache
+def _hold_sigterm_over_forks() -> None:
+    """In gunicorn's master, before it forks any worker: a SIGTERM is held while a worker is forked, and the new
+    worker takes it with the default action (`_end_at_once_until_booted`), so no stop is lost in the instants
+    between the fork and the worker's own handlers, however slow the machine. Registered once per process."""
+    os.register_at_fork(before=_hold_sigterm, after_in_parent=_release_sigterm,
+                        after_in_child=_end_at_once_until_booted)
 
 
 def _stop_taking_work(_server, _worker) -> None:
@@ -232,6 +251,7 @@ class PushbackServer(BaseApplication):
         super().__init__()
 
     def load_config(self) -> None:
+        _hold_sigterm_over_forks()
         options = {
             "bind": f"0.0.0.0:{self.settings.port}",
             "workers": self.settings.web_workers,
@@ -245,7 +265,6 @@ class PushbackServer(BaseApplication):
             "proc_name": "pushback",
             "control_socket_disable": True,
             "when_ready": self.start_clock,
-            "post_fork": _end_at_once_until_booted,
             "worker_exit": _stop_taking_work,
             "on_exit": self.stop_clock,
         }

@@ -24,9 +24,11 @@ def sigterm_handler_restored():
 def test_until_a_worker_has_booted_a_sigterm_ends_it(sigterm_handler_restored):
     signal.signal(signal.SIGTERM, lambda *_: None)  # what a new worker inherits from gunicorn's master
 
-    _end_at_once_until_booted(None, None)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})  # held over the fork
+    _end_at_once_until_booted()
 
     assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    assert signal.SIGTERM not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
 
 
 def test_a_sigterm_while_the_workers_start_stops_the_app_well_within_the_graceful_timeout(app_env, tmp_path):
