@@ -117,9 +117,11 @@ def _reply(value: Any) -> dict[str, str]:
     return {name: part if isinstance(part := value.get(name), str) else "" for name in REPLY_FIELDS}
 
 
-def guarded(offline: TriageResult, answer: Any, text: str, account: AccountContext | None) -> TriageResult:
+def guarded(offline: TriageResult, answer: Any, text: str, account: AccountContext | None,
+            known_tactics: Iterable[str] = ()) -> TriageResult:
     """The offline triage with the model's verdict, reasons, evidence and reply, once each guard holds; raises
-    `InvalidAnswer` when the answer has not the triage's shape or is more lenient than `verdict_floor` allows."""
+    `InvalidAnswer` when the answer has not the triage's shape or is more lenient than `verdict_floor` allows. Only
+    tactics among `known_tactics` are kept; none left, the offline triage's."""
     if not isinstance(answer, dict) or answer.get("verdict") not in VERDICTS:
         raise InvalidAnswer("not a triage")
     verdict = answer["verdict"]
@@ -144,6 +146,6 @@ def guarded(offline: TriageResult, answer: Any, text: str, account: AccountConte
         flags += [flag for flag in found if flag not in flags]
     tip, tip_flags = (replace_invented(answer["tip"], sources) if isinstance(answer.get("tip"), str)
                       else (offline.tip, []))
-    tactics = _strings(answer.get("tactics")) or offline.tactics
+    tactics = [tactic for tactic in _strings(answer.get("tactics")) if tactic in known_tactics] or offline.tactics
     return replace(offline, verdict=verdict, reasons=reasons, evidence=evidence, reply=Reply(**checked),
                    tactics=tactics, tip=tip, flags=[*flags, *(flag for flag in tip_flags if flag not in flags)])

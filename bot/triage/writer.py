@@ -41,7 +41,7 @@ Answer with one JSON object only, shaped like this:
 {"verdict": "accept|accept_with_conditions|push_back|decline", "reasons": ["<reason label>", ...],
  "evidence": {"<reason label>": ["<verbatim quote from the client's message>", ...]},
  "reply": {"acknowledge": "...", "reason": "...", "alternative": "...", "text": "<the whole reply>"},
- "tactics": ["..."], "tip": "<one line of advice to the account manager>"}"""
+ "tactics": ["<names from tactics_to_choose_from>"], "tip": "<one line of advice to the account manager>"}"""
 
 
 class WriterError(Exception):
@@ -82,7 +82,8 @@ def prompt_messages(request: DraftRequest, knowledge_dir: Path | None = None) ->
     """The chat messages for a draft: the rules, then the triage and the client's message as data. Contacts are
     masked in everything sent."""
     offline = request.offline
-    catalogue = load_knowledge(knowledge_dir).catalogue
+    knowledge = load_knowledge(knowledge_dir)
+    catalogue = knowledge.catalogue
     practices = []
     for ask in offline.asks:
         practice = catalogue.practices.get(ask.practice) if ask.practice else None
@@ -95,6 +96,7 @@ def prompt_messages(request: DraftRequest, knowledge_dir: Path | None = None) ->
                    "asks": [{"text": ask.text, "verdict": ask.verdict, "reasons": ask.reasons} for ask in offline.asks],
                    "offline_reply": offline.reply.text},
         "tone": request.tone,
+        "tactics_to_choose_from": list(knowledge.tactics),
         "account": ({"name": request.account.name, "scope_notes": request.account.scope_notes}
                     if request.account else None),
     }
@@ -135,7 +137,7 @@ def write(offline: TriageResult, text: str, writer: Writer | None, *, account: A
     request = DraftRequest(offline=offline, text=mask_contacts(text), tone=offline.tone, account=account)
     try:
         answer = _within(writer, request)
-        written = guarded(offline, answer, text, account)
+        written = guarded(offline, answer, text, account, load_knowledge().tactics)
     except (WriterError, InvalidAnswer) as failure:
         logger.warning("model writer fell back to the offline reply: request=%s model=%s kind=%s",
                        request_id, writer.name, failure)

@@ -4,11 +4,12 @@ placeholders the user is told to fill in, and an answer that is not a triage is 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
-from bot.triage import AccountContext, triage
+from bot.triage import AccountContext, triage, with_tone
 from bot.triage.guards import InvalidAnswer, guarded, replace_invented, verdict_floor
 from bot.triage.writer import mask_contacts
 
@@ -82,3 +83,13 @@ def test_amounts_and_dates_from_the_request_or_the_account_are_kept():
 def test_an_answer_that_is_not_a_triage_is_refused(answer):
     with pytest.raises(InvalidAnswer):
         guarded(triage(EXTRA_BANNERS, today=TODAY), answer, EXTRA_BANNERS, None)
+
+
+def test_only_the_catalogues_tactics_are_kept_and_a_new_tone_is_the_offline_engines_again():
+    offline = triage(EXTRA_BANNERS, today=TODAY)
+    written = guarded(offline, _answer("accept", "Hi Tom, gladly.", tactics=["examples", "flattery"]),
+                      EXTRA_BANNERS, None, ("examples", "better_solution"))
+    assert written.tactics == ["examples"]
+    modelled = with_tone(replace(written, writer="model", model="m", flags=["fill in [price]"]), "firm")
+    assert (modelled.writer, modelled.model, modelled.flags) == ("offline", "", [])
+    assert modelled.reply == with_tone(offline, "firm").reply
