@@ -49,16 +49,9 @@ def _cues_alone():
 
 def triage_all(cases: list[dict]) -> list[dict]:
     """Triage each case as of the date it was written against (its `today`, else `WRITTEN_ON`)."""
-    from bot.triage import EmptyRequestError, triage
+    from bot.triage.evaluation import offline_engine, predict
 
-    results = []
-    for case in cases:
-        today = date.fromisoformat(case["today"]) if case.get("today") else WRITTEN_ON
-        try:
-            results.append(triage(case["text"], today=today).to_dict())
-        except EmptyRequestError as error:
-            results.append({"error": str(error), "verdict": "accept", "reasons": [], "confidence": 1.0})
-    return results
+    return predict(cases, offline_engine, WRITTEN_ON)
 
 
 def _score(gold: Path, predicted: Path) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import date
 
 from bot.settings import Settings, SettingsError, configure_logging, load_settings
 
@@ -92,6 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
     triage = commands.add_parser("triage", help="triage a client's request and print the suggested push-back")
     triage_command.add_arguments(triage)
     triage.set_defaults(handler=command_triage, needs_settings=False)
+    evaluation = commands.add_parser("eval", help="score the configured engine (offline or model) on labelled "
+                                                  "JSON lines {text, verdict, reasons[, id, today]}")
+    evaluation.add_argument("file", help="the labelled JSON lines file, or - for stdin")
+    evaluation.add_argument("--json", action="store_true", help="print one JSON object")
+    evaluation.add_argument("--today", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                            help="the date to read cases without their own `today` against (default: today)")
+    evaluation.set_defaults(handler=command_eval, needs_settings=False)
     _add_account_commands(commands)
     clock = commands.add_parser("clock", help="run only the reminder tick and retention purge (no Slack listener)")
     clock.add_argument("--heartbeat", help="a file to touch whenever a tick completes (read by /healthz)")
@@ -100,10 +108,42 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def command_triage(_settings, args) -> int:
-    """Triage from the shell; needs no settings."""
+    """Triage from the shell; needs no Slack settings, and uses the language model when one is configured."""
     from bot.triage import command as triage_command
 
-    return triage_command.run(args, sys.stdin, sys.stdout, sys.stderr)
+    return triage_command.run(args, sys.stdin, sys.stdout, sys.stderr, _writer())
+
+
+def command_eval(_settings, args) -> int:
+    """Score the configured engine on a labelled file: the triage's figures and the reply checks."""
+    import json
+
+    from bot.triage.evaluation import CasesError, evaluate, load_cases, report
+    from bot.triage.writer import triage_with
+
+    try:
+        text = sys.stdin.read() if args.file == "-" else open(args.file, encoding="utf-8-sig").read()
+        cases = load_cases(text)
+    except (OSError, UnicodeDecodeError, CasesError) as error:
+        raise CommandError(f"cannot score {args.file}: {error}") from None
+    writer = _writer()
+    engine = f"model {writer.name}" if writer else "offline"
+    figures = evaluate(cases, lambda request, today: triage_with(request, writer, today=today),
+                       args.today or date.today())
+    print(json.dumps({"engine": engine, **figures}) if args.json else report(figures, engine))
+    return 0
+
+
+def _writer():
+    """The configured language model's writer, or None (offline only)."""
+    from bot.settings import load_model_settings
+    from bot.triage.openai_writer import writer_for
+    from bot.triage.writer import WriterError
+
+    try:
+        return writer_for(load_model_settings())
+    except (SettingsError, WriterError) as error:
+        raise CommandError(str(error)) from None
 
 
 def _slack_client(settings: Settings):

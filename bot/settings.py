@@ -21,6 +21,7 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DEFAULT_DATA_DIR = "./pushback-data"  # runtime files only; the shipped knowledge is package data
 DEFAULT_PORT = 3000
 DEFAULT_RETENTION_DAYS = 30
+DEFAULT_LLM_TIMEOUT_SECONDS = 8
 # The Slack Web API clients' logger and the Slack libraries' own, never below INFO: slack_sdk and slack_bolt log
 # whole requests, answers and Socket Mode messages at DEBUG, and in a triage they hold the client's words, which the
 # log never keeps.
@@ -32,6 +33,21 @@ LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 
 class SettingsError(Exception):
     """A setting is missing or malformed; the message names it and says how to fix it."""
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """The workspace's own language model, an OpenAI-compatible chat-completions endpoint; unset: offline only."""
+
+    base_url: str | None = None
+    model: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    timeout_seconds: int = DEFAULT_LLM_TIMEOUT_SECONDS
+
+    @property
+    def enabled(self) -> bool:
+        """True when a model is configured, so replies may be written by it."""
+        return bool(self.base_url and self.model)
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,7 @@ class Settings:
     database_pool_size: int = 5
     tick_seconds: int = 60
     reminders_per_second: int = 5
+    llm: ModelSettings = field(default_factory=ModelSettings)
 
     @property
     def socket_mode(self) -> bool:
@@ -156,6 +173,24 @@ def _log_level(env: Mapping[str, str]) -> str:
     return raw
 
 
+def model_settings_from_mapping(env: Mapping[str, str]) -> ModelSettings:
+    """Validate the `PUSHBACK_LLM_*` variables: a base URL and a model name together, or neither."""
+    base_url = _text(env, "PUSHBACK_LLM_BASE_URL")
+    model = _text(env, "PUSHBACK_LLM_MODEL")
+    if base_url is not None:
+        parsed = urlparse(base_url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise SettingsError("PUSHBACK_LLM_BASE_URL must be an http(s) URL of an OpenAI-compatible API, such as "
+                                f"http://localhost:11434/v1, not {base_url!r}.")
+    if bool(base_url) != bool(model):
+        given, needed = (("PUSHBACK_LLM_BASE_URL", "PUSHBACK_LLM_MODEL") if base_url
+                         else ("PUSHBACK_LLM_MODEL", "PUSHBACK_LLM_BASE_URL"))
+        raise SettingsError(f"{given} is set but {needed} is not; set both to use your own model, or neither.")
+    return ModelSettings(base_url=base_url, model=model, api_key=_text(env, "PUSHBACK_LLM_API_KEY"),
+                         timeout_seconds=_integer(env, "PUSHBACK_LLM_TIMEOUT_SECONDS", DEFAULT_LLM_TIMEOUT_SECONDS,
+                                                  1, 120))
+
+
 def settings_from_mapping(env: Mapping[str, str]) -> Settings:
     """Validate a mapping of variable names to values into `Settings`."""
     data_dir = Path(_text(env, "PUSHBACK_DATA_DIR") or DEFAULT_DATA_DIR)
@@ -181,14 +216,24 @@ def settings_from_mapping(env: Mapping[str, str]) -> Settings:
         database_pool_size=_integer(env, "PUSHBACK_DATABASE_POOL_SIZE", 5, 1, 50),
         tick_seconds=_integer(env, "PUSHBACK_TICK_SECONDS", 60, 1, 3600),
         reminders_per_second=_integer(env, "PUSHBACK_REMINDERS_PER_SECOND", 5, 0, 100),
+        llm=model_settings_from_mapping(env),
     )
+
+
+def _environment(dotenv_path: str | os.PathLike[str]) -> dict[str, str]:
+    merged = {key: value for key, value in dotenv_values(dotenv_path).items() if value is not None}
+    merged.update(os.environ)
+    return merged
 
 
 def load_settings(dotenv_path: str | os.PathLike[str] = ".env") -> Settings:
     """Read `.env` (if present) under the process environment, which wins, and validate it."""
-    merged = {key: value for key, value in dotenv_values(dotenv_path).items() if value is not None}
-    merged.update(os.environ)
-    return settings_from_mapping(merged)
+    return settings_from_mapping(_environment(dotenv_path))
+
+
+def load_model_settings(dotenv_path: str | os.PathLike[str] = ".env") -> ModelSettings:
+    """Only the language-model settings, for commands such as `pushback triage` that need nothing of Slack."""
+    return model_settings_from_mapping(_environment(dotenv_path))
 
 
 def configure_logging(settings: Settings) -> None:

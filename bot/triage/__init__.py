@@ -143,12 +143,12 @@ def triage(text: str, *, tone: str = "neutral", today: date | None = None,
 
 
 def with_tone(result: TriageResult, tone: str, knowledge_dir: Path | None = None) -> TriageResult:
-    """The same triage with its reply re-rendered in `tone`, from what its plan kept (the client's text is not
-    needed, and may have been purged)."""
+    """The same triage with its reply re-rendered in `tone` by the offline engine, from what its plan kept (the
+    client's text is not needed, and may have been purged)."""
     if tone not in TONES:
         raise ValueError(f"tone must be one of {', '.join(TONES)}")
     plan = result.plan or ReplyPlan(verdict=result.verdict, topics=[], day="")
     if result.checks and not plan.checks:
         plan = replace(plan, checks=list(result.checks))
     reply, tactics, tip = render_reply(plan, tone, load_knowledge(knowledge_dir))
-    return replace(result, reply=reply, tactics=tactics, tip=tip, tone=tone)
+    return replace(result, reply=reply, tactics=tactics, tip=tip, tone=tone, writer="offline", model="", flags=[])

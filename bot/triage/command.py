@@ -7,7 +7,8 @@ import json
 from datetime import date
 from typing import TextIO
 
-from bot.triage import TONES, EmptyRequestError, TriageResult, triage
+from bot.triage import TONES, EmptyRequestError, TriageResult
+from bot.triage.writer import Writer, triage_with
 
 READABLE_VERDICTS = {"accept": "ACCEPT: just do it", "accept_with_conditions": "ACCEPT WITH CONDITIONS",
                      "push_back": "PUSH BACK", "decline": "DECLINE"}
@@ -39,7 +40,9 @@ def readable(result: TriageResult) -> str:
             lines.append(f"  {number}. [{ask.verdict}] {ask.text[:100]} ({reasons}{practice})")
     if result.checks:
         lines += ["", "Not sure: check before you answer:"] + [f"  - {check}" for check in result.checks]
-    lines += ["", f"Suggested reply ({result.tone}):", "", result.reply.text, ""]
+    author = f", written by {result.model}" if result.writer == "model" else ""
+    lines += ["", f"Suggested reply ({result.tone}{author}):", "", result.reply.text, ""]
+    lines += [f"Check: {flag}" for flag in result.flags]
     if result.tactics:
         lines.append("Tactics: " + ", ".join(result.tactics))
     lines.append(f"Tip: {result.tip}")
@@ -47,7 +50,7 @@ def readable(result: TriageResult) -> str:
     return "\n".join(lines)
 
 
-def _jsonl(args, stdin: TextIO, stdout: TextIO) -> int:
+def _jsonl(args, stdin: TextIO, stdout: TextIO, writer: Writer | None) -> int:
     failures = triaged = 0
     for number, line in enumerate(stdin, 1):
         if not line.strip():
@@ -58,7 +61,7 @@ def _jsonl(args, stdin: TextIO, stdout: TextIO) -> int:
             identifier = item.get("id") if isinstance(item, dict) else None
             if not isinstance(item, dict) or not isinstance(item.get("text"), str):
                 raise ValueError('each line needs a JSON object with a "text" string')
-            result = triage(item["text"], tone=args.tone, today=args.today).to_dict()
+            result = triage_with(item["text"], writer, tone=args.tone, today=args.today).to_dict()
             stdout.write(json.dumps({"id": identifier, **result}, ensure_ascii=False) + "\n")
             triaged += 1
         except (ValueError, EmptyRequestError) as error:
@@ -68,13 +71,14 @@ def _jsonl(args, stdin: TextIO, stdout: TextIO) -> int:
     return 1 if failures and not triaged else 0
 
 
-def run(args, stdin: TextIO, stdout: TextIO, stderr: TextIO) -> int:
-    """Run `pushback triage`; returns the exit code (2 when there is nothing to triage)."""
+def run(args, stdin: TextIO, stdout: TextIO, stderr: TextIO, writer: Writer | None = None) -> int:
+    """Run `pushback triage`, the reply written by `writer` when one is given; returns the exit code (2 when there
+    is nothing to triage)."""
     if args.jsonl:
-        return _jsonl(args, stdin, stdout)
+        return _jsonl(args, stdin, stdout, writer)
     text = stdin.read() if args.text == "-" else args.text
     try:
-        result = triage(text, tone=args.tone, today=args.today)
+        result = triage_with(text, writer, tone=args.tone, today=args.today)
     except EmptyRequestError:
         stderr.write("Nothing to triage: give the client's request as an argument or on stdin.\n")
         return 2

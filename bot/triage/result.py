@@ -84,7 +84,8 @@ class ReplyPlan:
 
 @dataclass(frozen=True)
 class TriageResult:
-    """A whole triage."""
+    """A whole triage; `writer` says who wrote the reply ("offline", or "model" and the `model`'s name), `flags`
+    what the user must check in a model's reply."""
 
     verdict: str
     reasons: list[str]
@@ -99,6 +100,9 @@ class TriageResult:
     plan: ReplyPlan | None = None
     confidence: float = 1.0
     checks: list[str] = field(default_factory=list)
+    writer: str = "offline"
+    model: str = ""
+    flags: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """A plain, JSON-serialisable dict with the same fields."""
@@ -114,5 +118,6 @@ class TriageResult:
             tactics=list(data.get("tactics", [])), tip=data.get("tip", ""), tone=data.get("tone", "neutral"),
             notes=list(data.get("notes", [])), summary=data.get("summary", ""),
             plan=ReplyPlan.from_dict(plan) if plan else None, confidence=float(data.get("confidence", 1.0)),
-            checks=list(data.get("checks", [])),
+            checks=list(data.get("checks", [])), writer=data.get("writer", "offline"), model=data.get("model", ""),
+            flags=list(data.get("flags", [])),
         )

@@ -19,6 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+from tests.support.loopback import serve_on_loopback, stop_serving
+
 TEAM_ID = "T0001"
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
@@ -115,16 +117,13 @@ class SlackStandIn:
             def log_message(self, *_args):
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = serve_on_loopback(Handler)
         return self
 
     def stop(self) -> None:
         """Stop listening."""
         if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+            stop_serving(self._server)
             self.drop_connections()
 
     def drop_connections(self) -> None:

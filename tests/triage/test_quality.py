@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.triage import EmptyRequestError, triage
+from bot.triage import REASONS
+from bot.triage.evaluation import offline_engine, predict, verdict_figures
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parents[1] / "data" / "triage" / "examples"
@@ -29,34 +30,12 @@ SHARED_DEV = HERE.parents[2] / "shared" / "eval" / "dev.jsonl"
 BARS = {"verdict_accuracy": 0.85, "reason_macro_f1": 0.70}
 MAX_FALSE_ALARM = 0.10
 TRAINING_MAX_LET_THROUGH = 0.01
-REASON_LABELS = ("unreasonable", "illogical", "out_of_scope", "unethical_or_illegal", "misses_business_objectives",
-                 "misses_campaign_objectives", "jeopardises_other_work", "would_be_late",
-                 "strains_team_or_suppliers")
+WRITTEN_ON = date(2026, 11, 23)  # the date cases without a `today` are read against
 
 
 def score(cases: list[dict]) -> dict:
     """The same figures as ../shared/eval/score.py: verdict accuracy, reason macro-F1, let-through, false alarm."""
-    correct = let_through = alarms = acceptable = 0
-    counts = {label: [0, 0, 0] for label in REASON_LABELS}
-    for case in cases:
-        try:
-            result = triage(case["text"], today=date.fromisoformat(case.get("today", "2026-11-23")))
-            verdict, reasons = result.verdict, set(result.reasons)
-        except EmptyRequestError:
-            verdict, reasons = "accept", set()
-        gold = set(case["reasons"])
-        correct += verdict == case["verdict"]
-        let_through += case["verdict"] == "decline" and verdict in ("accept", "accept_with_conditions")
-        if case["verdict"] == "accept":
-            acceptable += 1
-            alarms += verdict in ("push_back", "decline")
-        for label in REASON_LABELS:
-            counts[label][0] += label in gold and label in reasons
-            counts[label][1] += label not in gold and label in reasons
-            counts[label][2] += label in gold and label not in reasons
-    f1s = [2 * tp / (2 * tp + fp + fn) if tp else 0.0 for tp, fp, fn in counts.values() if tp + fn]
-    return {"verdict_accuracy": correct / len(cases), "reason_macro_f1": sum(f1s) / len(f1s),
-            "let_through": let_through, "false_alarm": alarms / max(1, acceptable)}
+    return verdict_figures(cases, predict(cases, offline_engine, WRITTEN_ON))
 
 
 def _load(path: Path) -> list[dict]:
@@ -111,7 +90,7 @@ def test_our_cases_are_labelled_with_the_projects_vocabulary():
     for path in [*EXAMPLES.glob("*.jsonl"), *HELD_OUT]:
         for case in _load(path):
             assert case["verdict"] in ("accept", "accept_with_conditions", "push_back", "decline"), case["id"]
-            assert set(case["reasons"]) <= set(REASON_LABELS), case["id"]
+            assert set(case["reasons"]) <= set(REASONS), case["id"]
             assert bool(case["reasons"]) == (case["verdict"] != "accept"), case["id"]
 
 
