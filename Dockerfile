@@ -12,15 +12,17 @@ ARG PIP_EXTRA_INDEX_URL=
 ARG PIP_TRUSTED_HOST=
 ARG PIP_CERT=
 WORKDIR /app
-COPY pyproject.toml README.md manifest.json ./
+COPY pyproject.toml README.md manifest.json requirements.lock ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY data ./data
-# A plain install: the code and the shipped knowledge (package data) go into the virtual environment, so the
-# final stage needs nothing from /app.
+# The dependencies at the versions in requirements.lock (those CI tested), then a plain install of the project
+# alone: the code and the shipped knowledge (package data) go into the virtual environment, so the final stage
+# needs nothing from /app.
 RUN python3 -m venv /opt/venv \
  && /opt/venv/bin/pip install --no-cache-dir --upgrade pip \
- && /opt/venv/bin/pip install --no-cache-dir '.[postgres]'
+ && /opt/venv/bin/pip install --no-cache-dir -r requirements.lock \
+ && /opt/venv/bin/pip install --no-cache-dir --no-deps .
 
 FROM ${BASE_IMAGE}
 RUN (getent group pushback || groupadd --system --gid 10001 pushback) \

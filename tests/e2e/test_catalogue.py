@@ -1,7 +1,7 @@
 """The bad-input, authenticity and fault catalogue, tried end to end against one `pushback run` process.
 
 Each case goes through the real HTTP endpoint with Slack's signing: acked within 3 s, never a 5xx, answered
-clearly, and the app still healthy afterwards. README's "What the tests cover" lists these cases.
+clearly, and the app still healthy afterwards. docs/testing.md ("What the tests cover") lists these cases.
 """
 
 from __future__ import annotations
