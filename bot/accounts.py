@@ -9,7 +9,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, exists, func, or_, select, update
@@ -17,8 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db import Database, rows_changed
-from bot.models import Account, AccountTeammate, Outcome, PushbackLog, utcnow
+from bot.models import Account, AccountTeammate, Outcome, PushbackLog, Triage, utcnow
 from bot.reminder_plan import load_reminder_copy, months_later
+from bot.reminder_schedule import schedule_account, schedule_accounts
 from bot.triages import as_utc
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
@@ -188,8 +189,6 @@ def validate(draft: AccountDraft) -> dict[str, Any]:
 
 
 def _schedule(session: Session, account: Account, now: datetime) -> None:
-    from bot.reminders import schedule_account
-
     session.flush()
     schedule_account(session, account, now)
 
@@ -373,8 +372,6 @@ def import_accounts(db: Database, csv_text: str, default_team_id: str | None,
         accounts = [Account(**fields) for _, fields in drafts]
         session.add_all(accounts)
         session.flush()
-        from bot.reminders import schedule_accounts
-
         schedule_accounts(session, accounts, now)
         report.created = [account_record(account) for account in accounts]
     return report
@@ -477,10 +474,6 @@ def purge_expired_summaries(db: Database, retention_days: int, now: datetime | N
     """Drop the client's words from logged push-backs past retention: a summary (the ask's first sentence) is
     emptied when the triage it came from has lost its text, or `retention_days` after it was logged, whichever
     comes first. Verdict, reasons and outcome stay. How many were purged."""
-    from datetime import timedelta
-
-    from bot.models import Triage
-
     now = now or utcnow()
     expired_triages = select(Triage.id).where(Triage.text_expires_at.is_not(None), Triage.text_expires_at <= now)
     with db.transaction() as session:

@@ -25,9 +25,9 @@ from bot.reminders import (
     mark_prepared,
     reminders_of,
     run_due,
-    schedule_accounts,
     snooze,
 )
+from bot.reminder_schedule import schedule_accounts
 from bot.settings import Settings
 from tests.conftest import BOT_TOKEN
 
