@@ -13,7 +13,7 @@ from sqlalchemy import insert, select, text
 from bench.stores import fresh_postgres_schema
 from bot.db import Database
 from bot.models import Account, utcnow
-from bot.reminder_slack import SlackReminderSender
+from bot.slack.reminders import SlackReminderSender
 from bot.reminder_schedule import schedule_accounts
 from bot.reminders import Lease, Pacer, TickReport, claim_due, deliver, new_claim_token
 from bot.settings import Settings

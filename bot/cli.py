@@ -150,7 +150,7 @@ def _slack_client(settings: Settings):
     """A Web API client for the configured bot token, or None without one."""
     if not settings.slack_bot_token:
         return None
-    from bot.slack_api import make_web_client
+    from bot.slack.client import make_web_client
 
     return make_web_client(settings)
 
@@ -175,7 +175,7 @@ class CommandError(Exception):
 def command_accounts_add(settings: Settings, args) -> int:
     """Add a client account and schedule its QBR reminders."""
     from bot.accounts import AccountDraft, add_account
-    from bot.reminder_slack import owner_timezone
+    from bot.slack.reminders import owner_timezone
 
     client = _slack_client(settings)
     draft = AccountDraft(name=args.name, owner_id=args.owner, next_qbr=args.qbr,
@@ -239,9 +239,9 @@ def command_reminders_run_due(settings: Settings, args) -> int:
     """Run one reminder tick (the scheduler's code) and print what it sent, skipped and deferred."""
     from datetime import datetime, timezone
 
-    from bot.reminder_slack import SlackReminderSender
+    from bot.slack.reminders import SlackReminderSender
     from bot.reminders import run_due
-    from bot.workspaces import TokenDirectory
+    from bot.slack.workspaces import TokenDirectory
 
     now = None
     if args.now:
@@ -285,7 +285,7 @@ def command_clock(settings: Settings, args) -> int:
     import threading
     from pathlib import Path
 
-    from bot.reminder_slack import start_reminder_scheduler
+    from bot.slack.reminders import start_reminder_scheduler
     from bot.scheduler import Heartbeat
 
     db = _store(settings)

@@ -98,7 +98,7 @@ class Failed:
 
 
 class ReminderSender(Protocol):
-    """Delivers reminder DMs; Slack's in `bot.reminder_slack`."""
+    """Delivers reminder DMs; Slack's in `bot.slack.reminders`."""
 
     def already_sent(self, dm: ReminderDM) -> Sent | None:
         """The message for `dm` when Slack already has it (a tick died after sending)."""

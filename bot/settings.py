@@ -25,7 +25,7 @@ DEFAULT_LLM_TIMEOUT_SECONDS = 8
 # The Slack Web API clients' logger and the Slack libraries' own, never below INFO: slack_sdk and slack_bolt log
 # whole requests, answers and Socket Mode messages at DEBUG, and in a triage they hold the client's words, which the
 # log never keeps.
-SLACK_CLIENT_LOGGER = "bot.slack_api.client"
+SLACK_CLIENT_LOGGER = "bot.slack.client"
 SLACK_LOGGERS = (SLACK_CLIENT_LOGGER, "slack_sdk", "slack_sdk.web", "slack_sdk.webhook", "slack_sdk.socket_mode",
                  "slack_sdk.oauth", "slack_bolt")
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")

@@ -49,7 +49,7 @@ from bot.blocks.accounts import (
 from bot.blocks.triage import ACTION_LOG_TO_ACCOUNT
 from bot.copy import message
 from bot.reminder_plan import load_reminder_copy
-from bot.reminder_slack import owner_timezone
+from bot.slack.reminders import owner_timezone
 from bot.reminders import mark_prepared, reminder_account_id, snooze
 from bot.triages import TriageRecord, get_posted_triage, get_triage
 from handlers.answers import open_modal, say_privately

@@ -17,8 +17,8 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from bot.db import Database
 from bot.replays import ReplayGuard
 from bot.settings import Settings
-from bot.slack_api import make_web_client
-from bot.workspaces import bot_scopes, installation_store, oauth_state_store
+from bot.slack.client import make_web_client
+from bot.slack.workspaces import bot_scopes, installation_store, oauth_state_store
 from handlers import accounts, actions, commands, home, shortcuts, views
 from handlers.authorization import BotIdentity, StoredBotAuthorize
 from handlers.payloads import malformed_view

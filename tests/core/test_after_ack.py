@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Installation
 
 from bot.settings import Settings
-from bot.workspaces import installation_store
+from bot.slack.workspaces import installation_store
 
 from handlers.services import Services, acknowledge, after_ack, stop_taking_work, stopping
 from handlers.web import PushbackServer

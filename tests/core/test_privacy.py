@@ -91,7 +91,7 @@ def _summaries(db, account) -> list[str]:
 def test_the_retention_purge_drops_the_clients_words_from_the_pushback_log(db, standin):
     """The scheduler's purge job, as it runs: a summary past PUSHBACK_RETENTION_DAYS loses the client's words."""
     from bot.models import utcnow
-    from bot.reminder_slack import reminder_jobs
+    from bot.slack.reminders import reminder_jobs
     from bot.settings import Settings
     from tests.conftest import BOT_TOKEN
 

@@ -6,7 +6,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk.oauth.installation_store import Installation
 
 from bot.settings import settings_from_mapping
-from bot.workspaces import installation_store
+from bot.slack.workspaces import installation_store
 from handlers.app import create_app
 from tests.support.driver import eventually, socket_mode_request
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 
 from bot.accounts import AccountDraft, accounts_for, add_account, log_pushback
 from bot.db import Database
-from bot.reminder_slack import SlackReminderSender
+from bot.slack.reminders import SlackReminderSender
 from bot.reminders import reminders_of, run_due
 from bot.settings import Settings
 from bot.triages import recent_triages

@@ -18,7 +18,7 @@ from bot.accounts import (
     update_account,
 )
 from bot.models import Reminder
-from bot.reminder_slack import SlackReminderSender
+from bot.slack.reminders import SlackReminderSender
 from bot.reminders import (
     claim_due,
     failed_reminders,

@@ -13,7 +13,7 @@ from slack_bolt import BoltRequest
 
 from bot.db import Database
 from bot.settings import settings_from_mapping
-from bot.slack_api import make_web_client
+from bot.slack.client import make_web_client
 from handlers.app import create_app
 from handlers.authorization import BotIdentity
 from tests.support.driver import Reply, SlackDriver

@@ -10,10 +10,15 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.accounts import purge_expired_summaries
 from bot.blocks.accounts import reminder_message
-from bot.reminders import METADATA_EVENT, Deferred, Failed, ReminderDM, Sent
+from bot.privacy import purge_forget_notes
+from bot.scheduler import start_scheduler
+from bot.slack.workspaces import TokenDirectory
+from bot.triages import purge_expired_text
+from bot.reminders import METADATA_EVENT, Deferred, Failed, ReminderDM, Sent, run_due
 from bot.settings import Settings
-from bot.slack_api import make_web_client
+from bot.slack.client import make_web_client
 
 logger = logging.getLogger(__name__)
 
@@ -109,19 +114,12 @@ def owner_timezone(client: WebClient, user_id: str) -> str | None:
 def reminder_jobs(settings: Settings, db, on_progress: Callable[[], None] | None = None):
     """The scheduler's two jobs for this process: the reminder tick and the retention purge. `on_progress` is
     called after each reminder the tick sends (a long tick is still a live clock)."""
-    from bot.accounts import purge_expired_summaries
-    from bot.reminders import run_due
-    from bot.triages import purge_expired_text
-    from bot.workspaces import TokenDirectory
-
     sender = SlackReminderSender(settings, TokenDirectory(settings, db).bot_token, on_progress)
 
     def tick():
         return run_due(db, sender, per_second=settings.reminders_per_second)
 
     def purge():
-        from bot.privacy import purge_forget_notes
-
         purge_forget_notes(db)
         summaries = purge_expired_summaries(db, settings.retention_days)
         purged = purge_expired_text(db)
@@ -139,7 +137,5 @@ def start_reminder_scheduler(settings: Settings, db, heartbeat: Callable[[], Non
     if not settings.scheduler_enabled:
         logger.info("scheduler off (PUSHBACK_SCHEDULER=off): this instance sends no reminders")
         return None
-    from bot.scheduler import start_scheduler
-
     tick, purge = reminder_jobs(settings, db, heartbeat)
     return start_scheduler(tick, purge, settings.tick_seconds, on_tick_done=heartbeat)

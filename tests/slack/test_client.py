@@ -19,7 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
 from bot.settings import configure_logging, settings_from_mapping
-from bot.slack_api import make_web_client
+from bot.slack.client import make_web_client
 
 
 @pytest.fixture
