@@ -47,12 +47,12 @@ def command_run(settings: Settings, _args) -> int:
                            f"{settings.database_wait_seconds}s; check DATABASE_URL and that the server is running.")
     db.upgrade()
     db.dispose()
-    from handlers import web
+    from bot.slack import serve
 
     if settings.socket_mode:
-        web.serve_socket_mode(settings)
+        serve.serve_socket_mode(settings)
     else:
-        web.serve_http(settings)
+        serve.serve_http(settings)
     return 0
 
 

@@ -29,9 +29,10 @@ from bot.triages import (
     set_feedback,
     set_tone,
 )
-from handlers.answers import open_modal, say_privately
-from handlers.payloads import team_of
-from handlers.services import Services, register_buttons
+from bot.slack.answers import open_modal, say_privately
+from bot.slack.payloads import team_of
+from bot.slack.services import Services
+from handlers.services import register_buttons
 
 
 def _parse(value: str, choices=None) -> tuple[int, str] | None:

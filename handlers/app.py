@@ -20,9 +20,10 @@ from bot.settings import Settings
 from bot.slack.client import make_web_client
 from bot.slack.workspaces import bot_scopes, installation_store, oauth_state_store
 from handlers import accounts, actions, commands, home, shortcuts, views
-from handlers.authorization import BotIdentity, StoredBotAuthorize
-from handlers.payloads import malformed_view
-from handlers.services import Services, report_failure
+from bot.slack.authorization import BotIdentity, StoredBotAuthorize
+from bot.slack.payloads import malformed_view
+from bot.slack.services import Services
+from handlers.services import report_failure
 
 SURFACES = (commands, shortcuts, actions, views, home, accounts)
 

@@ -1,4 +1,4 @@
-"""What listeners need, handed to each surface's `register(app, services)`, and Bolt's way of working after the ack.
+"""Bolt's way of working after the ack, for the listeners each surface's `register(app, services)` wires.
 
 A listener acks first, on the request's thread (Bolt answers Slack as soon as it returns, the app running with
 `process_before_response=True`), and whatever calls Slack comes after, in Bolt's lazy listeners
@@ -12,7 +12,6 @@ import inspect
 import re
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -20,34 +19,9 @@ from slack_bolt import App
 from slack_bolt.kwargs_injection import Args
 
 from bot.copy import message
-from bot.db import Database
-from bot.settings import Settings
-from handlers.answers import say_privately
-from handlers.delivery import GUEST_CACHE_SECONDS, GUEST_CACHE_SIZE, TtlCache, tell_user
-
-VIEWER_CACHE_SECONDS = 1800.0  # a modal opened by an admin is usually submitted within half an hour
-
-
-def guest_cache() -> TtlCache:
-    """Each Slack user's guest flag, remembered for a few minutes (see `handlers.delivery`)."""
-    return TtlCache(GUEST_CACHE_SECONDS, GUEST_CACHE_SIZE)
-
-
-def viewer_cache() -> TtlCache:
-    """Whether each user is a workspace admin or owner, as learned when they last opened an account modal."""
-    return TtlCache(VIEWER_CACHE_SECONDS, GUEST_CACHE_SIZE)
-
-
-@dataclass(frozen=True)
-class Services:
-    """The settings, the store, and what listeners remember about Slack users (per app, so two apps in one
-    process, as in tests, never share what they learned)."""
-
-    settings: Settings
-    db: Database
-    guests: TtlCache = field(default_factory=guest_cache)
-    viewers: TtlCache = field(default_factory=viewer_cache)
-
+from bot.slack.answers import say_privately
+from bot.slack.delivery import tell_user
+from bot.slack.services import Services
 
 def acknowledge(ack) -> None:
     """Ack alone: the listener's whole work comes after it."""

@@ -9,10 +9,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.copy import message
-from handlers.delivery import permalink, tell_user
-from handlers.message_reader import ATTACHMENT, EMAIL, SHARED_MESSAGE, Reading, read_message
-from handlers.services import Services, acknowledge, after_ack, workspace_url
-from handlers.triage_flow import TriageAsk, triage_and_deliver
+from bot.slack.delivery import permalink, tell_user
+from bot.slack.message_reader import ATTACHMENT, EMAIL, SHARED_MESSAGE, Reading, read_message
+from bot.slack.services import Services
+from handlers.services import acknowledge, after_ack, workspace_url
+from bot.slack.triage_flow import TriageAsk, triage_and_deliver
 
 CALLBACK_ID = "pushback_message"
 

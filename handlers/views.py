@@ -17,10 +17,11 @@ from bot.blocks.triage import (
 )
 from bot.copy import message
 from bot.triages import TriageRecord, get_triage
-from handlers.delivery import post_in_thread_or_dm
-from handlers.payloads import readable_text, team_of, view_metadata, view_text
-from handlers.services import Services, register_modals, workspace_url
-from handlers.triage_flow import TriageAsk, triage_and_deliver
+from bot.slack.delivery import post_in_thread_or_dm
+from bot.slack.payloads import readable_text, team_of, view_metadata, view_text
+from bot.slack.services import Services
+from handlers.services import register_modals, workspace_url
+from bot.slack.triage_flow import TriageAsk, triage_and_deliver
 
 logger = logging.getLogger(__name__)
 

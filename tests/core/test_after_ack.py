@@ -16,8 +16,9 @@ from slack_sdk.oauth.installation_store import Installation
 from bot.settings import Settings
 from bot.slack.workspaces import installation_store
 
-from handlers.services import Services, acknowledge, after_ack, stop_taking_work, stopping
-from handlers.web import PushbackServer
+from bot.slack.services import Services
+from handlers.services import acknowledge, after_ack, stop_taking_work, stopping
+from bot.slack.serve import PushbackServer
 from tests.conftest import SIGNING_SECRET
 from tests.support.bolt import InProcessApp
 from tests.support.driver import eventually

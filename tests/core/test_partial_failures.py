@@ -8,9 +8,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
 from bot.settings import Settings
-from handlers.delivery import tell_user
-from handlers.services import Services
-from handlers.triage_flow import TriageAsk, triage_and_deliver
+from bot.slack.delivery import tell_user
+from bot.slack.services import Services
+from bot.slack.triage_flow import TriageAsk, triage_and_deliver
 from tests.conftest import BOT_TOKEN
 
 REQUEST = "Please take 40% off the final invoice and add a French version by Friday"

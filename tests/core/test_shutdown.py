@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from handlers.web import _end_at_once_until_booted
+from bot.slack.serve import _end_at_once_until_booted
 from tests.support.process import PROJECT_ROOT, free_port, pushback_command
 
 GRACEFUL_TIMEOUT_SECONDS = 20

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.triage import clean_message
-from handlers.message_reader import (
+from bot.slack.message_reader import (
     ATTACHMENT,
     BLOCKS,
     EMAIL,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.services import Services
+from bot.slack.services import Services
 
 
 def account_viewer(services: Services, client, user_id: str) -> str | None:

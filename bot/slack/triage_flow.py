@@ -16,10 +16,10 @@ from bot.copy import message
 from bot.models import utcnow
 from bot.triage import AccountContext, EmptyRequestError, triage
 from bot.triages import new_triage_id, record_triage
-from handlers.delivery import PartlyPosted, deliver, pointer_text, tell_user
-from handlers.message_reader import with_sign_off
-from handlers.payloads import readable_text
-from handlers.services import Services
+from bot.slack.delivery import PartlyPosted, deliver, pointer_text, tell_user
+from bot.slack.message_reader import with_sign_off
+from bot.slack.payloads import readable_text
+from bot.slack.services import Services
 
 logger = logging.getLogger(__name__)
 

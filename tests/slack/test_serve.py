@@ -12,7 +12,7 @@ import pytest
 
 from bot.settings import settings_from_mapping
 from handlers.app import create_app
-from handlers.web import PushbackWsgi
+from bot.slack.serve import PushbackWsgi
 
 CLIENT_TEXT = "Please add a Zanzibar-Quokka-7731 page for free"
 
@@ -39,7 +39,7 @@ def test_an_exception_escaping_bolt_is_a_500_logged_with_its_traceback_and_no_cl
         raise RuntimeError(f"could not handle {CLIENT_TEXT}")
 
     wsgi.slack = fail
-    with caplog.at_level(logging.ERROR, logger="handlers.web"):
+    with caplog.at_level(logging.ERROR, logger="bot.slack.serve"):
         status, body = _post(wsgi, urlencode({"command": "/pushback", "text": CLIENT_TEXT}))
 
     assert status.startswith("500 ")
