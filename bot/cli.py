@@ -1,4 +1,7 @@
-"""The `pushback` command line: run the app, migrate the store, triage from the shell."""
+"""The `pushback` command line: run the app, migrate the store, triage from the shell.
+
+Each command imports what it needs when it runs, so `pushback triage` starts without loading Slack's libraries or the
+store; none of these imports hides a cycle (`tests/core/test_layering.py` counts them too)."""
 
 from __future__ import annotations
 
