@@ -13,10 +13,10 @@ from sqlalchemy import insert, select, text
 from bench.stores import fresh_postgres_schema
 from bot.db import Database
 from bot.models import Account, utcnow
-from bot.slack.reminders import SlackReminderSender
 from bot.reminder_schedule import schedule_accounts
 from bot.reminders import Lease, Pacer, TickReport, claim_due, deliver, new_claim_token
 from bot.settings import Settings
+from bot.slack.reminders import SlackReminderSender
 from tests.support.slack_standin import SlackStandIn
 
 NOW = datetime(2026, 12, 1, 6, 0, tzinfo=timezone.utc)

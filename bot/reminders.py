@@ -27,12 +27,12 @@ from sqlalchemy.orm import Session
 from bot.accounts import LoggedPushback, account_record, quarter_pushbacks
 from bot.db import Database, rows_changed
 from bot.models import Account, Reminder, ReminderStatus, WorkspaceSettings, utcnow
-from bot.reminder_schedule import insert_reminders, schedule_accounts
 from bot.reminder_plan import (
     load_reminder_copy,
     local_today,
     months_later,
 )
+from bot.reminder_schedule import insert_reminders, schedule_accounts
 from bot.triages import as_utc
 
 logger = logging.getLogger(__name__)

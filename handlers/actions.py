@@ -21,6 +21,9 @@ from bot.blocks.triage import (
 )
 from bot.copy import load_copy, message, retention_phrase
 from bot.privacy import forget_user_data
+from bot.slack.answers import open_modal, say_privately
+from bot.slack.payloads import team_of
+from bot.slack.services import Services
 from bot.triage import TONES, TriageResult, with_tone
 from bot.triages import (
     FEEDBACK_VALUES,
@@ -29,9 +32,6 @@ from bot.triages import (
     set_feedback,
     set_tone,
 )
-from bot.slack.answers import open_modal, say_privately
-from bot.slack.payloads import team_of
-from bot.slack.services import Services
 from handlers.services import register_buttons
 
 

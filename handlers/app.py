@@ -17,12 +17,12 @@ from slack_sdk.oauth.installation_store import InstallationStore
 from bot.db import Database
 from bot.replays import ReplayGuard
 from bot.settings import Settings
-from bot.slack.client import make_web_client
-from bot.slack.workspaces import bot_scopes, installation_store, oauth_state_store
-from handlers import accounts, actions, commands, home, shortcuts, views
 from bot.slack.authorization import BotIdentity, StoredBotAuthorize
+from bot.slack.client import make_web_client
 from bot.slack.payloads import malformed_view
 from bot.slack.services import Services
+from bot.slack.workspaces import bot_scopes, installation_store, oauth_state_store
+from handlers import accounts, actions, commands, home, shortcuts, views
 from handlers.services import report_failure
 
 SURFACES = (commands, shortcuts, actions, views, home, accounts)

@@ -7,10 +7,10 @@ from functools import partial
 from slack_bolt import App
 
 from bot.blocks.triage import forget_me_message, usage_message
-from handlers.accounts import list_accounts
 from bot.slack.services import Services
-from handlers.services import after_ack, workspace_url
 from bot.slack.triage_flow import TriageAsk, triage_and_deliver
+from handlers.accounts import list_accounts
+from handlers.services import after_ack, workspace_url
 
 COMMAND = "/pushback"
 HELP_WORDS = {"", "help", "?", "-h", "--help"}

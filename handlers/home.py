@@ -11,10 +11,10 @@ from bot.blocks.accounts import accounts_home_section
 from bot.blocks.home import home_view
 from bot.models import utcnow
 from bot.reminders import failed_reminders
-from bot.triages import reason_counts, recent_triages
 from bot.slack.services import Services
-from handlers.services import acknowledge, after_ack
 from bot.slack.viewers import account_viewer
+from bot.triages import reason_counts, recent_triages
+from handlers.services import acknowledge, after_ack
 
 REASON_WINDOW = timedelta(days=90)
 

@@ -12,8 +12,8 @@ from bot.copy import message
 from bot.slack.delivery import permalink, tell_user
 from bot.slack.message_reader import ATTACHMENT, EMAIL, SHARED_MESSAGE, Reading, read_message
 from bot.slack.services import Services
-from handlers.services import acknowledge, after_ack, workspace_url
 from bot.slack.triage_flow import TriageAsk, triage_and_deliver
+from handlers.services import acknowledge, after_ack, workspace_url
 
 CALLBACK_ID = "pushback_message"
 

@@ -16,12 +16,12 @@ from bot.blocks.triage import (
     final_reply_message,
 )
 from bot.copy import message
-from bot.triages import TriageRecord, get_triage
 from bot.slack.delivery import post_in_thread_or_dm
 from bot.slack.payloads import readable_text, team_of, view_metadata, view_text
 from bot.slack.services import Services
-from handlers.services import register_modals, workspace_url
 from bot.slack.triage_flow import TriageAsk, triage_and_deliver
+from bot.triages import TriageRecord, get_triage
+from handlers.services import register_modals, workspace_url
 
 logger = logging.getLogger(__name__)
 

@@ -13,12 +13,12 @@ from slack_sdk.errors import SlackApiError
 from bot.accounts import purge_expired_summaries
 from bot.blocks.accounts import reminder_message
 from bot.privacy import purge_forget_notes
-from bot.scheduler import start_scheduler
-from bot.slack.workspaces import TokenDirectory
-from bot.triages import purge_expired_text
 from bot.reminders import METADATA_EVENT, Deferred, Failed, ReminderDM, Sent, run_due
+from bot.scheduler import start_scheduler
 from bot.settings import Settings
 from bot.slack.client import make_web_client
+from bot.slack.workspaces import TokenDirectory
+from bot.triages import purge_expired_text
 
 logger = logging.getLogger(__name__)
 

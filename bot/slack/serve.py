@@ -22,9 +22,9 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.db import Database, database_for
-from bot.slack.reminders import start_reminder_scheduler
 from bot.scheduler import Heartbeat, stall_seconds
 from bot.settings import Settings
+from bot.slack.reminders import start_reminder_scheduler
 from bot.triage import check_knowledge
 from handlers.app import create_app
 from handlers.services import stop_taking_work

@@ -14,12 +14,12 @@ from bot.accounts import accounts_for, suggest_account
 from bot.blocks.triage import parent_message, shortcut_parent_message, triage_message
 from bot.copy import message
 from bot.models import utcnow
-from bot.triage import AccountContext, EmptyRequestError, triage
-from bot.triages import new_triage_id, record_triage
 from bot.slack.delivery import PartlyPosted, deliver, pointer_text, tell_user
 from bot.slack.message_reader import with_sign_off
 from bot.slack.payloads import readable_text
 from bot.slack.services import Services
+from bot.triage import AccountContext, EmptyRequestError, triage
+from bot.triages import new_triage_id, record_triage
 
 logger = logging.getLogger(__name__)
 

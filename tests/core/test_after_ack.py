@@ -16,9 +16,9 @@ from slack_sdk.oauth.installation_store import Installation
 from bot.settings import Settings
 from bot.slack.workspaces import installation_store
 
+from bot.slack.serve import PushbackServer
 from bot.slack.services import Services
 from handlers.services import acknowledge, after_ack, stop_taking_work, stopping
-from bot.slack.serve import PushbackServer
 from tests.conftest import SIGNING_SECRET
 from tests.support.bolt import InProcessApp
 from tests.support.driver import eventually

@@ -8,9 +8,9 @@ from datetime import date, datetime, timezone
 
 from bot.accounts import AccountDraft, accounts_for, add_account, log_pushback
 from bot.db import Database
-from bot.slack.reminders import SlackReminderSender
 from bot.reminders import reminders_of, run_due
 from bot.settings import Settings
+from bot.slack.reminders import SlackReminderSender
 from bot.triages import recent_triages
 from tests.conftest import BOT_TOKEN
 from tests.support.driver import eventually

@@ -3,7 +3,6 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.triage import clean_message
 from bot.slack.message_reader import (
     ATTACHMENT,
     BLOCKS,
@@ -17,6 +16,7 @@ from bot.slack.message_reader import (
     read_message,
     with_sign_off,
 )
+from bot.triage import clean_message
 
 BODY = "Hi Sam,\n\nCould you add a French version of the site by Friday? No extra budget, I'm afraid.\n"
 HISTORY = "\nOn Mon, 30 Nov 2026 at 10:00, Sam <sam@agency.example> wrote:\n> The English site launches on the 14th.\n"

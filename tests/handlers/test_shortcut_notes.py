@@ -1,8 +1,8 @@
 """What the shortcut tells the user about how it read a message, and what the triage is given to read."""
 
 from bot.slack.message_reader import ATTACHMENT, EMAIL, SHARED_MESSAGE, TEXT, Reading
-from handlers.shortcuts import reading_notes
 from bot.slack.triage_flow import TriageAsk, triage_input
+from handlers.shortcuts import reading_notes
 
 
 def _ask(text: str, sender_name: str = "") -> TriageAsk:

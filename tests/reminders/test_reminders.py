@@ -18,7 +18,7 @@ from bot.accounts import (
     update_account,
 )
 from bot.models import Reminder
-from bot.slack.reminders import SlackReminderSender
+from bot.reminder_schedule import schedule_accounts
 from bot.reminders import (
     claim_due,
     failed_reminders,
@@ -27,8 +27,8 @@ from bot.reminders import (
     run_due,
     snooze,
 )
-from bot.reminder_schedule import schedule_accounts
 from bot.settings import Settings
+from bot.slack.reminders import SlackReminderSender
 from tests.conftest import BOT_TOKEN
 
 TEAM = "T0001"

@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.settings import settings_from_mapping
-from handlers.app import create_app
 from bot.slack.serve import PushbackWsgi
+from handlers.app import create_app
 
 CLIENT_TEXT = "Please add a Zanzibar-Quokka-7731 page for free"
 

@@ -13,9 +13,9 @@ from slack_bolt import BoltRequest
 
 from bot.db import Database
 from bot.settings import settings_from_mapping
+from bot.slack.authorization import BotIdentity
 from bot.slack.client import make_web_client
 from handlers.app import create_app
-from bot.slack.authorization import BotIdentity
 from tests.support.driver import Reply, SlackDriver
 from tests.support.slack_standin import SlackStandIn
 
