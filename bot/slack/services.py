@@ -13,7 +13,7 @@ VIEWER_CACHE_SECONDS = 1800.0  # a modal opened by an admin is usually submitted
 
 
 def guest_cache() -> TtlCache:
-    """Each Slack user's guest flag, remembered for a few minutes (see `handlers.delivery`)."""
+    """Each Slack user's guest flag, remembered for a few minutes (see `bot.slack.delivery.is_guest`)."""
     return TtlCache(GUEST_CACHE_SECONDS, GUEST_CACHE_SIZE)
 
 
