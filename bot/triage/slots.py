@@ -103,7 +103,9 @@ _EVENT_WORDS = (r"launch(?: event| night| party)?|go-live|gala(?: dinner)?|dinne
                 r"conference|expo|trade ?show|summit|festival|premiere|opening night|opening|fair|webinar|"
                 r"board meeting|board presentation|AGM|investor (?:meeting|day|pitch)|pitch|tender|"
                 r"print (?:slot|run|date|deadline)|press day|open day|roadshow|keynote|event|market")
-_EVENT_IS = re.compile(rf"\b(?:{_EVENT_WORDS}|slot|deadline|date|shoot|delivery)\s+(?:is|was)\s*$", re.IGNORECASE)
+_EVENT_IS = re.compile(rf"\b(?:(?:{_EVENT_WORDS}|show|slot|deadline|shoot|delivery|sale)(?:\s+(?:is|was))?|"
+                       r"(?:goes|go|going|is going) (?:live|out)|(?:is|are) due)\s*(?:on\s*)?$", re.IGNORECASE)
+_CHANGED_DATE = re.compile(r"\bfrom\s+[^,.;?!]{1,30}\s+to\s*$", re.IGNORECASE)
 _EVENT = re.compile(
     rf"\b(?i:the|our|your|this|a|next week's|tomorrow's|friday's|monday's|saturday's)\s+"
     rf"((?:[A-Z0-9][\w&'-]*\s+|\d{{1,2}}(?:st|nd|rd|th)?\s+(?i:{_MONTH})\s+){{0,3}}"
@@ -316,8 +318,9 @@ _UNAPOSTROPHISED = frozenset("""isnt arent wasnt werent dont doesnt didnt cant c
 havent hadnt im ive youre theyre thats whats theres""".split())
 _LOOSE_ENDS = _DANGLING | frozenset("""between than about as if so but is are was were be been instead current new
 old other same next last first another some any this that these those their its his her which who whether such
-very them him her you we us me quarterly monthly weekly daily yearly annually quickly asap early only really also
+very him her you we us me quarterly monthly weekly daily yearly annually quickly asap early only really also
 too again now then just please thanks here there""".split())
+_PERSONS = frozenset("i we you they he she".split())
 _COUNTING_WORDS = frozenset("another a of from than like about over under around some any and or".split())
 _CLAUSE_WORDS = re.compile(r"^(?:i|we|you|they|he|she|it)\s|\b(?:is|are|am|was|were|will|would|can|could|should|"
                            r"must|need|needs|want|wants|isn't|aren't|don't|doesn't|didn't|can't|won't)\b",
@@ -350,6 +353,11 @@ def _clean_head(phrase: str, clause_allowed: bool = False) -> str:
     of the certificate" from "the copy of the certificate and the current"), else ""."""
     if reads_cleanly(phrase, clause_allowed):
         return phrase
+    words = phrase.split()
+    while len(words) > 2 and words[-1].lower() in _PERSONS:
+        words.pop()
+    if len(words) < len(phrase.split()) and reads_cleanly(" ".join(words), clause_allowed):
+        return " ".join(words)
     cut = max(phrase.rfind(" and "), phrase.rfind(" or "), phrase.rfind(", "))
     head = phrase[:cut].strip(" ,") if cut > 0 else ""
     return head if head and reads_cleanly(head, clause_allowed) else ""
@@ -625,7 +633,7 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
             sentence, chosen = holding, before[-1]
             earlier = before[:-1]
             break
-    lead, colon, after = sentence.partition(":")
+    lead, colon, after = (re.split(r"(:)(?!\d)", sentence, maxsplit=1) + ["", ""])[:3]
     if colon and after.strip() and len(lead.split()) <= 8 and not chosen:
         sentence = after.strip()
     found = [chosen] if chosen else _verb_objects(sentence)
@@ -744,9 +752,13 @@ def _deadlines(text: str) -> list[tuple[int, str]]:
         if _MONTH_ONLY.match(words) and words.split()[-1].lower() in ("may", "march", "mar"):
             continue
         if _ABSOLUTE_DATE.search(words) and not _WHEN_WANTED.match(words):
-            if not _EVENT_IS.search(text[max(0, found.start() - 40):found.start()]):
+            before = text[max(0, found.start() - 40):found.start()]
+            if _CHANGED_DATE.search(before):
+                words = "by " + words
+            elif _EVENT_IS.search(before) or _EVENT_IS.search(before + words.split()[0]):
+                words = "before " + re.sub(r"^(?:on|at)\s+", "", words, flags=re.IGNORECASE)
+            else:
                 continue
-            words = "before " + re.sub(r"^(?:on|at)\s+", "", words, flags=re.IGNORECASE)
         if _BARE_DATE.match(words):
             words = "by " + words
         dates.append((found.start(), words))
