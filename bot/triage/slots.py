@@ -144,6 +144,7 @@ _PURCHASE = re.compile(r"\b(?:\d[\d,]*\s+)?(?:more|additional|extra|further)\s+(
                        r"copies|units|users|subscriptions|accounts)\b|\bincrease (?:the|our|my) (?:order|quantity|"
                        r"print run|volume|number of (?:seats|licen[cs]es|copies|units|users))\b|\bfrom [\d,]+ to "
                        r"[\d,]+ (?:copies|units|seats|licen[cs]es|users)\b", re.IGNORECASE)
+_BOUGHT_ITEMS = re.compile(r"(?:\d[\d,]*\s+)?(?:more|additional|extra|further)\s", re.IGNORECASE)
 _STAKES = re.compile(r"\b(?:tender|procurement|legal action|lawyers?|solicitors?|terminate|termination|cancel the "
                      r"(?:contract|retainer)|walk away|go elsewhere|other agenc(?:y|ies)|escalat\w*|CEO|MD|board|"
                      r"investors?|regulators?|AGM|renewal|biggest accounts?|the press)\b|[£$€]\s?\d{2,3},\d{3}|"
@@ -666,6 +667,9 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
     if deadline and _DEADLINE.search(obj) and deadline.lower() not in ask.lower():
         deadline = ""
     obj = _clean_head(obj, clause_allowed=verb in CLAUSE_VERBS)
+    purchase = _PURCHASE.search(ask)
+    if (not obj or not verb) and purchase and _BOUGHT_ITEMS.match(purchase.group(0)):
+        verb, obj = "add", swap_person(purchase.group(0))
     if not reads_as_date(deadline):
         deadline = ""
     free = _search(_FREE, _FREE_FOLDED, ask, ask.lower())
@@ -673,7 +677,7 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
             if not _PRONOUN_START.match(other) and other.lower() not in obj.lower()
             and reads_cleanly(other, clause_allowed=other_verb in CLAUSE_VERBS)]
     return AskSlots(verb=verb if obj else "", object=obj, deadline=deadline, also=also,
-                    purchase=bool(_PURCHASE.search(ask)),
+                    purchase=bool(purchase),
                     amounts=[amount.strip() for amount in _AMOUNT.findall(ask)][:3],
                     free=swap_person(" ".join(ask[free.start():free.end()].split())) if free else "")
 

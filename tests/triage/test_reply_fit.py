@@ -93,7 +93,7 @@ def test_a_customer_buying_more_gets_a_yes_with_a_price():
                     "1 February? Regards, Ilse", today=TODAY)
     reply = result.reply.text
     assert result.verdict == "accept_with_conditions"
-    assert "Yes" in reply and "price" in reply
+    assert "Yes" in reply and "price" in reply and "25 more licences" in reply
     for misfit in ("overload", "version-2", "good idea", "bigger than what this project covers"):
         assert misfit not in reply
 
