@@ -41,6 +41,13 @@ _FOOTER = re.compile(r"^\s*(this (e-?mail|message)( and any (files|attachments)[
                      r"(e-?mail|message)|if you (are not|have received this)[^\n]{0,40}(intended|in error)|"
                      r"please consider the environment)", re.IGNORECASE)
 _FORWARD_LEAD_WORDS = 12
+# A colleague's note on a forwarded thread, to the account manager rather than from the client: it asks for help
+# with the answer ("can you draft something?", "how should we reply?") or is labelled as a note.
+_COLLEAGUE_NOTE = re.compile(r"\b(?:draft|write|put together|suggest)\s+(?:something|a (?:reply|response|answer|"
+                             r"note)|an? (?:answer|email)|the (?:reply|response))|\bhow (?:should|do|would|can) "
+                             r"(?:we|i) (?:reply|respond|answer|handle|play)|\bhelp me (?:reply|respond|answer)|"
+                             r"^\s*[\w .'-]{1,40}(?:'s)? note(?: to (?:me|you))?\s*:", re.IGNORECASE | re.MULTILINE)
+_NOTE_SEPARATOR = re.compile(r"^\s*(?:-{3,}|_{3,}|\*{3,})\s*$", re.MULTILINE)
 _SIGNATURE_TAIL_LINES = 7
 
 
@@ -81,12 +88,24 @@ def _split_history(text: str) -> tuple[str, str]:
     cut = min((m.start() for m in markers), default=len(text))
     if forward and forward.start() <= cut:
         lead = text[: forward.start()]
-        if len(lead.split()) < _FORWARD_LEAD_WORDS:
+        if len(lead.split()) < _FORWARD_LEAD_WORDS or _COLLEAGUE_NOTE.search(lead):
             body = "\n".join(line for line in text[forward.end():].split("\n") if not _HEADER_LINE.match(line))
-            return _split_history(body)[0], "\n".join(quoted)
+            body, note = _without_colleague_note(body)
+            notes = [lead.strip()] if len(lead.split()) >= _FORWARD_LEAD_WORDS else []
+            return _split_history(body)[0], "\n".join([*notes, note, *quoted]).strip()
         cut = forward.start()
     history = "\n".join([text[cut:], *quoted]).strip()
     return text[:cut], history
+
+
+def _without_colleague_note(body: str) -> tuple[str, str]:
+    """(the forwarded client's message, the colleague's note after it): a block after a separator line that asks
+    the account manager for help with the reply is the forwarder's, not the client's ask."""
+    for separator in reversed(list(_NOTE_SEPARATOR.finditer(body))):
+        after = body[separator.end():]
+        if _COLLEAGUE_NOTE.search(after):
+            return body[:separator.start()], after.strip()
+    return body, ""
 
 
 def _strip_footer_and_signature(text: str) -> str:

@@ -34,10 +34,11 @@ ALWAYS_SLOTS = frozenset({"because", "alternative", "day", "date", "price"})
 TONE_KEYS = ("greeting", "greeting_unnamed", "sign_off", "apology", "admission", "acknowledge", "acknowledge_plain",
              "acknowledge_decline", "yes", "yes_only", "accept_with_conditions", "push_back", "decline",
              "same_again", "alternative", "alternative_decline", "reassure", "close_options", "close_condition",
-             "close_decline", "holding", "holding_alternative")
+             "close_decline", "holding", "holding_alternative", "yes_with_price")
 TONE_KEYS_ALWAYS = ("greeting_unnamed", "sign_off", "acknowledge_plain", "acknowledge_decline", "yes_only",
                     "accept_with_conditions", "push_back", "decline", "alternative", "alternative_decline",
-                    "close_options", "close_condition", "close_decline", "holding", "holding_alternative")
+                    "close_options", "close_condition", "close_decline", "holding", "holding_alternative",
+                    "yes_with_price")
 REASON_KEYS = ("because", "alternative", "tactics", "tip", "upstream")
 COACHING_KEYS = ("firepower", "holding")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from dataclasses import replace
 from functools import lru_cache
 
 from bot.triage.knowledge import OPTIONAL_SLOTS, Knowledge, template_slots
@@ -64,12 +65,29 @@ def build_plan(verdict: str, asks: list, topics_per_ask: list[list[str]], slots:
         parts.append(ReplyPart(verdict=ask.verdict, reasons=list(ask.reasons), topics=list(topics),
                                verb=ask_slots.verb, object=ask_slots.object, deadline=ask_slots.deadline,
                                amounts=list(ask_slots.amounts), practice=getattr(ask, "practice", "") or "",
-                               free=ask_slots.free))
+                               free=ask_slots.free, purchase=ask_slots.purchase))
+    parts = _folded_details(parts)
     main = next((part for part in parts if part.verdict == verdict), parts[0] if parts else None)
     return ReplyPlan(verdict=verdict, topics=list(main.topics) if main else [], day=day, name=slots.name,
                      parts=parts, deadline=slots.deadline, event=slots.event, one_off=slots.one_off,
                      admission=slots.admission, complaint=slots.complaint, free=slots.free, stakes=slots.stakes,
-                     checks=list(checks or []), seed=seed)
+                     checks=list(checks or []), seed=seed, demand=slots.demand)
+
+
+def _folded_details(parts: list[ReplyPart]) -> list[ReplyPart]:
+    """The parts with an accepted ask merged into the condition or push-back right after it when that one names
+    nothing of its own: "Can we hold it in the warehouse? … no extra budget" is one ask with its catch, so the reply
+    must not say yes to the first half."""
+    merged: list[ReplyPart] = []
+    for part in parts:
+        before = merged[-1] if merged else None
+        if (before is not None and before.verdict == "accept" and before.object and not part.object
+                and part.verdict in ("accept_with_conditions", "push_back")):
+            merged[-1] = replace(part, verb=before.verb, object=before.object,
+                                 deadline=part.deadline or before.deadline)
+        else:
+            merged.append(part)
+    return merged
 
 
 @lru_cache(maxsize=4096)
@@ -210,7 +228,7 @@ def _tip(plan: ReplyPlan, main: ReplyPart, tip: str, knowledge: Knowledge, tacti
     """The coaching tip: the main ask's, the upstream fix for its reasons, and trusted firepower when the stakes
     call for it."""
     lines = [tip]
-    for reason in main.reasons:
+    for reason in [] if main.purchase else main.reasons:
         upstream = knowledge.reason_texts.get(reason, {}).get("upstream", "")
         if upstream and upstream not in lines:
             lines.append(upstream)
@@ -266,7 +284,7 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
         opening = writer.say("acknowledge_decline", main_values)
     elif plan.admission:
         opening = writer.say("admission", main_values)
-    elif topic_acknowledge:
+    elif topic_acknowledge and not plan.demand and not main.purchase:
         opening = writer.say("acknowledge", main_values)
     else:
         opening = writer.say("acknowledge_plain", main_values)
@@ -290,7 +308,15 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
                     and not _part_of_a_refusal(plan.verdict, parts, index)):
                 yeses.append(part)
             continue
+        if plan.verdict == "decline" and part.verdict != "decline" and not part.object and _part_of_a_refusal(
+                plan.verdict, parts, index):
+            continue
         flush_yeses()
+        if part.purchase and part.verdict == "accept_with_conditions":
+            paragraphs.append(writer.say("yes_with_price", values, str(index)))
+            if part is main:
+                main_reason, main_tip = paragraphs[-1], knowledge.accept["tip"]
+            continue
         source, because, alternative, part_acknowledge, part_tactics, part_tip = (
             main_substance if part is main else _substance(part, plan, knowledge, writer))
         if source in used and part is not main:

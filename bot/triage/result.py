@@ -34,7 +34,8 @@ class Reply:
 class ReplyPart:
     """One ask as the reply answers it: its verdict and reasons, the topic whose text fits it ("" for none), what
     it asks for (verb and object, from the client's words), its date and amounts, the practice it matched, and the
-    words asking for it free ("at no extra cost")."""
+    words asking for it free ("at no extra cost"), and whether it buys more of what the client already has (more
+    seats, more copies): a yes with a price, not scope creep."""
 
     verdict: str
     reasons: list[str] = field(default_factory=list)
@@ -45,6 +46,7 @@ class ReplyPart:
     amounts: list[str] = field(default_factory=list)
     practice: str = ""
     free: str = ""
+    purchase: bool = False
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ReplyPart:
@@ -57,7 +59,8 @@ class ReplyPart:
 class ReplyPlan:
     """What the reply is built from, so it can be re-rendered in another tone without the client's text: the
     verdict, the topics of the main ask, a day, and the slots read from the request (who signed, each ask's part,
-    the date, event, admission or complaint, what to check) with the seed that varies the phrasing."""
+    the date, event, admission or complaint, whether it is a demand rather than a request, what to check) with the
+    seed that varies the phrasing."""
 
     verdict: str
     topics: list[str]
@@ -73,6 +76,7 @@ class ReplyPlan:
     stakes: bool = False
     checks: list[str] = field(default_factory=list)
     seed: int = 0
+    demand: bool = False
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ReplyPlan:

@@ -81,7 +81,12 @@ _DEADLINE_PREPOSITION = re.compile(r"^(?:by|on|for|before|at)\s+")
 _SINCE_WHEN = re.compile(r"(?:from|until|till)\b", re.IGNORECASE)
 _BARE_DATE = re.compile(r"\d|(?:mon|tues|wednes|thurs|fri|satur|sun)day|" + _MONTH, re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
-_NOT_DEADLINE_BEFORE = re.compile(r"\b(?:since|last|ago|from|until|till|than|of)\s*$", re.IGNORECASE)
+_NOT_DEADLINE_BEFORE = re.compile(r"\b(?:since|last|ago|from|until|till|than|of|dated|in|during|scheduled|planned|"
+                                  r"booked)\s*$",
+                                  re.IGNORECASE)
+_ABSOLUTE_DATE = re.compile(rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|{_MONTH}\s+\d{{1,2}}\b|"
+                            rf"\bthe\s+\d{{1,2}}(?:st|nd|rd|th)\b|^(?:\w+\s+)?{_MONTH}$", re.IGNORECASE)
+_WHEN_WANTED = re.compile(r"(?:by|before|until|till|no later than|ahead of|for)\s", re.IGNORECASE)
 _MONTH_ONLY = re.compile(rf"^(?:(?:by|before|until|till|for|on|from|ahead of|in|at)\s+)?{_MONTH}$", re.IGNORECASE)
 _AMOUNT = re.compile(
     r"[£$€]\s?\d[\d,]*(?:\.\d+)?\s?(?:k|m|bn|million|thousand)?\b|"
@@ -98,12 +103,15 @@ _EVENT_WORDS = (r"launch(?: event| night| party)?|go-live|gala(?: dinner)?|dinne
                 r"conference|expo|trade ?show|summit|festival|premiere|opening night|opening|fair|webinar|"
                 r"board meeting|board presentation|AGM|investor (?:meeting|day|pitch)|pitch|tender|"
                 r"print (?:slot|run|date|deadline)|press day|open day|roadshow|keynote|event|market")
+_EVENT_IS = re.compile(rf"\b(?:(?:{_EVENT_WORDS}|show|slot|deadline|shoot|delivery|sale)(?:\s+(?:is|was))?|"
+                       r"(?:goes|go|going|is going) (?:live|out)|(?:is|are) due)\s*(?:on\s*)?$", re.IGNORECASE)
+_CHANGED_DATE = re.compile(r"\bfrom\s+[^,.;?!]{1,30}\s+to\s*$", re.IGNORECASE)
 _EVENT = re.compile(
     rf"\b(?i:the|our|your|this|a|next week's|tomorrow's|friday's|monday's|saturday's)\s+"
     rf"((?:[A-Z0-9][\w&'-]*\s+|\d{{1,2}}(?:st|nd|rd|th)?\s+(?i:{_MONTH})\s+){{0,3}}"
     rf"(?:(?!(?:to|out|of|in|on|for|and|or|the|a|an|is|are|was|be|by|at|with|from|into|up)\b)[a-z][\w-]*\s+){{0,2}}"
     rf"(?i:{_EVENT_WORDS}))\b(?!\s+(?i:database|list|lists|page|pages|data|team|budget|photos?|pack|brief|plan|"
-    rf"site|calendar|details|invite|invites|code|tickets?)\b)")
+    rf"site|calendar|details|invite|invites|code|tickets?|deal|price|share|point|bit|amount|chance|value|rate)\b)")
 _ONE_OFF = re.compile(r"\b(?:gala|dinner|party|awards?|premiere|opening night|one night|on the night|evening "
                       r"event|reception|launch (?:event|night|party)|ceremony|keynote|open day|press day)\b",
                       re.IGNORECASE)
@@ -127,6 +135,16 @@ _OUR_FAULT = re.compile(r"\b(?:our|my) (?:mistake|fault|bad|error)\b|\b(?:we|I) 
                         r"missed|sent you the wrong)\b", re.IGNORECASE)
 _CLAUSE = re.compile(r"[^.;:!?\n]+")
 _SENTENCE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|\Z)", re.DOTALL)
+# A demand rather than a request (a procurement letter, an ultimatum): no "good idea" or "thanks for thinking of us".
+_DEMAND = re.compile(r"\b(?:we|I) (?:hereby )?(?:require|demand|insist|expect (?:you|your|that))\b|\byou (?:must|are "
+                     r"required to|will need to)\b|\bconfirm (?:your )?acceptance\b|\bnon-negotiable\b|"
+                     r"\bfailing (?:which|that)\b", re.IGNORECASE)
+# More of what the client already buys (seats, licences, copies, units): a yes with a price.
+_PURCHASE = re.compile(r"\b(?:\d[\d,]*\s+)?(?:more|additional|extra|further)\s+(?:[a-z-]+\s+)?(?:seats|licen[cs]es|"
+                       r"copies|units|users|subscriptions|accounts)\b|\bincrease (?:the|our|my) (?:order|quantity|"
+                       r"print run|volume|number of (?:seats|licen[cs]es|copies|units|users))\b|\bfrom [\d,]+ to "
+                       r"[\d,]+ (?:copies|units|seats|licen[cs]es|users)\b", re.IGNORECASE)
+_BOUGHT_ITEMS = re.compile(r"(?:\d[\d,]*\s+)?(?:more|additional|extra|further)\s", re.IGNORECASE)
 _STAKES = re.compile(r"\b(?:tender|procurement|legal action|lawyers?|solicitors?|terminate|termination|cancel the "
                      r"(?:contract|retainer)|walk away|go elsewhere|other agenc(?:y|ies)|escalat\w*|CEO|MD|board|"
                      r"investors?|regulators?|AGM|renewal|biggest accounts?|the press)\b|[£$€]\s?\d{2,3},\d{3}|"
@@ -207,9 +225,19 @@ _TAIL_PREPOSITION = re.compile(r"\s+(?:with|for|in|on|into|to|onto|from|using)\b
 _NOT_BARE_ITEM = re.compile(r"(?i:same|other|more|less|also|just|only|maybe|so|and|but|or|ok|okay|yes|no|thanks|"
                             r"hi|hello|hey|please|[-\u2013\u2014~])(?![\w-])|(?:The|Our|My|Your|This|These|Their|We|I|"
                             r"It|They)\b")
-_CHANGE_VERBS = frozenset("go move switch change increase reduce cut bring shift".split())
+_CHANGE_VERBS = frozenset("go move switch change increase reduce cut bring shift push pull bump reschedule postpone "
+                          "extend".split())
+# The change a "move/push/increase X from A to B" asks for, with its new value kept ("from 10:00 to 14:00").
+_CHANGE_VALUE = r"(?:[^,.;?!]|(?<=\d)[,.](?=\d)){1,30}?"
+_CHANGED_TO = re.compile(rf"^(?P<what>.*?)\s+from\s+(?P<old>{_CHANGE_VALUE})\s+to\s+(?P<new>{_CHANGE_VALUE})"
+                         r"(?=[,.;?!](?:\s|$)|[;?!]|\s+(?:by|before|so|because|as|for|next|this|starting|instead|"
+                         r"and|but|please)\b|$)", re.IGNORECASE)
 _FROM_TO = re.compile(r"\s*(?:\w+\s+){0,2}?from\s+[^,.;:?!]{1,40}?\s+to\s+[^,.;:?!]{1,40}?(?=\s+(?:by|before|for|so|to|"
                       r"because|as|from|next|this|starting)\b|[,.;:?!]|$)", re.IGNORECASE)
+# Asks about the answer itself, not a piece of work: "confirm acceptance by return", "let me know", "advise".
+_ABOUT_THE_ANSWER = re.compile(r"(?:confirm|acknowledge|advise|revert|reply|respond|answer|let)\b(?:\s+(?:your|the|our|"
+                               r"this|that|me|us|know|receipt|acceptance|agreement|by return|asap|soon|[a-z]+ly))*"
+                               r"\s*(?:[.?!,]|$)", re.IGNORECASE)
 # Verbs whose object is a clause ("say the range is made in Britain"): named with the verb, never alone.
 CLAUSE_VERBS = frozenset("say says claim state call describe label tell ask guarantee promise ensure".split())
 _NOT_NOUN_WORDS = frozenset("""is are was were be been has have had do does did will would can could should must may
@@ -287,6 +315,60 @@ def swap_person(text: str) -> str:
     return _PRONOUN.sub(one, text)
 
 
+_UNAPOSTROPHISED = frozenset("""isnt arent wasnt werent dont doesnt didnt cant couldnt wont wouldnt shouldnt hasnt
+havent hadnt im ive youre theyre thats whats theres""".split())
+_LOOSE_ENDS = _DANGLING | frozenset("""between than about as if so but is are was were be been instead current new
+old other same next last first another some any this that these those their its his her which who whether such
+very him her you we us me quarterly monthly weekly daily yearly annually quickly asap early only really also
+too again now then just please thanks here there""".split())
+_PERSONS = frozenset("i we you they he she".split())
+_COUNTING_WORDS = frozenset("another a of from than like about over under around some any and or".split())
+_CLAUSE_WORDS = re.compile(r"^(?:i|we|you|they|he|she|it)\s|\b(?:is|are|am|was|were|will|would|can|could|should|"
+                           r"must|need|needs|want|wants|isn't|aren't|don't|doesn't|didn't|can't|won't)\b",
+                           re.IGNORECASE)
+_DETERMINER_THEN_PREPOSITION = re.compile(r"\b(?i:the|a|an|our|your|my|their)\s+(?:between|of|to|for|from|with|in|"
+                                          r"on|at|by|about|into|than)\b")
+_NUMBER = re.compile(r"^[\d.,:]+(?:am|pm|st|nd|rd|th|%)?$", re.IGNORECASE)
+
+
+def reads_cleanly(phrase: str, clause_allowed: bool = False) -> bool:
+    """Whether a phrase lifted from the client's text reads as a clean noun phrase a person would write back: it
+    ends on a content word (no dangling article, preposition, pronoun or adverb), has no unapostrophised contraction
+    ("isnt") and no clause ("copy isnt ready", unless `clause_allowed`: the object of "say", "claim"), is not a
+    bare number or time ("from 10"), and its brackets and quotes close."""
+    words = phrase.split()
+    if not words:
+        return False
+    lowered = [word.lower().strip(",.;:!?") for word in words]
+    if lowered[-1] in _LOOSE_ENDS or any(word in _UNAPOSTROPHISED for word in lowered):
+        return False
+    if _NUMBER.match(lowered[-1]) and (len(words) == 1 or lowered[-2] in _COUNTING_WORDS):
+        return False
+    if not clause_allowed and _CLAUSE_WORDS.search(phrase) or _DETERMINER_THEN_PREPOSITION.search(phrase):
+        return False
+    return phrase.count("(") == phrase.count(")") and phrase.count('"') % 2 == 0
+
+
+def _clean_head(phrase: str, clause_allowed: bool = False) -> str:
+    """`phrase` if it reads cleanly, else its first part before a loose "and"/"or"/comma when that does ("the copy
+    of the certificate" from "the copy of the certificate and the current"), else ""."""
+    if reads_cleanly(phrase, clause_allowed):
+        return phrase
+    words = phrase.split()
+    while len(words) > 2 and words[-1].lower() in _PERSONS:
+        words.pop()
+    if len(words) < len(phrase.split()) and reads_cleanly(" ".join(words), clause_allowed):
+        return " ".join(words)
+    cut = max(phrase.rfind(" and "), phrase.rfind(" or "), phrase.rfind(", "))
+    head = phrase[:cut].strip(" ,") if cut > 0 else ""
+    return head if head and reads_cleanly(head, clause_allowed) else ""
+
+
+def reads_as_date(phrase: str) -> bool:
+    """Whether a deadline slot reads as a whole date phrase ("by Friday", "before 3 March"), not a fragment."""
+    return bool(phrase and _DEADLINE.fullmatch(phrase))
+
+
 @dataclass(frozen=True)
 class AskSlots:
     """What one ask is about: the verb and object ("add", "the French version of the site"), its own date and
@@ -298,6 +380,7 @@ class AskSlots:
     deadline: str = ""
     amounts: list[str] = field(default_factory=list)
     free: str = ""
+    purchase: bool = False
     also: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -320,6 +403,7 @@ class Slots:
     free: str = ""
     stakes: bool = False
     asks: list[AskSlots] = field(default_factory=list)
+    demand: bool = False
 
 
 def _body(raw: str) -> str:
@@ -488,11 +572,15 @@ def _verb_objects(sentence: str) -> list[tuple[int, str, str]]:
     aligned = len(lowered) == len(sentence)
     for found in (_REQUEST_VERB_FOLDED.finditer(lowered) if aligned else _REQUEST_VERB.finditer(sentence)):
         candidate = found.group(1).lower()
-        if candidate.split()[0] in _NOT_VERBS:
+        if candidate.split()[0] in _NOT_VERBS or _ABOUT_THE_ANSWER.match(sentence, found.start(1)):
             continue
         rest = sentence[found.end():]
         if candidate in CLAUSE_VERBS and (said := _SAID.match(rest)):
             found_all.append((found.start(1), candidate, swap_person(said.group(0).strip())))
+        elif (candidate in _CHANGE_VERBS and (changed := _CHANGED_TO.match(rest))
+              and (what := _trim_object(changed.group("what")))):
+            found_all.append((found.start(1), candidate, swap_person(
+                f"{what} from {changed.group('old').strip()} to {changed.group('new').strip()}")))
         elif obj := _trim_object(rest):
             if candidate in _HAVE_DONE:
                 obj = _with_participle(rest, obj)
@@ -546,7 +634,7 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
             sentence, chosen = holding, before[-1]
             earlier = before[:-1]
             break
-    lead, colon, after = sentence.partition(":")
+    lead, colon, after = (re.split(r"(:)(?!\d)", sentence, maxsplit=1) + ["", ""])[:3]
     if colon and after.strip() and len(lead.split()) <= 8 and not chosen:
         sentence = after.strip()
     found = [chosen] if chosen else _verb_objects(sentence)
@@ -578,10 +666,18 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
     deadline = (in_sentence or [words for _, words in deadlines] or [""])[0]
     if deadline and _DEADLINE.search(obj) and deadline.lower() not in ask.lower():
         deadline = ""
+    obj = _clean_head(obj, clause_allowed=verb in CLAUSE_VERBS)
+    purchase = _PURCHASE.search(ask)
+    if (not obj or not verb) and purchase and _BOUGHT_ITEMS.match(purchase.group(0)):
+        verb, obj = "add", swap_person(purchase.group(0))
+    if not reads_as_date(deadline):
+        deadline = ""
     free = _search(_FREE, _FREE_FOLDED, ask, ask.lower())
     also = [(other_verb, other) for _, other_verb, other in earlier
-            if not _PRONOUN_START.match(other) and other.lower() not in obj.lower()]
+            if not _PRONOUN_START.match(other) and other.lower() not in obj.lower()
+            and reads_cleanly(other, clause_allowed=other_verb in CLAUSE_VERBS)]
     return AskSlots(verb=verb if obj else "", object=obj, deadline=deadline, also=also,
+                    purchase=bool(purchase),
                     amounts=[amount.strip() for amount in _AMOUNT.findall(ask)][:3],
                     free=swap_person(" ".join(ask[free.start():free.end()].split())) if free else "")
 
@@ -642,7 +738,10 @@ def _noun_phrase(sentence: str, allow_subject: bool = False) -> str:
 
 def _deadlines(text: str) -> list[tuple[int, str]]:
     """Each (position, words) of the dates a text gives as deadlines ("by Friday", "9am tomorrow"), in order, with
-    "by" before a bare date; not dates that only say since or until when."""
+    "by" before a bare date; not dates that only say since or until when, and a calendar date ("12 November", "the
+    9th") only when the client says it is when they want it ("by", "before", "no later than") or gives it as the day
+    of the event or slot the work is for ("the fair is 3 March": before 3 March); otherwise, on its own or after
+    "on", it is context (the day of an event mentioned in passing, an order's date)."""
     lowered = text.lower()
     if not _DIGIT.search(text) and not any(word in lowered for word in _DATE_WORDS):
         return []
@@ -656,6 +755,14 @@ def _deadlines(text: str) -> list[tuple[int, str]]:
             continue
         if _MONTH_ONLY.match(words) and words.split()[-1].lower() in ("may", "march", "mar"):
             continue
+        if _ABSOLUTE_DATE.search(words) and not _WHEN_WANTED.match(words):
+            before = text[max(0, found.start() - 40):found.start()]
+            if _CHANGED_DATE.search(before):
+                words = "by " + words
+            elif _EVENT_IS.search(before) or _EVENT_IS.search(before + words.split()[0]):
+                words = "before " + re.sub(r"^(?:on|at)\s+", "", words, flags=re.IGNORECASE)
+            else:
+                continue
         if _BARE_DATE.match(words):
             words = "by " + words
         dates.append((found.start(), words))
@@ -697,6 +804,13 @@ def _complaint(text: str, lowered: str) -> str:
     return swap_person(clause[0].lower() + clause[1:]) if clause else ""
 
 
+def _same_thing(obj: str, event: str) -> bool:
+    """Whether an ask's object is only the event it is for ("the launch"): the event is when, not what is asked."""
+    def core(text: str) -> str:
+        return re.sub(r"^(?:the|your|our|this)\s+", "", text.lower()).strip()
+    return bool(obj) and core(obj) == core(event)
+
+
 def read_slots(raw: str, cleaned_text: str, asks: list[str], evidence: list[list[str]] | None = None) -> Slots:
     """The slots of a message: `raw` as pasted (for the sign-off), `cleaned_text` (the new text), its asks and,
     for each, the evidence of the reason it stands on (to name the right clause of an ask that asks two things)."""
@@ -706,7 +820,12 @@ def read_slots(raw: str, cleaned_text: str, asks: list[str], evidence: list[list
     if event:
         event_text = " ".join(event.group(0).split())
         event_text = swap_person(re.sub(r"^(?:a|this|the)\b", "the", event_text, flags=re.IGNORECASE))
+        event_text = event_text if reads_cleanly(event_text) else ""
     ask_slots = [read_ask(ask, found) for ask, found in zip(asks, evidence or [[] for _ in asks])]
+    if event_text:
+        ask_slots = [AskSlots(deadline=ask.deadline, amounts=ask.amounts, free=ask.free, also=ask.also,
+                              purchase=ask.purchase)
+                     if _same_thing(ask.object, event_text) else ask for ask in ask_slots]
     return Slots(
         name=sender_name(raw),
         deadline=next((ask.deadline for ask in ask_slots if ask.deadline), ""),
@@ -718,4 +837,5 @@ def read_slots(raw: str, cleaned_text: str, asks: list[str], evidence: list[list
         free=next((ask.free for ask in ask_slots if ask.free), ""),
         stakes=bool(_search(_STAKES, _STAKES_FOLDED, cleaned_text, lowered)),
         asks=ask_slots,
+        demand=bool(_DEMAND.search(cleaned_text)),
     )

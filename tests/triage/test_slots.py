@@ -72,7 +72,7 @@ def test_each_ask_names_its_verb_and_object_in_the_account_managers_words(ask, v
 @pytest.mark.parametrize(("text", "deadline"), [
     ("Can the deck be ready by Friday?", "by Friday"),
     ("We need the subtitles by 9am tomorrow.", "by 9am tomorrow"),
-    ("The print slot is on 21 March, can you make it?", "on 21 March"),
+    ("The print slot is on 21 March, can you make it?", "before 21 March"),
     ("Photos won't be ready until 2 December. Can we still launch?", ""),
     ("Can you send it over?", ""),
 ])
