@@ -360,37 +360,33 @@ def test_edit_and_copy_opens_the_reply_and_posts_the_final_text_in_the_thread(sl
 
 def test_an_edited_reply_submitted_after_the_channel_was_archived_reaches_the_dm(slack_app, standin):
     """The thread cannot take it any more: the final text goes to the user's DM rather than being lost."""
-    answer = _triage_in_channel(slack_app, standin)
-    _press(slack_app, standin, answer.args["blocks"], "triage_edit")
-    view = standin.wait_for("views.open")[0].args["view"]
-    view = json.loads(view) if isinstance(view, str) else view
-    edited = view["blocks"][0]["element"]["initial_value"] + "\nBest, Alice"
-    standin.fail("chat.postMessage", "is_archived")
-
-    reply = slack_app.driver.view_submission(
-        view["callback_id"], {"reply_block": {"reply_input": {"type": "plain_text_input", "value": edited}}},
-        private_metadata=view["private_metadata"])
-
-    assert reply.status == 200
-    in_dm = standin.wait_for("chat.postMessage", timeout=15, where=lambda c: str(c.args.get("channel")).startswith("D")
-                             and "Best, Alice" in _texts(c.args.get("blocks") or []))[0].args
-    assert not in_dm.get("thread_ts")
+    _edited_reply_reaches_the_dm(slack_app, standin, lambda: standin.fail("chat.postMessage", "is_archived"))
 
 
 @pytest.mark.parametrize("change", ["slack_connect", "guest"])
 def test_an_edited_reply_goes_to_the_dm_when_the_channel_let_outsiders_in_since(slack_app, standin, change):
     """The channel is checked again when the final text is posted: shared with another organisation, or joined by
     a guest, since the triage, it gets nothing and the user gets the text in the DM."""
+    def let_outsiders_in() -> None:
+        if change == "slack_connect":
+            standin.channels["C0INTERNAL"].is_ext_shared = True
+        else:
+            standin.add_user("U0GUEST", is_ultra_restricted=True)
+            standin.channels["C0INTERNAL"].members.append("U0GUEST")
+
+    _edited_reply_reaches_the_dm(slack_app, standin, let_outsiders_in)
+    assert _posts(standin, "C0INTERNAL") == []
+
+
+def _edited_reply_reaches_the_dm(slack_app, standin, before_submitting) -> None:
+    """Triage in a channel, open Edit, let `before_submitting` change the world, submit the edited reply: it must
+    reach the user's DM (not a thread)."""
     answer = _triage_in_channel(slack_app, standin)
     _press(slack_app, standin, answer.args["blocks"], "triage_edit")
     view = standin.wait_for("views.open")[0].args["view"]
     view = json.loads(view) if isinstance(view, str) else view
     edited = view["blocks"][0]["element"]["initial_value"] + "\nBest, Alice"
-    if change == "slack_connect":
-        standin.channels["C0INTERNAL"].is_ext_shared = True
-    else:
-        standin.add_user("U0GUEST", is_ultra_restricted=True)
-        standin.channels["C0INTERNAL"].members.append("U0GUEST")
+    before_submitting()
 
     reply = slack_app.driver.view_submission(
         view["callback_id"], {"reply_block": {"reply_input": {"type": "plain_text_input", "value": edited}}},
@@ -400,7 +396,6 @@ def test_an_edited_reply_goes_to_the_dm_when_the_channel_let_outsiders_in_since(
     in_dm = standin.wait_for("chat.postMessage", timeout=15, where=lambda c: str(c.args.get("channel")).startswith("D")
                              and "Best, Alice" in _texts(c.args.get("blocks") or []))[0].args
     assert not in_dm.get("thread_ts")
-    assert _posts(standin, "C0INTERNAL") == []
 
 
 def test_an_empty_edited_reply_is_refused_in_the_modal(slack_app, standin):
