@@ -47,6 +47,17 @@ def _cues_alone():
         bot.triage.decide_reasons = decide
 
 
+def labelled_cases(path: Path, workdir: Path, smoke: bool) -> tuple[list[dict], Path]:
+    """The labelled cases in `path` (every fifth for a smoke run), and a copy of them in `workdir` for the shared
+    scoring scripts to read."""
+    cases = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    if smoke:
+        cases = cases[::5]
+    gold = workdir / "gold.jsonl"
+    gold.write_text("".join(json.dumps(case) + "\n" for case in cases))
+    return cases, gold
+
+
 def triage_all(cases: list[dict]) -> list[dict]:
     """Triage each case as of the date it was written against (its `today`, else `WRITTEN_ON`)."""
     from bot.triage.evaluation import offline_engine, predict
@@ -80,11 +91,7 @@ def run(smoke: bool = False) -> tuple[list[dict], list[dict]]:
         for name, path in SETS.items():
             if not path.exists():
                 continue
-            cases = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-            if smoke:
-                cases = cases[::5]
-            gold = workdir / "gold.jsonl"
-            gold.write_text("".join(json.dumps(case) + "\n" for case in cases))
+            cases, gold = labelled_cases(path, workdir, smoke)
             for engine, switch in (("engine", nullcontext), ("cues + catalogue alone", _cues_alone),
                                    ("baseline: TF-IDF + LR", None)):
                 if switch is None:

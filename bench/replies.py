@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.quality import HELD_OUT, SETS, SHARED_EVAL, triage_all
+from bench.quality import HELD_OUT, SETS, SHARED_EVAL, labelled_cases, triage_all
 
 PANEL = {"our panel (composer_panel.jsonl)": HELD_OUT / "composer_panel.jsonl"}
 TARGETS = "specific >= 0.80, greeted >= 0.90, misfit 0, top closer <= 0.40, declines asking to go ahead 0"
@@ -36,11 +36,7 @@ def run(smoke: bool = False) -> list[dict]:
         for name, path in {**SETS, **PANEL}.items():
             if not path.exists() or not (SHARED_EVAL / "replies.py").exists():
                 continue
-            cases = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-            if smoke:
-                cases = cases[::5]
-            gold = workdir / "gold.jsonl"
-            gold.write_text("".join(json.dumps(case) + "\n" for case in cases))
+            cases, gold = labelled_cases(path, workdir, smoke)
             predicted = workdir / "pred.jsonl"
             predicted.write_text("".join(json.dumps({"id": case["id"], **result}) + "\n"
                                          for case, result in zip(cases, triage_all(cases))))
