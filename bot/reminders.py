@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,7 +24,9 @@ from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.accounts import LoggedPushback, account_record, quarter_pushbacks
+from bot import leases
 from bot.db import Database, rows_changed
+from bot.leases import Claims, claim, finish, new_claim_token
 from bot.models import Account, Reminder, ReminderStatus, WorkspaceSettings, utcnow
 from bot.reminder_plan import (
     load_reminder_copy,
@@ -43,6 +44,7 @@ CLAIM_BATCH = 200
 RETRY_BACKOFF = timedelta(minutes=2)
 MAX_ERROR_LENGTH = 200
 METADATA_EVENT = "pushback_qbr_reminder"
+REMINDER_CLAIMS = Claims(Reminder, ReminderStatus.SENDING, LEASE, RENEW_EVERY)
 FINISHED = (ReminderStatus.SENT, ReminderStatus.FAILED, ReminderStatus.SKIPPED, ReminderStatus.CANCELLED)
 
 
@@ -219,53 +221,17 @@ def claim_due(db: Database, now: datetime, limit: int = CLAIM_BATCH, *, token: s
     """Atomically claim up to `limit` reminders due at `now` (and ones whose sender died) under `token`.
 
     The lease runs `LEASE` from `leased_at` (the moment of the claim; `now` when not given), not from when the
-    tick began, so a batch claimed late in a long tick is not born expired. PostgreSQL locks the candidates with
-    `FOR UPDATE SKIP LOCKED`, so concurrent ticks take different rows; on SQLite the conditional update runs under
-    its single writer lock, and `RETURNING` says which rows this tick won."""
-    token = token or new_claim_token()
-    leased_at = leased_at or now
-    with db.transaction() as session:
-        candidates = session.scalars(select(Reminder.id).where(_due(now)).order_by(Reminder.due_at).limit(limit)
-                                     .with_for_update(skip_locked=True)).all()
-        if not candidates:
-            return []
-        claimed = session.execute(
-            update(Reminder).where(Reminder.id.in_(candidates), _due(now))
-            .values(status=ReminderStatus.SENDING, claim_token=token, lease_until=leased_at + LEASE,
-                    attempts=Reminder.attempts + 1, updated_at=utcnow())
-            .returning(Reminder.id)).scalars().all()
-    return sorted(claimed)
+    tick began, so a batch claimed late in a long tick is not born expired (see `bot.leases.claim`)."""
+    return claim(db, REMINDER_CLAIMS, _due(now), token=token or new_claim_token(), leased_at=leased_at or now,
+                 limit=limit, order_by=Reminder.due_at, attempts=Reminder.attempts + 1, updated_at=utcnow())
 
 
-def new_claim_token() -> str:
-    """A token naming one claim; every send and outcome of a claimed reminder is fenced on it."""
-    return uuid.uuid4().hex
-
-
-class Lease:
-    """What one tick holds: its claim token and a clock. `hold(reminder_id)` is the fence before every send: it
-    renews the lease and says whether the tick still holds the row (a tick that ran past its lease may have lost
-    it to another). The whole batch's lease is renewed at most every `RENEW_EVERY`, so a batch that takes longer
-    than `LEASE` to send stays this tick's."""
+class Lease(leases.Lease):
+    """What one tick holds: its claim token and a clock (`bot.leases.Lease` on reminders). `hold(reminder_id)` is
+    the fence before every send."""
 
     def __init__(self, db: Database, token: str, clock: Callable[[], datetime]) -> None:
-        self.db = db
-        self.token = token
-        self.clock = clock
-        self.renewed_batch_at: datetime | None = None
-
-    def hold(self, reminder_id: int) -> bool:
-        """Renew the lease (the batch's, when due) and return True when `reminder_id` is still this tick's."""
-        moment = self.clock()
-        held = and_(Reminder.claim_token == self.token, Reminder.status == ReminderStatus.SENDING)
-        renew_batch = self.renewed_batch_at is None or moment - self.renewed_batch_at >= RENEW_EVERY
-        which = held if renew_batch else and_(held, Reminder.id == reminder_id)
-        with self.db.transaction() as session:
-            rows = session.execute(update(Reminder).where(which).values(lease_until=moment + LEASE)
-                                   .returning(Reminder.id)).scalars().all()
-        if renew_batch:
-            self.renewed_batch_at = moment
-        return reminder_id in rows
+        super().__init__(db, REMINDER_CLAIMS, token, clock)
 
 
 def _load_dm(session: Session, reminder: Reminder, now: datetime) -> tuple[ReminderDM, str | None] | None:
@@ -286,12 +252,7 @@ def _load_dm(session: Session, reminder: Reminder, now: datetime) -> tuple[Remin
 
 def _finish(db: Database, reminder_id: int, token: str | None, **values) -> bool:
     """Record the outcome, if this tick still holds the claim."""
-    with db.transaction() as session:
-        changed = session.execute(update(Reminder).where(Reminder.id == reminder_id,
-                                                         Reminder.status == ReminderStatus.SENDING,
-                                                         Reminder.claim_token == token)
-                                  .values(claim_token=None, lease_until=None, updated_at=utcnow(), **values))
-        return rows_changed(changed) == 1
+    return finish(db, REMINDER_CLAIMS, reminder_id, token, updated_at=utcnow(), **values)
 
 
 class Pacer:
