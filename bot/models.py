@@ -36,6 +36,15 @@ class ReminderStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class TriageJobStatus(enum.StrEnum):
+    """Where a triage acked but not yet answered is: queued → claimed → done, or failed."""
+
+    QUEUED = "queued"
+    CLAIMED = "claimed"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class Feedback(enum.StrEnum):
     """What a user thought of a triage."""
 
@@ -197,6 +206,43 @@ class Reminder(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class TriageJob(Base):
+    """A triage acked to a user and owed to them: what it takes to finish it, kept from the ack until it is done, so
+    another instance, or this one restarted, finishes it when the process that acked it cannot.
+
+    `status` moves queued → claimed → done (or failed). A queued row is taken over once `available_at` has passed
+    (its instance had it in memory until then); a claimed one once `lease_until` has passed (its worker died).
+    `request_text`, `details` and `response_url` are cleared when it is done, and the text expires with the
+    retention (`text_expires_at`)."""
+
+    __tablename__ = "triage_jobs"
+    __table_args__ = (
+        Index("ix_triage_jobs_status_available", "status", "available_at"),
+        Index("ix_triage_jobs_team_user", "team_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(32))  # the ack's, for the log
+    team_id: Mapped[str] = mapped_column(String(32))
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(16))
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    response_url: Mapped[str | None] = mapped_column(String(512))
+    request_text: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict | None] = mapped_column(JSON)
+    status: Mapped[TriageJobStatus] = mapped_column(stored_enum(TriageJobStatus, "ck_triage_jobs_status"),
+                                                    default=TriageJobStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claim_token: Mapped[str | None] = mapped_column(String(40))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    available_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    text_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class SeenRequest(Base):

@@ -11,6 +11,7 @@ from bot.accounts import forget_user_pushbacks
 from bot.db import Database, rows_changed
 from bot.models import ForgetRequest, utcnow
 from bot.reminders import forget_owner_reminders
+from bot.triage_jobs import forget_user_jobs
 from bot.triages import forget_user
 
 
@@ -21,23 +22,26 @@ class Forgotten:
     triages: int
     logs: int
     reminders: int = 0
+    jobs: int = 0
 
 
 FORGET_NOTE_KEPT = timedelta(days=1)
 
 
 def forget_user_data(db: Database, team_id: str, user_id: str, now: datetime | None = None) -> Forgotten:
-    """Delete the user's triages, the push-backs they logged and the records of reminders already sent to them,
-    in this workspace. Accounts they own or share stay, with their pending reminders: they belong to the agency,
-    not to the user. A note that they asked is committed first and kept for `FORGET_NOTE_KEPT`, so a triage they
-    asked for before and still in progress (on any instance) is not stored after it."""
+    """Delete the user's triages, those acked and not yet done (`bot.triage_jobs`), the push-backs they logged and
+    the records of reminders already sent to them, in this workspace. Accounts they own or share stay, with their
+    pending reminders: they belong to the agency, not to the user. A note that they asked is committed first and
+    kept for `FORGET_NOTE_KEPT`, so a triage they asked for before and still in progress (on any instance) is not
+    stored after it."""
     with db.transaction() as session:
         session.add(ForgetRequest(team_id=team_id, user_id=user_id, forgotten_at=now or utcnow()))
     triages = forget_user(db, team_id, user_id)
     with db.transaction() as session:
         logs = forget_user_pushbacks(session, team_id, user_id)
         reminders = forget_owner_reminders(session, team_id, user_id)
-    return Forgotten(triages=triages, logs=logs, reminders=reminders)
+        jobs = forget_user_jobs(session, team_id, user_id)
+    return Forgotten(triages=triages, logs=logs, reminders=reminders, jobs=jobs)
 
 
 def purge_forget_notes(db: Database, now: datetime | None = None) -> int:

@@ -17,7 +17,9 @@ from bot.reminders import METADATA_EVENT, Deferred, Failed, ReminderDM, Sent, ru
 from bot.scheduler import start_scheduler
 from bot.settings import Settings
 from bot.slack.client import make_web_client
+from bot.slack.triage_jobs import recover_stranded
 from bot.slack.workspaces import TokenDirectory
+from bot.triage_jobs import purge_jobs
 from bot.triages import purge_expired_text
 
 logger = logging.getLogger(__name__)
@@ -121,6 +123,7 @@ def reminder_jobs(settings: Settings, db, on_progress: Callable[[], None] | None
 
     def purge():
         purge_forget_notes(db)
+        purge_jobs(db)
         summaries = purge_expired_summaries(db, settings.retention_days)
         purged = purge_expired_text(db)
         if purged or summaries:
@@ -132,10 +135,12 @@ def reminder_jobs(settings: Settings, db, on_progress: Callable[[], None] | None
 
 
 def start_reminder_scheduler(settings: Settings, db, heartbeat: Callable[[], None] | None = None):
-    """Start the clock for reminders and the purge when this instance runs them; returns it, or None.
+    """Start the clock for reminders, the recovery of acked triages (`bot.slack.triage_jobs`) and the purge when
+    this instance runs them; returns it, or None.
     `heartbeat` is called whenever a tick completes or sends a reminder."""
     if not settings.scheduler_enabled:
         logger.info("scheduler off (PUSHBACK_SCHEDULER=off): this instance sends no reminders")
         return None
     tick, purge = reminder_jobs(settings, db, heartbeat)
-    return start_scheduler(tick, purge, settings.tick_seconds, on_tick_done=heartbeat)
+    return start_scheduler(tick, purge, settings.tick_seconds, on_tick_done=heartbeat,
+                           recover=lambda: recover_stranded(settings, db))
