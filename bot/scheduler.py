@@ -1,7 +1,8 @@
-"""The clock: APScheduler runs the reminder tick every minute and the retention purge daily, in memory.
+"""The clock: APScheduler runs the reminder tick every minute, the recovery of acked triages other instances left
+behind every few seconds, and the retention purge daily, in memory.
 
-APScheduler is only the clock; the record of what is due lives in the `reminders` table, so every instance can
-tick, and nothing depends on a job store surviving a restart.
+APScheduler is only the clock; the record of what is due lives in the `reminders` and `triage_jobs` tables, so
+every instance can tick, and nothing depends on a job store surviving a restart.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 TICK_SECONDS = 60
 PURGE_HOURS = 24
+RECOVER_SECONDS = 5  # how often acked triages left by a stopped or dead instance are looked for
 STALL_TICKS = 3  # no tick completed (nor a reminder sent) for this many tick intervals: the clock has stalled
 STALL_GRACE_SECONDS = 5
 
@@ -79,17 +81,23 @@ def _guarded(name: str, job: Callable[[], object], done: Callable[[], None] | No
 
 def start_scheduler(tick: Callable[[], object], purge: Callable[[], object],
                     tick_seconds: float = TICK_SECONDS,
-                    on_tick_done: Callable[[], None] | None = None) -> BackgroundScheduler:
-    """Start ticking now and every `tick_seconds`, and purging now and daily; returns the running scheduler.
-    `on_tick_done` is called after every tick, failed or not (the clock's heartbeat)."""
+                    on_tick_done: Callable[[], None] | None = None,
+                    recover: Callable[[], object] | None = None) -> BackgroundScheduler:
+    """Start ticking now and every `tick_seconds`, recovering acked triages (`recover`, when given) now and every
+    `RECOVER_SECONDS`, and purging now and daily; returns the running scheduler. `on_tick_done` is called after
+    every tick, failed or not (the clock's heartbeat)."""
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1,
                                                                   "misfire_grace_time": None})
     scheduler.add_job(_guarded("reminder tick", tick, on_tick_done), IntervalTrigger(seconds=tick_seconds),
                       id="reminder_tick", next_run_time=_now())
+    if recover is not None:
+        scheduler.add_job(_guarded("triage recovery", recover), IntervalTrigger(seconds=RECOVER_SECONDS),
+                          id="triage_recovery", next_run_time=_now())
     scheduler.add_job(_guarded("retention purge", purge), IntervalTrigger(hours=PURGE_HOURS), id="retention_purge",
                       next_run_time=_now())
     scheduler.start()
-    logger.info("scheduler started: reminder tick every %ss, retention purge every %sh", tick_seconds, PURGE_HOURS)
+    logger.info("scheduler started: reminder tick every %ss, triage recovery every %ss, retention purge every %sh",
+                tick_seconds, RECOVER_SECONDS if recover is not None else "-", PURGE_HOURS)
     return scheduler
 
 

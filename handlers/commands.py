@@ -8,9 +8,11 @@ from slack_bolt import App
 
 from bot.blocks.triage import forget_me_message, usage_message
 from bot.slack.services import Services
-from bot.slack.triage_flow import TriageAsk, triage_and_deliver
+from bot.slack.triage_flow import TriageAsk
+from bot.slack.triage_jobs import triage_acked
+from bot.triage_jobs import JobDraft
 from handlers.accounts import list_accounts
-from handlers.services import after_ack, workspace_url
+from handlers.services import acked_job, after_ack, keep_triage, workspace_url
 
 COMMAND = "/pushback"
 HELP_WORDS = {"", "help", "?", "-h", "--help"}
@@ -32,14 +34,22 @@ def command_kind(text: str) -> str:
     return TRIAGE
 
 
-def ack_command(services: Services, ack, command) -> None:
-    """Answer help and forget-me in the ack itself; ack anything else at once (its work is `answer_command`)."""
-    kind = command_kind(command.get("text") or "")
+def ack_command(services: Services, ack, command, context) -> None:
+    """Answer help and forget-me in the ack itself; ack anything else at once (its work is `answer_command`),
+    keeping a triage as a job first."""
+    text = (command.get("text") or "").strip()
+    kind = command_kind(text)
     if kind == HELP:
         ack(response_type="ephemeral", **usage_message(services.settings.retention_days))
     elif kind == FORGET:
         ack(response_type="ephemeral", **forget_me_message())
     else:
+        if kind == TRIAGE:
+            keep_triage(services, context, JobDraft(
+                request_id=context.get("request_id", "-"), team_id=command.get("team_id", ""),
+                enterprise_id=command.get("enterprise_id"), user_id=command.get("user_id", ""), source="command",
+                text=text, channel_id=command.get("channel_id"), response_url=command.get("response_url"),
+                details={"workspace_url": workspace_url(context)}))
         ack()
 
 
@@ -50,7 +60,7 @@ def answer_command(services: Services, command, client, context, respond) -> Non
     if kind == ACCOUNTS:
         list_accounts(services, respond, client, command.get("team_id", ""), command.get("user_id", ""))
     elif kind == TRIAGE:
-        triage_and_deliver(client, services, TriageAsk(
+        triage_acked(client, services, acked_job(context), TriageAsk(
             team_id=command.get("team_id", ""), user_id=command.get("user_id", ""), text=text, source="command",
             origin_channel_id=command.get("channel_id"), response_url=command.get("response_url"),
             request_id=context.get("request_id", "-"), workspace_url=workspace_url(context),

@@ -9,9 +9,13 @@ copy of the request's context, so the services reach it through `register(app, s
 from __future__ import annotations
 
 import inspect
+import logging
 import re
 import threading
+import uuid
 from collections.abc import Callable, Iterable
+from concurrent import futures
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
@@ -22,20 +26,58 @@ from bot.copy import message
 from bot.slack.answers import say_privately
 from bot.slack.delivery import tell_user
 from bot.slack.services import Services
+from bot.triage_jobs import JobDraft, hand_back, queue_job
+
+logger = logging.getLogger(__name__)
+
+TRIAGE_JOB = "triage_job"  # the context key under which the ack leaves the key of the triage job it stores
+JOB_STORE_WAIT_SECONDS = 0.5  # the ack waits no longer than this for its job to be stored
+_job_stores = ThreadPoolExecutor(max_workers=4, thread_name_prefix="store-job")
+_pending_jobs: dict[str, Future[int]] = {}
+_pending_lock = threading.Lock()
 
 def acknowledge(ack) -> None:
     """Ack alone: the listener's whole work comes after it."""
     ack()
 
 
-# Set when this process stops (SIGTERM: a deploy, a scale-down): work after an ack that has not started yet only
-# tells the user to send it again, so what the process drains before it ends is short; work already going finishes.
+# Set when this process stops (SIGTERM: a deploy, a scale-down): work after an ack that has not started yet is not
+# started, so what the process drains before it ends is short; work already going finishes. A triage kept as a job
+# is handed back for another instance (or this one, restarted) to finish; other work tells its user to send it again.
 stopping = threading.Event()
 
 
 def stop_taking_work() -> None:
-    """From now on, work after an ack that has not started tells its user to send it again (see `stopping`)."""
+    """From now on, work after an ack that has not started is handed back or refused (see `stopping`)."""
     stopping.set()
+
+
+def keep_triage(services: Services, context, draft: JobDraft) -> None:
+    """In the ack: store the triage it acks as a job (one INSERT), so it is finished even when this process is
+    not. The INSERT runs on a thread of its own and is waited for at most `JOB_STORE_WAIT_SECONDS`, so a database
+    that stopped answering never holds the ack; the work after the ack learns the job's id (`acked_job`)."""
+    key = uuid.uuid4().hex
+    stored = _job_stores.submit(queue_job, services.db, draft, services.settings.retention_days)
+    with _pending_lock:
+        _pending_jobs[key] = stored
+    context[TRIAGE_JOB] = key
+    futures.wait([stored], timeout=JOB_STORE_WAIT_SECONDS)
+
+
+def acked_job(context) -> int | None:
+    """The id of the job the ack stored for this request, once stored; None when it stored none, or storing
+    failed (the triage is then done from memory alone, as before there were jobs)."""
+    key = context.get(TRIAGE_JOB)
+    with _pending_lock:
+        stored = _pending_jobs.pop(key, None) if key is not None else None
+    if stored is None:
+        return None
+    try:
+        return stored.result()
+    except Exception:  # the work goes on from memory
+        logger.exception("triage job not stored team=%s user=%s request=%s", context.get("team_id"),
+                         context.get("user_id"), context.get("request_id"))
+        return None
 
 
 def after_ack(services: Services, work: Callable[..., None]) -> Callable[[Args], None]:
@@ -48,7 +90,8 @@ def after_ack(services: Services, work: Callable[..., None]) -> Callable[[Args],
 
     def run(args: Args) -> None:
         if stopping.is_set():
-            tell_stopping(args)
+            if not handed_back(services, args):
+                tell_stopping(args)
             return
         try:
             bound(**{name: getattr(args, name) for name in names})
@@ -79,6 +122,23 @@ def register_modals(app: App, services: Services,
     the fields, or none) using the store alone, and to its `work(services, ...)` after the ack."""
     for callback_id, check, work in modals:
         app.view(callback_id)(ack=partial(check, services), lazy=[after_ack(services, work)])
+
+
+def handed_back(services: Services, args: Args) -> bool:
+    """For a stopping process: leave the request's triage job, if the ack stored one, to any instance; True when
+    it is (or another instance already has it), so the user need not send it again."""
+    job_id = acked_job(args.context)
+    if job_id is None:
+        return False
+    try:
+        again = hand_back(services.db, job_id)
+    except Exception:  # the job's grace runs out and another instance takes it anyway
+        args.logger.exception("could not hand back triage job=%s", job_id)
+        return True
+    args.logger.info("stopping: triage job=%s %s request=%s", job_id,
+                     "handed back for another instance" if again else "already taken by another instance",
+                     args.context.get("request_id"))
+    return True
 
 
 def tell_stopping(args: Args) -> None:

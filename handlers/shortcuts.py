@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -12,8 +13,10 @@ from bot.copy import message
 from bot.slack.delivery import permalink, tell_user
 from bot.slack.message_reader import ATTACHMENT, EMAIL, SHARED_MESSAGE, Reading, read_message
 from bot.slack.services import Services
-from bot.slack.triage_flow import TriageAsk, triage_and_deliver
-from handlers.services import acknowledge, after_ack, workspace_url
+from bot.slack.triage_flow import TriageAsk
+from bot.slack.triage_jobs import triage_acked
+from bot.triage_jobs import JobDraft
+from handlers.services import acked_job, after_ack, keep_triage, workspace_url
 
 CALLBACK_ID = "pushback_message"
 
@@ -57,6 +60,26 @@ def reading_notes(reading: Reading) -> tuple[str, ...]:
     return tuple(notes)
 
 
+def ack_shortcut(services: Services, ack, shortcut, context):
+    """Ack at once, keeping the triage as a job first when the message's payload holds words to triage (the
+    message as Slack sent it, read here without calling Slack: an email's preview, which the work after the ack
+    replaces with the whole email when it can)."""
+    original = shortcut.get("message") or {}
+    reading = read_message(original)
+    if reading.text.strip():
+        user = shortcut["user"]
+        keep_triage(services, context, JobDraft(
+            request_id=context.get("request_id", "-"), team_id=(shortcut.get("team") or {}).get("id")
+            or user.get("team_id", ""), enterprise_id=context.enterprise_id, user_id=user["id"], source="shortcut",
+            text=reading.text, channel_id=(shortcut.get("channel") or {}).get("id"),
+            thread_ts=original.get("thread_ts") or original.get("ts") or shortcut.get("message_ts"),
+            response_url=shortcut.get("response_url"),
+            details={"workspace_url": workspace_url(context), "message_ts": original.get("ts")
+                     or shortcut.get("message_ts"), "sender_name": reading.sender_name,
+                     "sender_address": reading.sender_address, "notes": list(reading_notes(reading))}))
+    ack()
+
+
 def push_back_on_message(services: Services, shortcut, client, context):
     """After the ack: triage what the message asks (its text, blocks, attachments or forwarded email) in its
     thread (or the user's DM where the client could read it)."""
@@ -71,7 +94,7 @@ def push_back_on_message(services: Services, shortcut, client, context):
         return
     message_ts = original.get("ts") or shortcut.get("message_ts")
     base_url = workspace_url(context)
-    triage_and_deliver(client, services, TriageAsk(
+    triage_acked(client, services, acked_job(context), TriageAsk(
         team_id=team_id, user_id=user_id, text=reading.text, source="shortcut", origin_channel_id=channel_id,
         response_url=shortcut.get("response_url"), thread_ts=original.get("thread_ts") or message_ts,
         message_link=permalink(client, channel_id, message_ts, base_url) if channel_id and message_ts else None,
@@ -82,4 +105,4 @@ def push_back_on_message(services: Services, shortcut, client, context):
 
 def register(app: App, services: Services) -> None:
     """Wire the message shortcut."""
-    app.shortcut(CALLBACK_ID)(ack=acknowledge, lazy=[after_ack(services, push_back_on_message)])
+    app.shortcut(CALLBACK_ID)(ack=partial(ack_shortcut, services), lazy=[after_ack(services, push_back_on_message)])

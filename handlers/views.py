@@ -19,9 +19,11 @@ from bot.copy import message
 from bot.slack.delivery import post_in_thread_or_dm
 from bot.slack.payloads import readable_text, team_of, view_metadata, view_text
 from bot.slack.services import Services
-from bot.slack.triage_flow import TriageAsk, triage_and_deliver
+from bot.slack.triage_flow import TriageAsk
+from bot.slack.triage_jobs import triage_acked
+from bot.triage_jobs import JobDraft
 from bot.triages import TriageRecord, get_triage
-from handlers.services import register_modals, workspace_url
+from handlers.services import acked_job, keep_triage, register_modals, workspace_url
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +33,18 @@ def pasted_request(view) -> str:
     return view_text(view, REQUEST_INPUT_BLOCK, REQUEST_INPUT_ACTION).strip()
 
 
-def check_pasted_request(services: Services, ack, view):
-    """Refuse an empty paste next to the field; otherwise close the modal (the triage comes after)."""
-    if not pasted_request(view):
+def check_pasted_request(services: Services, ack, body, view, context):
+    """Refuse an empty paste next to the field; otherwise keep the triage as a job and close the modal (the triage
+    comes after)."""
+    text = pasted_request(view)
+    if not text:
         ack(response_action="errors", errors={REQUEST_INPUT_BLOCK: message("nothing_to_triage")})
         return
+    metadata = view_metadata(view)
+    keep_triage(services, context, JobDraft(
+        request_id=context.get("request_id", "-"), team_id=team_of(body), enterprise_id=context.enterprise_id,
+        user_id=body["user"]["id"], source="modal", text=text, channel_id=metadata.get("channel_id"),
+        response_url=metadata.get("response_url"), details={"workspace_url": workspace_url(context)}))
     ack()
 
 
@@ -45,7 +54,7 @@ def triage_pasted_request(services: Services, body, view, client, context):
     if not text:
         return
     metadata = view_metadata(view)
-    triage_and_deliver(client, services, TriageAsk(
+    triage_acked(client, services, acked_job(context), TriageAsk(
         team_id=team_of(body), user_id=body["user"]["id"],
         text=text, source="modal", origin_channel_id=metadata.get("channel_id"),
         response_url=metadata.get("response_url"), request_id=context.get("request_id", "-"),

@@ -233,22 +233,23 @@ def tell_user(response_url: str | None, client: WebClient, user_id: str, channel
 
 def deliver(client: WebClient, guests: TtlCache, *, user_id: str, origin_channel_id: str | None,
             parent: dict[str, Any] | None, dm_parent: dict[str, Any], reply: dict[str, Any],
-            thread_ts: str | None = None, workspace_url: str | None = None) -> Posted:
+            thread_ts: str | None = None, workspace_url: str | None = None,
+            metadata: dict[str, Any] | None = None) -> Posted:
     """Post a triage: in `origin_channel_id` (under a new `parent`, or in the existing `thread_ts`) when that is
     private to the team and the bot is in it; otherwise `dm_parent` and the reply go to the user's DM. The links
-    to it are made on `workspace_url` when known."""
+    to it are made on `workspace_url` when known; each message posted carries `metadata` when given."""
     reason = private_reason(client, origin_channel_id, guests)
     left_in = None
     if reason is None:
         assert origin_channel_id is not None  # private_reason gives a reason when there is no channel
         try:
-            parent_ts = post(client, origin_channel_id, parent) if parent is not None else thread_ts
+            parent_ts = post(client, origin_channel_id, parent, metadata=metadata) if parent is not None else thread_ts
         except CannotPostHere as error:
             logger.info("cannot post in the origin channel (%s); using the DM", error)
             reason = NOT_POSTABLE
         else:
             try:
-                reply_ts = post(client, origin_channel_id, reply, thread_ts=parent_ts)
+                reply_ts = post(client, origin_channel_id, reply, thread_ts=parent_ts, metadata=metadata)
                 return Posted(origin_channel_id, parent_ts, reply_ts,
                               permalink(client, origin_channel_id, reply_ts, workspace_url), None)
             except Exception as error:
@@ -262,9 +263,9 @@ def deliver(client: WebClient, guests: TtlCache, *, user_id: str, origin_channel
                 logger.info("cannot reply in the origin channel (%s); using the DM", error)
                 reason, left_in = NOT_POSTABLE, origin_channel_id if kept else None
     dm_channel = open_dm(client, user_id)
-    parent_ts = post(client, dm_channel, dm_parent)
+    parent_ts = post(client, dm_channel, dm_parent, metadata=metadata)
     try:
-        reply_ts = post(client, dm_channel, reply, thread_ts=parent_ts)
+        reply_ts = post(client, dm_channel, reply, thread_ts=parent_ts, metadata=metadata)
     except Exception as error:
         if not take_back(client, dm_channel, parent_ts):
             raise PartlyPosted(dm_channel, parent_ts) from error

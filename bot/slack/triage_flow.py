@@ -19,6 +19,7 @@ from bot.slack.message_reader import with_sign_off
 from bot.slack.payloads import readable_text
 from bot.slack.services import Services
 from bot.triage import AccountContext, EmptyRequestError, triage
+from bot.triage_jobs import JobClaim
 from bot.triages import new_triage_id, record_triage
 
 logger = logging.getLogger(__name__)
@@ -55,9 +56,10 @@ def triage_input(ask: TriageAsk) -> str:
     return with_sign_off(ask.text, ask.sender_name)
 
 
-def triage_and_deliver(client: WebClient, services: Services, ask: TriageAsk) -> None:
+def triage_and_deliver(client: WebClient, services: Services, ask: TriageAsk, job: JobClaim | None = None) -> None:
     """Triage `ask.text`, post it privately enough, store it with where it went, and tell the user where that is
-    when not obvious.
+    when not obvious. For a triage kept as a job (`bot.triage_jobs`), the post is fenced on the job's claim and
+    carries its metadata.
 
     Any failure reaches the user as a short friendly message; the log keeps ids, never the client's text.
     """
@@ -85,6 +87,9 @@ def triage_and_deliver(client: WebClient, services: Services, ask: TriageAsk) ->
                         source=ask.source, origin_channel_id=ask.origin_channel_id, request_text=ask.text,
                         result=result, retention_days=services.settings.retention_days, asked_at=ask.asked_at)
         in_thread = ask.thread_ts is not None
+        if job is not None and not job.hold():
+            logger.warning("triage not posted %s job=%s: another instance has taken the job over", ids, job.job_id)
+            return
         try:  # posted first, its buttons carrying the new id, then stored with where it went: one INSERT
             posted = deliver(
                 client, services.guests, user_id=ask.user_id, origin_channel_id=ask.origin_channel_id,
@@ -92,6 +97,7 @@ def triage_and_deliver(client: WebClient, services: Services, ask: TriageAsk) ->
                 dm_parent=(shortcut_parent_message(ask.user_id, ask.text, ask.origin_channel_id or "", ask.message_link)
                            if in_thread else parent_message(ask.user_id, ask.text)),
                 reply=triage_message(triage_id, result), thread_ts=ask.thread_ts, workspace_url=ask.workspace_url,
+                metadata=job.metadata if job is not None else None,
             )
         except Exception:
             store()  # kept even though Slack refused it, so the user's history has every triage they asked for

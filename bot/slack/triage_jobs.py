@@ -1,0 +1,172 @@
+"""Finishing acked triages kept as jobs (`bot.triage_jobs`): by the instance that acked one, right after the ack,
+and by any instance's clock for the jobs another left behind (stopped before it started them, or killed).
+
+A job is posted once: the post is fenced on the job's claim, and a job taken over from a worker that died is first
+looked for in Slack (each message posted for it carries its id in the metadata), where the triage may already be.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.copy import message
+from bot.db import Database
+from bot.models import utcnow
+from bot.settings import Settings
+from bot.slack.client import make_web_client
+from bot.slack.delivery import open_dm, permalink, take_back
+from bot.slack.services import Services
+from bot.slack.triage_flow import TriageAsk, tell_user_safely, triage_and_deliver
+from bot.slack.workspaces import TokenDirectory
+from bot.leases import new_claim_token
+from bot.triage_jobs import (
+    MAX_ATTEMPTS,
+    METADATA_EVENT,
+    JobClaim,
+    QueuedJob,
+    claim_job,
+    claim_stranded,
+    finish_job,
+    load_job,
+)
+
+logger = logging.getLogger(__name__)
+
+HISTORY_LOOKBACK = 100
+RECOVERY_PASSES = 50
+
+
+def triage_acked(client: WebClient, services: Services, job_id: int | None, ask: TriageAsk) -> None:
+    """The work after the ack of a triage: claim its job (unless another instance already took it over) and finish
+    it from `ask`; with no job (storing it failed at the ack), triage from memory alone."""
+    if job_id is None:
+        triage_and_deliver(client, services, ask)
+        return
+    claim = JobClaim(services.db, job_id)
+    if not claim_job(services.db, job_id, claim.token):
+        logger.info("triage job=%s already taken over by another instance request=%s", job_id, ask.request_id)
+        return
+    finish_claimed(client, services, claim, ask)
+
+
+def finish_claimed(client: WebClient, services: Services, claim: JobClaim, ask: TriageAsk | None = None,
+                   now: datetime | None = None) -> None:
+    """Finish a claimed job: triage and post it (from `ask`, or from the row), renewing the claim meanwhile, and
+    mark it done. A job taken over from a worker that died is first looked for in Slack; one claimed too often is
+    given up, and its user told."""
+    db = services.db
+    now = now or utcnow()
+    job = load_job(db, claim.job_id, claim.token)
+    if job is None:
+        return
+    ids = f"team={job.team_id} user={job.user_id} request={job.request_id} job={job.id}"
+    if job.attempts > MAX_ATTEMPTS:
+        logger.error("triage job given up after %s claims %s", job.attempts - 1, ids)
+        if finish_job(db, job.id, claim.token, failed=True):
+            tell_user_safely(client, job.response_url_at(now), job.user_id, job.channel_id,
+                             message("job_given_up", asked=f"<!date^{int(job.asked_at.timestamp())}^{{time}}|"
+                                                           f"{job.asked_at:%H:%M} UTC>"), ids)
+        return
+    if job.attempts > 1 and posted_before(client, job):
+        logger.info("triage job found already posted %s", ids)
+        finish_job(db, job.id, claim.token)
+        return
+    with claim.kept_alive():
+        triage_and_deliver(client, services, ask or ask_from_job(client, job, now), claim)
+    if not finish_job(db, job.id, claim.token):
+        logger.warning("triage job not marked done (its claim ran out) %s", ids)
+
+
+def ask_from_job(client: WebClient, job: QueuedJob, now: datetime) -> TriageAsk:
+    """The triage a job asks for, as the acking instance had it (the response_url only while Slack takes it)."""
+    details = job.details
+    workspace = details.get("workspace_url")
+    message_ts = details.get("message_ts")
+    link = (permalink(client, job.channel_id, message_ts, workspace)
+            if job.channel_id and isinstance(message_ts, str) else None)
+    return TriageAsk(
+        team_id=job.team_id, user_id=job.user_id, text=job.text or "", source=job.source,
+        origin_channel_id=job.channel_id, response_url=job.response_url_at(now), thread_ts=job.thread_ts,
+        message_link=link, request_id=job.request_id, sender_name=str(details.get("sender_name") or ""),
+        sender_address=str(details.get("sender_address") or ""),
+        notes=tuple(str(note) for note in details.get("notes") or ()), workspace_url=workspace,
+        asked_at=job.asked_at,
+    )
+
+
+def _for_job(item: dict[str, Any], job_id: int) -> bool:
+    metadata = item.get("metadata") or {}
+    return (metadata.get("event_type") == METADATA_EVENT
+            and (metadata.get("event_payload") or {}).get("job_id") == job_id)
+
+
+def posted_before(client: WebClient, job: QueuedJob) -> bool:
+    """True when an earlier claim of `job` posted its triage in full (the reply is in Slack). A parent message it
+    posted without the reply is taken back, so posting again leaves one."""
+    threads: list[tuple[str, str]] = [(job.channel_id, job.thread_ts)] if job.channel_id and job.thread_ts else []
+    parents: list[tuple[str, str]] = []
+    try:
+        places = ([job.channel_id] if job.channel_id and not job.thread_ts else []) + [open_dm(client, job.user_id)]
+        for channel in dict.fromkeys(places):
+            try:
+                history = client.conversations_history(channel=channel, limit=HISTORY_LOOKBACK,
+                                                       include_all_metadata=True)
+            except SlackApiError:
+                continue
+            parents += [(channel, item["ts"]) for item in history.get("messages") or [] if _for_job(item, job.id)]
+        for channel, ts in threads + parents:
+            try:
+                replies = client.conversations_replies(channel=channel, ts=ts, include_all_metadata=True)
+            except SlackApiError:
+                continue
+            if any(_for_job(item, job.id) and item.get("ts") != ts for item in replies.get("messages") or []):
+                return True
+    except Exception:  # noqa: BLE001 - cannot check: posting again is safer than never posting
+        logger.warning("could not look in Slack for triage job=%s before posting it again", job.id)
+        return False
+    for channel, ts in parents:
+        take_back(client, channel, ts)
+    return False
+
+
+def recover_stranded(settings: Settings, db: Database, services: Services | None = None) -> int:
+    """Claim and finish the jobs other instances left behind, `settings.listener_threads` at a time, each with its
+    workspace's bot token; how many were claimed."""
+    services = services or Services(settings=settings, db=db)
+    tokens = TokenDirectory(settings, db)
+    clients: dict[str, WebClient] = {}
+    total = 0
+    with ThreadPoolExecutor(max_workers=settings.listener_threads, thread_name_prefix="recover-triage") as pool:
+        for _ in range(RECOVERY_PASSES):
+            token = new_claim_token()
+            claimed = claim_stranded(db, token, limit=settings.listener_threads)
+            if not claimed:
+                break
+            total += len(claimed)
+            list(pool.map(_recover, [(services, tokens, clients, JobClaim(db, job_id, token)) for job_id in claimed]))
+    if total:
+        logger.info("recovered %s triage job(s) left by a stopped or failed instance", total)
+    return total
+
+
+def _recover(work: tuple[Services, TokenDirectory, dict[str, WebClient], JobClaim]) -> None:
+    services, tokens, clients, claim = work
+    job = load_job(services.db, claim.job_id, claim.token)
+    if job is None:
+        return
+    token = tokens.bot_token(job.team_id)
+    if token is None:
+        logger.error("triage job=%s team=%s cannot be finished: the app is no longer installed", job.id, job.team_id)
+        finish_job(services.db, job.id, claim.token, failed=True)
+        return
+    client = clients.setdefault(token, make_web_client(services.settings, token=token))
+    try:
+        finish_claimed(client, services, claim)
+    except Exception:  # one job's failure never stops the others; its lease lets the next pass try again
+        logger.exception("triage job=%s could not be finished; it is tried again when its lease ends", job.id)
