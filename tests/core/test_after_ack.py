@@ -9,6 +9,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import text
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Installation
@@ -17,6 +18,7 @@ from bot.settings import Settings
 from bot.slack.workspaces import installation_store
 
 from bot.slack.serve import PushbackServer
+from bot.slack.triage_jobs import recover_stranded
 from bot.slack.services import Services
 from handlers.services import acknowledge, after_ack, stop_taking_work, stopping
 from tests.conftest import SIGNING_SECRET
@@ -180,8 +182,8 @@ def process_stopping():
     stopping.clear()
 
 
-def test_when_the_process_stops_work_under_way_finishes_and_work_not_started_is_handed_back(slack_app, standin,
-                                                                                            process_stopping):
+def test_when_the_process_stops_work_under_way_finishes_and_a_triage_not_started_is_left_to_another_instance(
+        slack_app, standin, process_stopping):
     release = standin.hold("chat.postMessage")
     slack_app.driver.slash_command(PASTE, channel_id="D0ALICE", user_id="U0ALICE")
     standin.wait_for("chat.postMessage")  # Alice's triage is under way, waiting on Slack
@@ -189,13 +191,29 @@ def test_when_the_process_stops_work_under_way_finishes_and_work_not_started_is_
     process_stopping()
     reply = slack_app.driver.slash_command(PASTE, channel_id="D0BOB", user_id="U0BOB")
     release.set()
+    standin.wait_for("chat.postMessage", where=lambda call: call.args.get("thread_ts"))
+    slack_app.executor.shutdown(wait=True)
+
+    assert reply.status == 200
+    assert {call.args["channel"] for call in standin.calls_to("chat.postMessage")} == {"D0ALICE"}
+    assert standin.calls_to("response") == []  # Bob is not asked to send it again: his triage is kept
+    assert recover_stranded(slack_app.settings, slack_app.db) == 1  # another instance's clock finds it at once
+    assert [call.args["channel"] for call in standin.calls_to("chat.postMessage")
+            if call.args.get("thread_ts")] == ["D0ALICE", "D0BOB"]
+
+
+def test_when_a_triage_could_not_be_kept_a_stopping_process_asks_its_user_to_send_it_again(slack_app, standin,
+                                                                                           process_stopping):
+    with slack_app.db.transaction() as session:
+        session.execute(text("DROP TABLE triage_jobs"))
+    process_stopping()
+
+    reply = slack_app.driver.slash_command(PASTE, channel_id="D0BOB", user_id="U0BOB")
 
     assert reply.status == 200
     [told] = standin.wait_for("response")
     assert told.args["response_type"] == "ephemeral" and "send it again" in told.args["text"]
-    standin.wait_for("chat.postMessage", where=lambda call: call.args.get("thread_ts"))
-    slack_app.executor.shutdown(wait=True)
-    assert {call.args["channel"] for call in standin.calls_to("chat.postMessage")} == {"D0ALICE"}
+    assert standin.calls_to("chat.postMessage") == []
 
 
 def test_a_gunicorn_worker_that_has_stopped_serving_stops_taking_work(process_stopping, tmp_path):

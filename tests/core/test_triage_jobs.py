@@ -1,0 +1,214 @@
+"""Acked triages kept as jobs: claimed once, under a lease that another instance takes over only when it runs out,
+posted once (fenced on the claim, and looked for in Slack when a worker died after posting), and holding the
+client's words no longer than the work, the retention and forget-me allow."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from bot.leases import Lease, new_claim_token
+from bot.models import TriageJob
+from bot.privacy import forget_user_data
+from bot.slack.client import make_web_client
+from bot.slack.services import Services
+from bot.slack.triage_flow import triage_and_deliver
+from bot.slack.triage_jobs import ask_from_job, finish_claimed, recover_stranded
+from bot.triage_jobs import (
+    JOB_CLAIMS,
+    JOB_LEASE,
+    QUEUED_GRACE,
+    JobClaim,
+    JobDraft,
+    claim_job,
+    claim_stranded,
+    finish_job,
+    hand_back,
+    load_job,
+    purge_jobs,
+    queue_job,
+)
+from tests.conftest import BOT_TOKEN
+
+ASKED = datetime(2026, 12, 1, 12, tzinfo=timezone.utc)
+TEXT = "Hi, could you also add a French version of the site by Friday at no extra cost? Thanks, Jo"
+
+
+def _queue(db, user="U0ALICE", now=ASKED, retention_days=30, channel="D0ALICE") -> int:
+    return queue_job(db, JobDraft(request_id="req", team_id="T0001", user_id=user, source="command", text=TEXT,
+                                  channel_id=channel, response_url="https://hooks.example.invalid/1"),
+                     retention_days, now=now)
+
+
+def _row(db, job_id) -> TriageJob | None:
+    with db.transaction() as session:
+        row = session.scalar(select(TriageJob).where(TriageJob.id == job_id))
+        if row is not None:
+            session.expunge(row)
+        return row
+
+
+def test_the_acking_instance_claims_its_job_and_no_one_else_takes_it_while_its_lease_is_renewed(db):
+    job_id = _queue(db)
+    mine = new_claim_token()
+
+    assert claim_job(db, job_id, mine, now=ASKED)
+    assert not claim_job(db, job_id, new_claim_token(), now=ASKED)  # a second claim of the same job gets nothing
+    renewed_at = ASKED + JOB_LEASE - timedelta(seconds=1)
+    assert Lease(db, JOB_CLAIMS, mine, lambda: renewed_at).hold(job_id)
+
+    assert claim_stranded(db, new_claim_token(), now=ASKED + JOB_LEASE + timedelta(seconds=1)) == []
+
+
+def test_a_job_not_started_within_its_grace_or_whose_lease_ran_out_is_taken_over_and_the_first_claim_is_fenced(db):
+    waiting, working = _queue(db), _queue(db, user="U0BOB")
+    first = new_claim_token()
+    assert claim_job(db, working, first, now=ASKED)
+    assert claim_stranded(db, new_claim_token(), now=ASKED + timedelta(seconds=1)) == []
+
+    later = ASKED + max(QUEUED_GRACE, JOB_LEASE) + timedelta(seconds=1)
+    second = new_claim_token()
+    assert claim_stranded(db, second, now=later) == sorted([waiting, working])
+
+    assert not Lease(db, JOB_CLAIMS, first, lambda: later).hold(working)  # the fence: the first claim posts nothing
+    assert load_job(db, working, first) is None
+    assert not finish_job(db, working, first)
+    assert finish_job(db, working, second)
+    assert _row(db, working).status == "done"
+
+
+def test_a_job_handed_back_by_a_stopping_instance_is_taken_at_once(db):
+    job_id = _queue(db, now=ASKED)
+
+    assert hand_back(db, job_id, now=ASKED + timedelta(seconds=1))
+
+    assert claim_stranded(db, new_claim_token(), now=ASKED + timedelta(seconds=1)) == [job_id]
+
+
+def test_concurrent_recoveries_take_different_jobs_and_together_all(db):
+    jobs = {_queue(db, user=f"U0USER{number}") for number in range(24)}
+    later = ASKED + QUEUED_GRACE + timedelta(seconds=1)
+    taken: list[list[int]] = []
+    start = threading.Barrier(4)
+
+    def recover() -> None:
+        start.wait()
+        for _ in range(10):
+            taken.append(claim_stranded(db, new_claim_token(), now=later, limit=3))
+
+    threads = [threading.Thread(target=recover) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+
+    claimed = [job_id for batch in taken for job_id in batch]
+    assert sorted(claimed) == sorted(jobs)
+
+
+def test_a_finished_job_keeps_none_of_the_clients_words(db):
+    job_id = _queue(db)
+    token = new_claim_token()
+    claim_job(db, job_id, token)
+
+    assert finish_job(db, job_id, token)
+
+    row = _row(db, job_id)
+    assert (row.status, row.request_text, row.details, row.response_url) == ("done", None, None, None)
+
+
+def test_a_jobs_text_expires_with_the_retention_and_finished_jobs_go_after_a_day(db):
+    kept_30_days, kept_none, finished = _queue(db), _queue(db, retention_days=0), _queue(db)
+    token = new_claim_token()
+    claim_job(db, finished, token, now=ASKED)
+    finish_job(db, finished, token, now=ASKED)
+
+    assert purge_jobs(db, now=ASKED + timedelta(hours=2)) == 1
+    assert (_row(db, kept_none).status, _row(db, kept_none).request_text) == ("failed", None)
+    assert _row(db, kept_30_days).request_text == TEXT
+    assert _row(db, finished) is not None
+
+    purge_jobs(db, now=ASKED + timedelta(days=2))
+    assert _row(db, finished) is None and _row(db, kept_none) is None
+    purge_jobs(db, now=ASKED + timedelta(days=31))
+    assert (_row(db, kept_30_days).status, _row(db, kept_30_days).request_text) == ("failed", None)
+
+
+def test_forget_me_deletes_the_users_jobs_and_only_theirs(db):
+    alice, bob = _queue(db), _queue(db, user="U0BOB")
+
+    forgotten = forget_user_data(db, "T0001", "U0ALICE")
+
+    assert forgotten.jobs == 1
+    assert _row(db, alice) is None and _row(db, bob) is not None
+
+
+def _services(slack_app) -> tuple[Services, object]:
+    return Services(settings=slack_app.settings, db=slack_app.db), make_web_client(slack_app.settings,
+                                                                                   token=BOT_TOKEN)
+
+
+def _triage_posts(standin) -> list[str]:
+    return [call.args["channel"] for call in standin.calls_to("chat.postMessage") if call.args.get("thread_ts")]
+
+
+def test_a_claim_taken_over_while_it_triaged_posts_nothing(slack_app, standin):
+    services, client = _services(slack_app)
+    job_id = _queue(slack_app.db)
+    first = JobClaim(slack_app.db, job_id)
+    claim_job(slack_app.db, job_id, first.token, now=ASKED)
+    job = load_job(slack_app.db, job_id, first.token)
+    claim_stranded(slack_app.db, new_claim_token(), now=ASKED + JOB_LEASE + timedelta(seconds=1))
+
+    triage_and_deliver(client, services, ask_from_job(client, job, ASKED), first)
+
+    assert standin.calls_to("chat.postMessage") == []
+
+
+def test_a_job_posted_by_a_worker_that_died_before_marking_it_done_is_not_posted_again(slack_app, standin):
+    services, client = _services(slack_app)
+    job_id = _queue(slack_app.db)
+    died = JobClaim(slack_app.db, job_id)
+    claim_job(slack_app.db, job_id, died.token, now=ASKED)
+    triage_and_deliver(client, services, ask_from_job(client, load_job(slack_app.db, job_id, died.token), ASKED),
+                       died)  # posted; the process dies before it marks the job done
+    with slack_app.db.transaction() as session:
+        session.get(TriageJob, job_id).lease_until = ASKED  # and its lease runs out
+
+    assert recover_stranded(slack_app.settings, slack_app.db) == 1
+
+    assert _triage_posts(standin) == ["D0ALICE"]
+    assert _row(slack_app.db, job_id).status == "done"
+
+
+def test_a_parent_posted_without_its_reply_is_taken_back_and_the_triage_posted_once(slack_app, standin):
+    services, client = _services(slack_app)
+    job_id = _queue(slack_app.db)
+    died = JobClaim(slack_app.db, job_id)
+    claim_job(slack_app.db, job_id, died.token, now=ASKED)
+    orphan = client.chat_postMessage(channel="D0ALICE", text="quoted request", metadata=died.metadata)["ts"]
+    with slack_app.db.transaction() as session:
+        session.get(TriageJob, job_id).lease_until = ASKED
+
+    recover_stranded(slack_app.settings, slack_app.db)
+
+    assert [call.args["ts"] for call in standin.calls_to("chat.delete")] == [orphan]
+    assert _triage_posts(standin) == ["D0ALICE"]
+
+
+def test_a_job_claimed_too_often_is_given_up_and_its_user_told(slack_app, standin):
+    services, client = _services(slack_app)
+    job_id = _queue(slack_app.db, now=ASKED - timedelta(hours=1))
+    with slack_app.db.transaction() as session:
+        session.get(TriageJob, job_id).attempts = 5
+    claim = JobClaim(slack_app.db, job_id)
+    assert claim_stranded(slack_app.db, claim.token)
+
+    finish_claimed(client, services, claim)
+
+    assert _triage_posts(standin) == []
+    [told] = [call for call in standin.calls_to("chat.postEphemeral") + standin.calls_to("chat.postMessage")]
+    assert "could not finish the triage" in told.args["text"]
+    assert _row(slack_app.db, job_id).status == "failed"
