@@ -50,7 +50,8 @@ def triage_acked(client: WebClient, services: Services, job_id: int | None, ask:
         return
     claim = JobClaim(services.db, job_id)
     if not claim_job(services.db, job_id, claim.token):
-        logger.info("triage job=%s already taken over by another instance request=%s", job_id, ask.request_id)
+        logger.info("triage job=%s not claimed (another instance has it, or forget-me removed it) request=%s",
+                    job_id, ask.request_id)
         return
     finish_claimed(client, services, claim, ask)
 
@@ -73,12 +74,11 @@ def finish_claimed(client: WebClient, services: Services, claim: JobClaim, ask: 
                              message("job_given_up", asked=f"<!date^{int(job.asked_at.timestamp())}^{{time}}|"
                                                            f"{job.asked_at:%H:%M} UTC>"), ids)
         return
-    if job.attempts > 1 and posted_before(client, job):
-        logger.info("triage job found already posted %s", ids)
-        finish_job(db, job.id, claim.token)
-        return
     with claim.kept_alive():
-        triage_and_deliver(client, services, ask or ask_from_job(client, job, now), claim)
+        if job.attempts > 1 and posted_before(client, job):
+            logger.info("triage job found already posted %s", ids)
+        else:
+            triage_and_deliver(client, services, ask or ask_from_job(client, job, now), claim)
     if not finish_job(db, job.id, claim.token):
         logger.warning("triage job not marked done (its claim ran out) %s", ids)
 
