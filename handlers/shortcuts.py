@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.copy import message
 from bot.slack.delivery import permalink, tell_user
 from bot.slack.message_reader import ATTACHMENT, EMAIL, SHARED_MESSAGE, Reading, read_message
+from bot.slack.payloads import team_of
 from bot.slack.services import Services
 from bot.slack.triage_flow import TriageAsk
 from bot.slack.triage_jobs import triage_acked
@@ -67,13 +68,11 @@ def ack_shortcut(services: Services, ack, shortcut, context):
     original = shortcut.get("message") or {}
     reading = read_message(original)
     if reading.text.strip():
-        user = shortcut["user"]
         keep_triage(services, context, JobDraft(
-            request_id=context.get("request_id", "-"), team_id=(shortcut.get("team") or {}).get("id")
-            or user.get("team_id", ""), enterprise_id=context.enterprise_id, user_id=user["id"], source="shortcut",
-            text=reading.text, channel_id=(shortcut.get("channel") or {}).get("id"),
+            request_id=context.get("request_id", "-"), team_id=team_of(shortcut), enterprise_id=context.enterprise_id,
+            user_id=shortcut["user"]["id"], source="shortcut", text=reading.text,
+            channel_id=(shortcut.get("channel") or {}).get("id"), response_url=shortcut.get("response_url"),
             thread_ts=original.get("thread_ts") or original.get("ts") or shortcut.get("message_ts"),
-            response_url=shortcut.get("response_url"),
             details={"workspace_url": workspace_url(context), "message_ts": original.get("ts")
                      or shortcut.get("message_ts"), "sender_name": reading.sender_name,
                      "sender_address": reading.sender_address, "notes": list(reading_notes(reading))}))
@@ -86,15 +85,16 @@ def push_back_on_message(services: Services, shortcut, client, context):
     user_id = shortcut["user"]["id"]
     channel_id = (shortcut.get("channel") or {}).get("id")
     original = shortcut.get("message") or {}
-    team_id = (shortcut.get("team") or {}).get("id") or shortcut["user"].get("team_id", "")
+    team_id = team_of(shortcut)
     ids = f"team={team_id} user={user_id} request={context.get('request_id', '-')}"
     reading = read_with_full_email(client, original, read_message(original), ids)
-    if not reading.text.strip():
+    job_id = acked_job(context)
+    if not reading.text.strip() and job_id is None:
         tell_user(shortcut.get("response_url"), client, user_id, channel_id, message("no_text"))
         return
     message_ts = original.get("ts") or shortcut.get("message_ts")
     base_url = workspace_url(context)
-    triage_acked(client, services, acked_job(context), TriageAsk(
+    triage_acked(client, services, job_id, TriageAsk(
         team_id=team_id, user_id=user_id, text=reading.text, source="shortcut", origin_channel_id=channel_id,
         response_url=shortcut.get("response_url"), thread_ts=original.get("thread_ts") or message_ts,
         message_link=permalink(client, channel_id, message_ts, base_url) if channel_id and message_ts else None,

@@ -4,11 +4,14 @@ client's words no longer than the work, the retention and forget-me allow."""
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select
 
+from bot.blocks.triage import REQUEST_INPUT_ACTION, REQUEST_INPUT_BLOCK, VIEW_PASTE_REQUEST
 from bot.leases import Lease, new_claim_token
 from bot.models import TriageJob
 from bot.privacy import forget_user_data
@@ -30,6 +33,7 @@ from bot.triage_jobs import (
     purge_jobs,
     queue_job,
 )
+from handlers.services import stop_taking_work, stopping
 from tests.conftest import BOT_TOKEN
 
 ASKED = datetime(2026, 12, 1, 12, tzinfo=timezone.utc)
@@ -212,3 +216,40 @@ def test_a_job_claimed_too_often_is_given_up_and_its_user_told(slack_app, standi
     [told] = [call for call in standin.calls_to("chat.postEphemeral") + standin.calls_to("chat.postMessage")]
     assert "could not finish the triage" in told.args["text"]
     assert _row(slack_app.db, job_id).status == "failed"
+
+
+@pytest.fixture
+def process_stopping():
+    """The app's process begins to stop (undone after the test: the flag is the process's)."""
+    stop_taking_work()
+    yield
+    stopping.clear()
+
+
+def test_a_shortcut_triage_left_at_a_stop_is_posted_by_another_instance_in_the_messages_thread(slack_app, standin,
+                                                                                                process_stopping):
+    words = "While you're at it could you also redo the careers page and add a live chat? Launch date stays the same."
+    shared = {"is_share": True, "author_name": "Jordan Lee", "author_id": "U0JORDAN", "channel_id": "C0CLIENT",
+              "ts": "1700000400.000400", "text": words}
+    slack_app.driver.message_shortcut({"type": "message", "ts": "1700000500.000500", "text": "thoughts?",
+                                       "attachments": [shared]}, channel_id="C0INTERNAL")
+    slack_app.executor.shutdown(wait=True)
+    assert standin.calls_to("chat.postMessage") == []
+
+    assert recover_stranded(slack_app.settings, slack_app.db) == 1
+
+    [reply] = [call.args for call in standin.calls_to("chat.postMessage") if call.args.get("thread_ts")]
+    assert (reply["channel"], reply["thread_ts"]) == ("C0INTERNAL", "1700000500.000500")
+    assert "live chat" in json.dumps(reply["blocks"]) and "Read from the message from Jordan Lee." in json.dumps(
+        reply["blocks"])
+
+
+def test_a_pasted_triage_left_at_a_stop_is_posted_by_another_instance(slack_app, standin, process_stopping):
+    slack_app.driver.client_texts.append(TEXT)
+    slack_app.driver.view_submission(VIEW_PASTE_REQUEST, {REQUEST_INPUT_BLOCK: {REQUEST_INPUT_ACTION: {
+        "type": "plain_text_input", "value": TEXT}}}, private_metadata=json.dumps({"channel_id": "D0ALICE"}))
+    slack_app.executor.shutdown(wait=True)
+
+    assert recover_stranded(slack_app.settings, slack_app.db) == 1
+
+    assert _triage_posts(standin) == ["D0ALICE"]
