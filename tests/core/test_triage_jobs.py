@@ -253,3 +253,18 @@ def test_a_pasted_triage_left_at_a_stop_is_posted_by_another_instance(slack_app,
     assert recover_stranded(slack_app.settings, slack_app.db) == 1
 
     assert _triage_posts(standin) == ["D0ALICE"]
+
+
+def test_a_triage_finished_after_slacks_response_url_expired_still_reaches_its_user(slack_app, standin):
+    standin.add_channel("C0SHARED", name="client-shared", is_ext_shared=True)
+    asked = datetime.now(timezone.utc) - timedelta(minutes=40)
+    queue_job(slack_app.db, JobDraft(request_id="req", team_id="T0001", user_id="U0ALICE", source="command",
+                                     text=TEXT, channel_id="C0SHARED", response_url=standin.response_url("old")),
+              30, now=asked)
+
+    assert recover_stranded(slack_app.settings, slack_app.db) == 1
+
+    assert _triage_posts(standin) == ["DU0ALICE"]  # coaching about a client goes to the DM, with the bot token
+    pointer = standin.calls_to("chat.postMessage")[-1].args  # the note saying where it went, by the bot token too
+    assert pointer["channel"] == "DU0ALICE" and "open it" in pointer["text"] and not pointer.get("thread_ts")
+    assert standin.calls_to("response") == []  # Slack no longer takes the expired response_url
