@@ -104,7 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
                             help="the date to read cases without their own `today` against (default: today)")
     evaluation.set_defaults(handler=command_eval, needs_settings=False)
     _add_account_commands(commands)
-    clock = commands.add_parser("clock", help="run only the reminder tick and retention purge (no Slack listener)")
+    clock = commands.add_parser("clock", help="run only the reminder tick, the recovery of acked triages and the "
+                                              "retention purge (no Slack listener)")
     clock.add_argument("--heartbeat", help="a file to touch whenever a tick completes (read by /healthz)")
     clock.set_defaults(handler=command_clock)
     return parser
@@ -282,8 +283,8 @@ def command_reminders_defaults(settings: Settings, args) -> int:
 
 
 def command_clock(settings: Settings, args) -> int:
-    """Run the reminder tick and the retention purge until SIGTERM (started by `pushback run` in HTTP mode), touching
-    the `--heartbeat` file whenever a tick completes or sends a reminder."""
+    """Run the reminder tick, the recovery of acked triages and the retention purge until SIGTERM (started by `pushback
+    run` in HTTP mode), touching     the `--heartbeat` file whenever a tick completes or sends a reminder."""
     import signal
     import threading
     from pathlib import Path

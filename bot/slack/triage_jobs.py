@@ -8,6 +8,7 @@ looked for in Slack (each message posted for it carries its id in the metadata),
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
@@ -39,7 +40,7 @@ from bot.triage_jobs import (
 logger = logging.getLogger(__name__)
 
 HISTORY_LOOKBACK = 100
-RECOVERY_PASSES = 50
+RECOVERY_RUN_SECONDS = 10.0  # a run claims no new batch after this, so a stopping clock is not held long
 
 
 def triage_acked(client: WebClient, services: Services, job_id: int | None, ask: TriageAsk) -> None:
@@ -137,13 +138,15 @@ def posted_before(client: WebClient, job: QueuedJob) -> bool:
 
 def recover_stranded(settings: Settings, db: Database, services: Services | None = None) -> int:
     """Claim and finish the jobs other instances left behind, `settings.listener_threads` at a time, each with its
-    workspace's bot token; how many were claimed."""
+    workspace's bot token, claiming no new batch after `RECOVERY_RUN_SECONDS` (the next run goes on); how many
+    were claimed."""
     services = services or Services(settings=settings, db=db)
     tokens = TokenDirectory(settings, db)
     clients: dict[str, WebClient] = {}
     total = 0
     with ThreadPoolExecutor(max_workers=settings.listener_threads, thread_name_prefix="recover-triage") as pool:
-        for _ in range(RECOVERY_PASSES):
+        deadline = time.monotonic() + RECOVERY_RUN_SECONDS
+        while time.monotonic() < deadline:
             token = new_claim_token()
             claimed = claim_stranded(db, token, limit=settings.listener_threads)
             if not claimed:
