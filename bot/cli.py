@@ -283,8 +283,8 @@ def command_reminders_defaults(settings: Settings, args) -> int:
 
 
 def command_clock(settings: Settings, args) -> int:
-    """Run the reminder tick, the recovery of acked triages and the retention purge until SIGTERM (started by `pushback
-    run` in HTTP mode), touching     the `--heartbeat` file whenever a tick completes or sends a reminder."""
+    """Run the reminder tick, the recovery of acked triages and the retention purge until SIGTERM (started by
+    `pushback run` in HTTP mode), touching the `--heartbeat` file whenever a tick completes or sends a reminder."""
     import signal
     import threading
     from pathlib import Path
