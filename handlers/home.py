@@ -36,7 +36,7 @@ def publish_home(services: Services, client, team_id: str, user_id: str) -> None
     accounts = accounts_for(db, team_id, viewer)
     extra = accounts_home_section(accounts, pushback_counts(db, accounts), failed_reminders(db, team_id, user_id))
     llm = services.settings.llm
-    if services.writer is not None and llm.enabled:
+    if services.writer is not None:  # only when a model is configured
         extra += model_writer_section(llm.model or "", urlparse(llm.base_url or "").hostname or "",
                                       model_opt_in(db, team_id), can_change=viewer is None)
     view = home_view(recent_triages(db, team_id, user_id),
