@@ -20,6 +20,7 @@ from bot.db import Database, rows_changed
 from bot.models import Account, AccountTeammate, Outcome, PushbackLog, Triage, utcnow
 from bot.reminder_plan import load_reminder_copy, months_later
 from bot.reminder_schedule import schedule_account, schedule_accounts
+from bot.triage import AccountContext
 from bot.triages import as_utc
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
@@ -406,6 +407,22 @@ def _logged(row: PushbackLog) -> LoggedPushback:
     return LoggedPushback(id=row.id, account_id=row.account_id, triage_id=row.triage_id, user_id=row.user_id,
                           summary=row.summary, verdict=row.verdict, reasons=list(row.reasons or []),
                           outcome=row.outcome, logged_at=as_utc(row.logged_at))
+
+
+def writer_context(db: Database, team_id: str, account_id: int) -> AccountContext | None:
+    """What a language model writing a reply is told of the account: its name, scope notes and this quarter's
+    push-backs, one line each (when, verdict, reasons, the ask, what came of it); None when there is no such
+    account."""
+    with db.transaction() as session:
+        row = session.scalar(select(Account).where(Account.team_id == team_id, Account.id == account_id))
+        if row is None:
+            return None
+        logged = quarter_pushbacks(session, row)
+        name, scope_notes = row.name, row.scope_notes or ""
+    lines = tuple(f"{entry.logged_at:%d %b %Y}: {entry.verdict} ({', '.join(entry.reasons) or 'no reason given'})"
+                  + (f": {entry.summary}" if entry.summary else "")
+                  + (f"; outcome: {entry.outcome}" if entry.outcome else "") for entry in logged)
+    return AccountContext(name, scope_notes, lines)
 
 
 def pushback_counts(db: Database, accounts: Sequence[AccountRecord]) -> dict[int, int]:

@@ -112,10 +112,34 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def command_triage(_settings, args) -> int:
-    """Triage from the shell; needs no Slack settings, and uses the language model when one is configured."""
+    """Triage from the shell; needs no Slack settings, and uses the language model when one is configured. With
+    `--account`, the account's scope notes (and, for the model, this quarter's push-backs) from the store."""
     from bot.triage import command as triage_command
 
-    return triage_command.run(args, sys.stdin, sys.stdout, sys.stderr, _writer())
+    account = _triage_account(args.account, args.team) if args.account else None
+    return triage_command.run(args, sys.stdin, sys.stdout, sys.stderr, _writer(), account)
+
+
+def _triage_account(name: str, team: str | None):
+    """The context of the client account called `name` (any case) in the workspace, from the store the settings
+    name; a `CommandError` naming the problem when there is none."""
+    from bot.accounts import accounts_for, writer_context
+
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        raise CommandError(str(error)) from None
+    db = _store(settings)
+    try:
+        team_id = _default_team(settings, team)
+        wanted = " ".join(name.split()).lower()
+        found = next((account for account in accounts_for(db, team_id) if account.name.lower() == wanted), None)
+        context = writer_context(db, team_id, found.id) if found else None
+    finally:
+        db.dispose()
+    if context is None:
+        raise CommandError(f"no account called '{name}' in workspace {team_id}; `pushback accounts list` shows them")
+    return context
 
 
 def command_eval(_settings, args) -> int:

@@ -10,7 +10,7 @@ from bot.datafiles import DATA_DIR, read_toml
 
 COPY_FILE = DATA_DIR / "slack_copy.toml"
 VERDICT_KEYS = ("title", "emoji", "summary")
-REQUIRED_SECTIONS = ("verdicts", "reasons", "tones", "help", "messages", "forget")
+REQUIRED_SECTIONS = ("verdicts", "reasons", "tones", "help", "messages", "forget", "model_writer")
 
 
 class CopyError(Exception):

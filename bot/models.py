@@ -8,6 +8,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Enum,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -107,7 +109,8 @@ class Triage(Base):
 
 
 class WorkspaceSettings(Base):
-    """A workspace's reminder defaults: days before the QBR, local send time, and the timezone fallback."""
+    """A workspace's reminder defaults (days before the QBR, local send time, the timezone fallback), and whether
+    one of its admins turned on the configured language model for its replies (who, and when)."""
 
     __tablename__ = "workspace_settings"
 
@@ -115,6 +118,9 @@ class WorkspaceSettings(Base):
     reminder_offsets: Mapped[list[int] | None] = mapped_column(JSON)
     send_time: Mapped[str | None] = mapped_column(String(5))
     timezone: Mapped[str | None] = mapped_column(String(64))
+    model_writer_on: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    model_writer_changed_by: Mapped[str | None] = mapped_column(String(32))
+    model_writer_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 

@@ -46,6 +46,7 @@ class TriageRecord:
     result: dict[str, Any] | None
     has_text: bool
     created_at: datetime
+    request_text: str | None = None
 
     @property
     def top_reason(self) -> str | None:
@@ -64,7 +65,7 @@ def _record(row: Triage) -> TriageRecord:
         origin_channel_id=row.origin_channel_id, channel_id=row.channel_id, parent_ts=row.parent_ts,
         reply_ts=row.reply_ts, permalink=row.permalink, verdict=row.verdict, reasons=list(row.reasons or []),
         tone=row.tone, feedback=row.feedback, result=row.result, has_text=row.result is not None,
-        created_at=as_utc(row.created_at),
+        created_at=as_utc(row.created_at), request_text=row.request_text,
     )
 
 
@@ -147,6 +148,20 @@ def set_tone(db: Database, triage_id: int, tone: str, result: dict[str, Any]) ->
     with db.transaction() as session:
         session.execute(update(Triage).where(Triage.id == triage_id, Triage.result.is_not(None)).values(
             tone=tone, result=result, updated_at=utcnow()))
+
+
+def store_rewritten(db: Database, triage_id: int, result: dict[str, Any], *, only_if_untouched: bool = True) -> bool:
+    """Store a triage's rewritten result: its verdict and reasons, and the result itself while the client's text is
+    kept. With `only_if_untouched`, only when nobody has changed the triage since it was stored (no tone, no
+    feedback chosen yet). False when there was no such triage to change."""
+    with db.transaction() as session:
+        row = session.get(Triage, triage_id, with_for_update=True)
+        if row is None or (only_if_untouched and row.updated_at != row.created_at):
+            return False
+        row.verdict, row.reasons, row.tone = result["verdict"], list(result.get("reasons") or []), result["tone"]
+        if row.result is not None:
+            row.result = result
+        return True
 
 
 def set_feedback(db: Database, triage_id: int, feedback: str) -> None:

@@ -22,9 +22,10 @@ from bot.blocks.triage import (
 from bot.copy import load_copy, message, retention_phrase
 from bot.privacy import forget_user_data
 from bot.slack.answers import open_modal, say_privately
+from bot.slack.model_writer import retoned
 from bot.slack.payloads import team_of
 from bot.slack.services import Services
-from bot.triage import TONES, TriageResult, with_tone
+from bot.triage import TONES
 from bot.triages import (
     FEEDBACK_VALUES,
     TriageRecord,
@@ -77,13 +78,14 @@ def _refresh(client, body, record: TriageRecord, result: dict, feedback: str | N
     client.chat_update(channel=channel, ts=ts, **triage_message(record.id, result, feedback))
 
 
-def change_tone(services: Services, body, action, client, respond):
-    """Re-render the suggested reply warmer or firmer, updating the message in place."""
+def change_tone(services: Services, body, action, client, respond, context):
+    """Re-write the suggested reply warmer or firmer (by the model when the workspace has it on), updating the
+    message in place."""
     pressed = _pressed_triage(services, body, action, respond, TONES, needs_result=True)
     if pressed is None:
         return
     record, tone = pressed
-    result = with_tone(TriageResult.from_dict(record.result or {}), tone).to_dict()
+    result = retoned(services, team_of(body), record, tone, context.get("request_id", "-"))
     set_tone(services.db, record.id, tone, result)
     _refresh(client, body, record, result, record.feedback)
 

@@ -22,6 +22,7 @@ from bot.slack.client import make_web_client
 from bot.slack.payloads import malformed_view
 from bot.slack.services import Services
 from bot.slack.workspaces import bot_scopes, installation_store, oauth_state_store
+from bot.triage.openai_writer import writer_for
 from handlers import accounts, actions, commands, home, shortcuts, views
 from handlers.services import report_failure
 
@@ -61,7 +62,7 @@ def create_app(settings: Settings, db: Database, listener_executor: Executor | N
     for middleware in middlewares:
         app.use(middleware)
     app.error(report_failure)
-    services = Services(settings=settings, db=db)
+    services = Services(settings=settings, db=db, writer=writer_for(settings.llm))
     for surface in SURFACES:
         surface.register(app, services)
     actions.register_fallback(app, services)

@@ -32,6 +32,7 @@ from bot.copy import load_copy, message, reason_title, retention_phrase, verdict
 
 PARENT_QUOTE_LIMIT = 2500
 ASKS_SHOWN = 10
+FLAGS_SHOWN = 5
 TONE_ORDER = ("warm", "neutral", "firm")
 
 ACTION_TONE = "triage_tone"
@@ -124,6 +125,16 @@ def _unsure_blocks(result: dict[str, Any]) -> list[Block]:
     return [section("\n".join(lines))]
 
 
+def _writer_blocks(result: dict[str, Any]) -> list[Block]:
+    """Under a reply a language model wrote: who wrote it, and what its guards ask the user to check (such as a
+    placeholder to fill in). Nothing under the offline engine's reply."""
+    if result.get("writer") != "model":
+        return []
+    lines = [message("written_by_model", model=result.get("model") or "the model")]
+    lines += [message("model_flag", flag=flag) for flag in (result.get("flags") or [])[:FLAGS_SHOWN]]
+    return [{"type": "context", "elements": [plain(line, 2000)]} for line in lines]
+
+
 def _tone_buttons(triage_id: int, tone: str) -> list[dict[str, Any]]:
     position = TONE_ORDER.index(tone) if tone in TONE_ORDER else 1
     buttons = []
@@ -162,6 +173,7 @@ def triage_message(triage_id: int, result: dict[str, Any], feedback: str | None 
         section(f"*Suggested reply* ({tone})"),
         quote(reply.get("text", ""), RICH_TEXT_LIMIT),
     ]
+    blocks += _writer_blocks(result)
     tip = result.get("tip")
     if tip:
         blocks.append({"type": "context", "elements": [plain(f"💡 {tip}", 2000)]})

@@ -16,6 +16,7 @@ from bot.copy import message
 from bot.models import utcnow
 from bot.slack.delivery import PartlyPosted, deliver, pointer_text, tell_user
 from bot.slack.message_reader import with_sign_off
+from bot.slack.model_writer import rewrite_posted_triage
 from bot.slack.payloads import readable_text
 from bot.slack.services import Services
 from bot.triage import AccountContext, EmptyRequestError, triage
@@ -111,6 +112,9 @@ def triage_and_deliver(client: WebClient, services: Services, ask: TriageAsk, jo
                     ",".join(result["reasons"]), posted.private_reason or "no")
         if posted.private_reason:
             tell_user(ask.response_url, client, ask.user_id, None, pointer_text(posted))
+        rewrite_posted_triage(client, services, team_id=ask.team_id, triage_id=triage_id, text=triage_input(ask),
+                              result=result, channel_id=posted.channel_id, ts=posted.reply_ts,
+                              request_id=ask.request_id)
     except Exception as error:  # whatever broke, the user hears about it, truthfully
         logger.exception("triage failed %s", ids)
         said = (message("failed_partly", channel=error.channel_id) if isinstance(error, PartlyPosted)

@@ -38,10 +38,12 @@ class EmptyRequestError(ValueError):
 
 @dataclass(frozen=True)
 class AccountContext:
-    """What we know of the client's account: its name and the scope notes of the contract."""
+    """What we know of the client's account: its name, the scope notes of the contract, and what was pushed back on
+    for it this quarter (one line each, for a language model's prompt; the offline triage reads the notes only)."""
 
     name: str = ""
     scope_notes: str = ""
+    pushbacks: tuple[str, ...] = ()
 
 
 def _summary(ask_text: str) -> str:

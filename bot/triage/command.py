@@ -7,7 +7,7 @@ import json
 from datetime import date
 from typing import TextIO
 
-from bot.triage import TONES, EmptyRequestError, TriageResult
+from bot.triage import TONES, AccountContext, EmptyRequestError, TriageResult
 from bot.triage.writer import Writer, triage_with
 
 READABLE_VERDICTS = {"accept": "ACCEPT: just do it", "accept_with_conditions": "ACCEPT WITH CONDITIONS",
@@ -24,6 +24,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--tone", choices=TONES, default="neutral", help="the voice of the reply (default neutral)")
     parser.add_argument("--today", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
                         help="the date to read deadlines against (default: today)")
+    parser.add_argument("--account", metavar="NAME",
+                        help="the client account the request is from: its scope notes sharpen the triage, and a "
+                             "language model is also given this quarter's push-backs (reads the store)")
+    parser.add_argument("--team", help="the account's Slack team id (default: the workspace of SLACK_BOT_TOKEN)")
 
 
 def readable(result: TriageResult) -> str:
@@ -50,7 +54,7 @@ def readable(result: TriageResult) -> str:
     return "\n".join(lines)
 
 
-def _jsonl(args, stdin: TextIO, stdout: TextIO, writer: Writer | None) -> int:
+def _jsonl(args, stdin: TextIO, stdout: TextIO, writer: Writer | None, account: AccountContext | None) -> int:
     failures = triaged = 0
     for number, line in enumerate(stdin, 1):
         if not line.strip():
@@ -61,7 +65,7 @@ def _jsonl(args, stdin: TextIO, stdout: TextIO, writer: Writer | None) -> int:
             identifier = item.get("id") if isinstance(item, dict) else None
             if not isinstance(item, dict) or not isinstance(item.get("text"), str):
                 raise ValueError('each line needs a JSON object with a "text" string')
-            result = triage_with(item["text"], writer, tone=args.tone, today=args.today).to_dict()
+            result = triage_with(item["text"], writer, tone=args.tone, today=args.today, account=account).to_dict()
             stdout.write(json.dumps({"id": identifier, **result}, ensure_ascii=False) + "\n")
             triaged += 1
         except (ValueError, EmptyRequestError) as error:
@@ -71,14 +75,15 @@ def _jsonl(args, stdin: TextIO, stdout: TextIO, writer: Writer | None) -> int:
     return 1 if failures and not triaged else 0
 
 
-def run(args, stdin: TextIO, stdout: TextIO, stderr: TextIO, writer: Writer | None = None) -> int:
-    """Run `pushback triage`, the reply written by `writer` when one is given; returns the exit code (2 when there
-    is nothing to triage)."""
+def run(args, stdin: TextIO, stdout: TextIO, stderr: TextIO, writer: Writer | None = None,
+        account: AccountContext | None = None) -> int:
+    """Run `pushback triage`, the reply written by `writer` when one is given, for `account` when known; returns
+    the exit code (2 when there is nothing to triage)."""
     if args.jsonl:
-        return _jsonl(args, stdin, stdout, writer)
+        return _jsonl(args, stdin, stdout, writer, account)
     text = stdin.read() if args.text == "-" else args.text
     try:
-        result = triage_with(text, writer, tone=args.tone, today=args.today)
+        result = triage_with(text, writer, tone=args.tone, today=args.today, account=account)
     except EmptyRequestError:
         stderr.write("Nothing to triage: give the client's request as an argument or on stdin.\n")
         return 2

@@ -138,7 +138,7 @@ def guarded(offline: TriageResult, answer: Any, text: str, account: AccountConte
     said = answer["evidence"] if isinstance(answer.get("evidence"), dict) else {}
     quoted = {reason: [quote for quote in _strings(said.get(reason)) if _flat(quote) in client] for reason in reasons}
     evidence = {reason: list(dict.fromkeys([*offline.evidence.get(reason, []), *quoted[reason]])) for reason in reasons}
-    sources = [text, *([account.name, account.scope_notes] if account else [])]
+    sources = [text, *([account.name, account.scope_notes, *account.pushbacks] if account else [])]
     flags: list[str] = []
     checked = {}
     for name in REPLY_FIELDS:

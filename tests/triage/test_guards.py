@@ -76,6 +76,15 @@ def test_amounts_and_dates_from_the_request_or_the_account_are_kept():
     assert draft == "Yes: $12,000 from 21 March, inside the £3.5k retainer; see you on 14 January."
 
 
+def test_an_amount_from_this_quarters_pushbacks_is_the_accounts_and_kept():
+    offline = triage(EXTRA_BANNERS, today=TODAY)
+    account = AccountContext(name="Acme", pushbacks=("03 Nov 2026: push_back (out_of_scope): banners at £150 each",))
+    draft = "Hi Tom, happy to: £150 each, as last month."
+    assert guarded(offline, _answer("accept_with_conditions", draft), EXTRA_BANNERS, account).flags == []
+    assert guarded(offline, _answer("accept_with_conditions", draft), EXTRA_BANNERS, replace(account, pushbacks=())
+                   ).reply.text == "Hi Tom, happy to: [price] each, as last month."
+
+
 @pytest.mark.parametrize("answer", [None, [], "accept", {"verdict": "maybe", "reply": {"text": "Hi"}},
                                     {"verdict": "accept"}, {"verdict": "accept", "reply": {"text": "  "}},
                                     {"verdict": "accept", "reply": ["Hi"]}],
