@@ -1,15 +1,15 @@
 """Each workspace's switch for the language model that writes its replies: off until one of its admins turns it
 on in App Home, with who changed it and when.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
