@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.triage.asks import is_request, split_asks
 from bot.triage.cleaning import CleanedMessage, clean_message
 from bot.triage.dates import working_days_ahead
-from bot.triage.engine import Decision, decide_reasons, read_message, strictest, to_ask
+from bot.triage.engine import UNSURE, Decision, decide_reasons, read_message, strictest, to_ask
 from bot.triage.knowledge import REASONS, TONES, KnowledgeError, load_knowledge
 from bot.triage.model import load_model
 from bot.triage.reply import build_plan, fitting_topics, render_reply, seed_of
@@ -26,7 +26,7 @@ __all__ = [
 
 SUMMARY_LIMIT = 120
 PRACTICE_CONFIDENCE = 0.95
-CHECK_BELOW = 0.6  # a verdict less sure than this comes with what to check, and a holding reply
+CHECK_BELOW = UNSURE  # a verdict more likely wrong than right comes with what to check, and a holding reply
 MAX_CHECKS = 3
 _NOT_WORDS = re.compile(r"@[\w.-]+|https?://\S+|www\.\S+")
 
@@ -74,13 +74,21 @@ def _apply_scope_notes(ask: Ask, account: AccountContext | None) -> Ask:
     return replace(ask, verdict=verdict_for(reasons), reasons=reasons, evidence=evidence)
 
 
-def _confidence(asks: list[Ask], decision: Decision) -> float:
-    """How sure the triage is of the strictest verdict of `asks` (0 to 1). A practice from the catalogue: high. A
-    push-back or decline: as sure as the stronger of the caution column (the message's `needs_no`) and the reader's
-    belief in its likeliest reason; an accept with conditions: the stronger of that belief and the column's doubt
-    that a no is needed; an accept: the column's doubt alone. A verdict the engine leaned to is unsure by
-    definition."""
+def _confidence(asks: list[Ask], decision: Decision, learned: dict[str, float] | None = None) -> float:
+    """How sure the triage is of the strictest verdict of `asks` (0 to 1). With the learned reader's verdict
+    columns (`learned`, for these asks): their probability of that verdict, high for a practice from the
+    catalogue, below `CHECK_BELOW` for an accept held for a check. Without them (an older model): a practice from
+    the catalogue: high. A push-back or decline: as sure as the stronger of the caution column (the message's
+    `needs_no`) and the reader's belief in its likeliest reason; an accept with conditions: the stronger of that
+    belief and the column's doubt that a no is needed; an accept: the column's doubt alone. A verdict the engine
+    leaned to is unsure by definition."""
     verdict = strictest([ask.verdict for ask in asks])
+    if learned:
+        if decision.leaned:
+            return round(min(learned["accept"], learned[verdict], CHECK_BELOW - 0.01), 2)
+        if any(ask.practice and ask.verdict == verdict for ask in asks):
+            return max(PRACTICE_CONFIDENCE, round(learned[verdict], 2))
+        return round(learned[verdict], 2)
     if any(ask.practice and ask.verdict == verdict for ask in asks):
         return PRACTICE_CONFIDENCE
     needs_no = decision.needs_no
@@ -115,9 +123,10 @@ def triage(text: str, *, tone: str = "neutral", today: date | None = None,
         raise EmptyRequestError("Nothing to triage: the message has no text of its own.")
     readings = read_message(cleaned, knowledge, today)
     decision = decide_reasons(readings, cleaned.text, load_model(knowledge_dir))
-    asks = [_apply_scope_notes(to_ask(reading), account) for reading in readings]
-    asks = [replace(ask, confidence=_confidence([ask], decision)) for ask in asks]
-    confidence = _confidence(asks, decision)
+    asks = [_apply_scope_notes(to_ask(reading, decision.verdict), account) for reading in readings]
+    per_ask = decision.ask_verdicts or (None,) * len(asks)
+    asks = [replace(ask, confidence=_confidence([ask], decision, learned)) for ask, learned in zip(asks, per_ask)]
+    confidence = _confidence(asks, decision, decision.verdicts)
     verdict = strictest([ask.verdict for ask in asks])
     reasons: list[str] = []
     evidence: dict[str, list[str]] = {}

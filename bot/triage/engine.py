@@ -24,6 +24,7 @@ PUSH_BACK_REASONS = {"unreasonable", "illogical", "misses_business_objectives", 
                      "jeopardises_other_work"}
 EVIDENCE_PER_REASON = 3
 VETO = 0.1  # the learned reader's probability below which a reason the cues raised is dropped
+UNSURE = 0.5  # a verdict less likely than this is more likely wrong than right
 _WORD = re.compile(r"[a-z']+")
 
 
@@ -207,10 +208,18 @@ class Decision:
     leaned: bool
     likeliest: tuple[str, ...] = ()
     probabilities: dict[str, float] = field(default_factory=dict)
+    verdict: str = ""
+    verdicts: dict[str, float] = field(default_factory=dict)
+    ask_verdicts: tuple[dict[str, float], ...] = ()
 
 
 def decide_reasons(readings: list[AskReading], message: str, model: ReasonModel) -> Decision:
-    """Let the learned reader, reading what the message asks for and what the cues found, settle its reasons.
+    """Let the learned reader, reading what the message asks for and what the cues found, settle its reasons and,
+    with its verdict columns, the verdict: the likeliest verdict for what the message asks for ("accept" when it
+    rules out all it mentions), "accept" only when earned
+    (at the model's `earned` probability; below it the message is held for a check; an accept more likely wrong than
+    right, `UNSURE`, gives way to the reasons the cues and the reader found, short of a decline), and never below what a
+    practice of the catalogue in one of its asks calls for. The asks' reasons are then aligned to that verdict.
 
     A reason the cues raised keeps its ask and evidence unless the reader, having weighed the cue, all but rules it
     out (below `VETO`); a practice from the catalogue is kept whatever the reader says. A reason the reader finds
@@ -219,7 +228,8 @@ def decide_reasons(readings: list[AskReading], message: str, model: ReasonModel)
     says the message likely needs a no (at the model's `lean`), "accept" is not earned: the reader's likeliest
     reason is taken, and the decision says it leaned."""
     signals = cue_signals(readings)
-    probabilities = model.probabilities(asked_for(message), signals)
+    asked = asked_for(message)
+    probabilities = model.probabilities(asked, signals)
     cancelled = cancelled_everywhere(readings)
     settled = settled_reasons(probabilities, {reason for reading in readings for reason in reading.reasons()},
                               cancelled, model.threshold)
@@ -230,7 +240,7 @@ def decide_reasons(readings: list[AskReading], message: str, model: ReasonModel)
             reading.scores[reason] = 0
     present = {reason for reading in readings for reason in reading.reasons()}
     _place(readings, [reason for reason in REASONS if reason in settled and reason not in present], model)
-    needs_no = model.needs_no(asked_for(message), signals)
+    needs_no = model.needs_no(asked, signals)
     leaned = False
     if needs_no >= model.lean and not any(reading.reasons() for reading in readings):
         open_reasons = [reason for reason in REASONS if reason not in cancelled]
@@ -238,7 +248,50 @@ def decide_reasons(readings: list[AskReading], message: str, model: ReasonModel)
             _place(readings, [max(open_reasons, key=lambda reason: probabilities[reason])], model)
             leaned = True
     likeliest = tuple(sorted(REASONS, key=lambda reason: -probabilities[reason])[:LIKELIEST])
-    return Decision(needs_no, leaned, likeliest, probabilities)
+    verdicts = model.verdict_probabilities(asked or message, signals)
+    if not verdicts:
+        return Decision(needs_no, leaned, likeliest, probabilities)
+    verdict = max(VERDICTS, key=verdicts.__getitem__) if asked else "accept"
+    found = strictest([verdict_for(reading.reasons()) for reading in readings])
+    held = False
+    if asked and verdict == "accept" and verdicts["accept"] < UNSURE and found != "accept":
+        verdict = min(found, "push_back", key=VERDICTS.index)
+    elif asked and verdict == "accept" and verdicts["accept"] < model.earned:
+        verdict, held = "accept_with_conditions", True
+    floor = strictest([verdict_for([reason for reason in reading.reasons()
+                                    if reading.scores[reason] >= PRACTICE_WEIGHT])
+                       for reading in readings if reading.practice])
+    if VERDICTS.index(floor) > VERDICTS.index(verdict):
+        verdict, held = floor, False
+    align_to_verdict(readings, verdict, held, probabilities, cancelled, model)
+    ask_verdicts = (tuple(model.verdict_probabilities(reading.text, cue_signals([reading])) for reading in readings)
+                    if len(readings) > 1 else (verdicts,))
+    return Decision(needs_no, held, likeliest, probabilities, verdict, verdicts, ask_verdicts)
+
+
+def align_to_verdict(readings: list[AskReading], verdict: str, held: bool, probabilities: dict[str, float],
+                     cancelled: set[str], model: ReasonModel) -> None:
+    """Make the asks' reasons fit the verdict the learned reader read for the whole message: drop a reason that
+    calls for something stricter (a practice goes with it), except that a yes with conditions keeps a push-back
+    reason as its condition ("not for free"; `to_ask` caps the verdict); when nothing calls for the verdict, give the
+    reason most likely to the ask that reads most like it. An accept that is not `held` for a check keeps no
+    reason; a held one gets the likeliest reason short of a decline, to say what to check."""
+    rank = VERDICTS.index(verdict)
+    if not held:
+        for reading in readings:
+            stricter = [reason for reason in reading.reasons() if VERDICTS.index(verdict_for([reason])) > rank
+                        and not (verdict == "accept_with_conditions" and reason in PUSH_BACK_REASONS)]
+            for reason in stricter:
+                reading.scores[reason] = 0
+            if stricter:
+                reading.practice = ""
+    if VERDICTS.index(strictest([verdict_for(reading.reasons()) for reading in readings])) >= rank:
+        return
+    conditional = held or verdict == "accept_with_conditions"
+    candidates = [reason for reason in REASONS if reason not in cancelled
+                  and (reason not in DECLINE_REASONS if conditional else verdict_for([reason]) == verdict)]
+    if candidates:
+        _place(readings, [max(candidates, key=lambda reason: probabilities[reason])], model)
 
 
 def _place(readings: list[AskReading], missing: list[str], model: ReasonModel) -> None:
@@ -277,11 +330,14 @@ def strictest(verdicts: list[str]) -> str:
     return max(verdicts, key=VERDICTS.index, default="accept")
 
 
-def to_ask(reading: AskReading) -> Ask:
+def to_ask(reading: AskReading, cap: str = "") -> Ask:
     """The public view of one ask's reading. An ask whose only reason to push back is that it asks more than is
-    fair, with a trade offered for it, gets conditions (the trade) rather than a refusal."""
+    fair, with a trade offered for it, gets conditions (the trade) rather than a refusal. No ask is stricter than
+    `cap`, the verdict the learned reader read for the whole message, when it read one."""
     reasons = reading.reasons()
     verdict = verdict_for(reasons)
+    if cap and VERDICTS.index(verdict) > VERDICTS.index(cap):
+        verdict = cap
     if verdict == "push_back" and reading.trade and PUSH_BACK_REASONS & set(reasons) == {"unreasonable"}:
         verdict = "accept_with_conditions"
     return Ask(text=reading.text, verdict=verdict, reasons=reasons,

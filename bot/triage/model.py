@@ -2,9 +2,11 @@
 found in it, trained on the labelled examples in `data/triage/examples/` (`python -m bot.triage.train`).
 
 It reads what the cues cannot list (the same kind of ask in new words) and weighs what they found against the
-rest of the message, so it has the last word on which reasons a request has. Scoring is plain Python over the weights
-in `data/triage/model.json`; nothing is downloaded and the same text always scores the same. Each reason it finds
-is explained by the words that carried the most weight for it."""
+rest of the message, so it has the last word on which reasons a request has. Beside the reasons, four verdict
+columns (one multinomial model over the same features) read which verdict the whole message calls for: the
+verdict is learned directly, as the plain baseline does, rather than only derived from the reasons. Scoring is
+plain Python over the weights in `data/triage/model.json`; nothing is downloaded and the same text always scores
+the same. Each reason it finds is explained by the words that carried the most weight for it."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from operator import itemgetter, mul
 from pathlib import Path
 
 from bot.triage.knowledge import DEFAULT_DIRECTORY, REASONS, KnowledgeError
+from bot.triage.result import VERDICTS
 
 FEATURE_VERSION = 4
 MODEL_FILE = "model.json"
@@ -81,6 +84,22 @@ class ReasonModel:
     caution: array
     caution_bias: float
     lean: float
+    verdict_columns: tuple[array, ...] = ()
+    verdict_bias: tuple[float, ...] = ()
+    earned: float = 0.0
+
+    def verdict_probabilities(self, text: str, signals: Iterable[str] = ()) -> dict[str, float]:
+        """For each verdict, how likely the whole of `text` calls for it, given what the cues found (summing to 1);
+        empty when the model has no verdict columns."""
+        if not self.verdict_columns:
+            return {}
+        positions, values = weigh(feature_counts(text, signals), self.index, self.idf)
+        scores = [bias + sum(values[i] * column[position] for i, position in enumerate(positions))
+                  for bias, column in zip(self.verdict_bias, self.verdict_columns)]
+        top = max(scores)
+        exponentials = [math.exp(score - top) for score in scores]
+        total = sum(exponentials)
+        return {verdict: value / total for verdict, value in zip(VERDICTS, exponentials)}
 
     def probabilities(self, text: str, signals: Iterable[str] = ()) -> dict[str, float]:
         """For each reason, how likely the model finds it in `text`, given what the cues found (0 to 1)."""
@@ -145,12 +164,25 @@ def read_model(path: Path) -> ReasonModel:
     if not (isinstance(caution, dict) and isinstance(caution.get("weights"), list)
             and len(caution["weights"]) == len(features) and isinstance(caution.get("lean"), (int, float))):
         raise _invalid(path, "the caution column needs one weight per feature and a lean")
+    verdicts = data.get("verdicts")
+    if verdicts is not None and not (
+            isinstance(verdicts, dict) and tuple(verdicts.get("labels") or ()) == VERDICTS
+            and isinstance(verdicts.get("weights"), list) and len(verdicts["weights"]) == len(features)
+            and all(isinstance(row, list) and len(row) == len(VERDICTS) for row in verdicts["weights"])
+            and isinstance(verdicts.get("bias"), list) and len(verdicts["bias"]) == len(VERDICTS)
+            and isinstance(verdicts.get("earned"), (int, float))):
+        raise _invalid(path, "the verdict columns need the four verdicts in order, one row of four weights per "
+                             "feature, four biases and the probability from which accept is earned")
     return ReasonModel(index={feature: position for position, feature in enumerate(features)},
                        idf=array("d", idf),
                        columns=tuple(array("d", (row[column] for row in weights)) for column in range(len(REASONS))),
                        bias=tuple(float(value) for value in bias), threshold=float(threshold),
                        digest=str(data.get("examples_digest", "")), caution=array("d", caution["weights"]),
-                       caution_bias=float(caution.get("bias", 0.0)), lean=float(caution["lean"]))
+                       caution_bias=float(caution.get("bias", 0.0)), lean=float(caution["lean"]),
+                       verdict_columns=tuple(array("d", (row[column] for row in verdicts["weights"]))
+                                             for column in range(len(VERDICTS))) if verdicts else (),
+                       verdict_bias=tuple(float(value) for value in verdicts["bias"]) if verdicts else (),
+                       earned=float(verdicts["earned"]) if verdicts else 0.0)
 
 
 @lru_cache(maxsize=8)

@@ -27,6 +27,7 @@ from bot.triage.cleaning import clean_message
 from bot.triage.engine import (DECLINE_REASONS, PUSH_BACK_REASONS, cancelled_everywhere, cue_signals, read_message,
                                settled_reasons, verdict_for)
 from bot.triage.knowledge import DEFAULT_DIRECTORY, REASONS, load_knowledge
+from bot.triage.result import VERDICTS
 from bot.triage.model import (EXAMPLES_DIRECTORY, FEATURE_VERSION, MODEL_FILE, examples_digest, feature_counts,
                               weigh)
 
@@ -38,6 +39,7 @@ MAX_FALSE_ALARM = 0.08
 WRITTEN_ON = "2026-11-23"  # the date examples without a `today` were written against
 NEEDS_NO = DECLINE_REASONS | PUSH_BACK_REASONS
 MAX_LEAN_FALSE_ALARM = 0.05  # acceptable requests the caution column may flag, out of fold
+MAX_UNEARNED_ACCEPTS = 0.05  # acceptable requests the verdict columns may hold for a check, out of fold
 
 
 def load_examples(directory: Path) -> list[dict]:
@@ -90,17 +92,66 @@ def _matrix(counted: list[Counter], vocabulary: dict[str, int], idf: list[float]
 def _fit(counted: list[Counter], labels: list[set[str]]):
     from sklearn.linear_model import LogisticRegression
 
-    documents = Counter(feature for counts in counted for feature in counts)
-    features = sorted(feature for feature, count in documents.items() if count >= MIN_DOCUMENTS)
-    vocabulary = {feature: position for position, feature in enumerate(features)}
-    total = len(counted)
-    idf = [math.log((1 + total) / (1 + documents[feature])) + 1 for feature in features]
+    features, vocabulary, idf = _vocabulary(counted)
     matrix = _matrix(counted, vocabulary, idf)
     models = []
     for target in _targets(labels):
         model = LogisticRegression(C=REGULARISATION, class_weight="balanced", max_iter=5000)
         models.append(model.fit(matrix, target))
     return features, vocabulary, idf, models
+
+
+def _fit_verdicts(matrix, verdicts: list[str]):
+    """The verdict columns: one multinomial logistic regression over the same features, predicting the verdict."""
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression(C=REGULARISATION, class_weight="balanced", max_iter=5000)
+    return model.fit(matrix, verdicts)
+
+
+def _verdict_rows(model, matrix) -> list[dict[str, float]]:
+    classes = [str(label) for label in model.classes_]
+    return [{verdict: float(row[classes.index(verdict)]) for verdict in VERDICTS}
+            for row in model.predict_proba(matrix)]
+
+
+def verdicts_out_of_fold(counted: list[Counter], verdicts: list[str]) -> list[dict[str, float]]:
+    """Each example's verdict probabilities from verdict columns fitted without it (the same folds)."""
+    scored: list[dict[str, float]] = [{} for _ in counted]
+    for fold in range(FOLDS):
+        held = [index for index in range(len(counted)) if index % FOLDS == fold]
+        kept = [index for index in range(len(counted)) if index % FOLDS != fold]
+        features, vocabulary, idf = _vocabulary([counted[i] for i in kept])
+        model = _fit_verdicts(_matrix([counted[i] for i in kept], vocabulary, idf), [verdicts[i] for i in kept])
+        for index, row in zip(held, _verdict_rows(model, _matrix([counted[i] for i in held], vocabulary, idf))):
+            scored[index] = row
+    return scored
+
+
+def choose_earned(scored: list[dict[str, float]], verdicts: list[str]) -> tuple[float, dict]:
+    """The probability of "accept" below which an accept is not earned (the triage holds and says what to check):
+    the highest at which no more than `MAX_UNEARNED_ACCEPTS` of the acceptable examples the columns would accept
+    are held, out of fold. Also the columns' out-of-fold figures."""
+    picked = [max(row, key=row.__getitem__) for row in scored]
+    accepted = sorted(row["accept"] for row, pick, verdict in zip(scored, picked, verdicts)
+                      if pick == "accept" and verdict == "accept")
+    allowed = int(len(accepted) * MAX_UNEARNED_ACCEPTS)
+    earned = round(accepted[allowed] - 0.005, 3) if allowed < len(accepted) else 0.0
+    correct = sum(pick == verdict for pick, verdict in zip(picked, verdicts))
+    needs_no = [pick for pick, verdict in zip(picked, verdicts) if verdict in ("push_back", "decline")]
+    waved = sum(pick == "accept" and row["accept"] >= earned
+                for pick, row, verdict in zip(picked, scored, verdicts) if verdict in ("push_back", "decline"))
+    return earned, {"verdict_accuracy": round(correct / len(verdicts), 3),
+                    "waved_through": round(waved / max(1, len(needs_no)), 3)}
+
+
+def _vocabulary(counted: list[Counter]) -> tuple[list[str], dict[str, int], list[float]]:
+    documents = Counter(feature for counts in counted for feature in counts)
+    features = sorted(feature for feature, count in documents.items() if count >= MIN_DOCUMENTS)
+    vocabulary = {feature: position for position, feature in enumerate(features)}
+    total = len(counted)
+    idf = [math.log((1 + total) / (1 + documents[feature])) + 1 for feature in features]
+    return features, vocabulary, idf
 
 
 def _targets(labels: list[set[str]]) -> list[list[bool]]:
@@ -174,10 +225,16 @@ def train(directory: Path) -> dict:
     scored = out_of_fold(counted, labels)
     threshold, figures = choose_threshold(scored, read, labels, verdicts)
     lean, reliability = choose_lean(scored, labels, verdicts)
-    features, _, idf, models = _fit(counted, labels)
-    weights = [[round(float(model.coef_[0][position]), 4) for model in models] for position in range(len(features))]
+    earned, verdict_figures = choose_earned(verdicts_out_of_fold(counted, verdicts), verdicts)
+    features, vocabulary, idf, models = _fit(counted, labels)
+    verdict_model = _fit_verdicts(_matrix(counted, vocabulary, idf), verdicts)
+    order = [[str(label) for label in verdict_model.classes_].index(verdict) for verdict in VERDICTS]
+    weights = [[round(float(model.coef_[0][position]), 4) for model in models]
+               + [round(float(verdict_model.coef_[row][position]), 4) for row in order]
+               for position in range(len(features))]
     kept = [position for position, row in enumerate(weights) if any(abs(value) >= 0.0005 for value in row)]
     caution = models[len(REASONS)]
+    first_verdict = len(REASONS) + 1
     return {
         "feature_version": FEATURE_VERSION, "reasons": list(REASONS), "examples_digest": examples_digest(directory),
         "examples": len(examples), "regularisation": REGULARISATION, "threshold": threshold,
@@ -189,6 +246,9 @@ def train(directory: Path) -> dict:
         "caution": {"lean": lean, "bias": round(float(caution.intercept_[0]), 4),
                     "weights": [weights[position][len(REASONS)] for position in kept],
                     "out_of_fold_reliability": reliability},
+        "verdicts": {"labels": list(VERDICTS), "earned": earned, "out_of_fold": verdict_figures,
+                     "bias": [round(float(verdict_model.intercept_[row]), 4) for row in order],
+                     "weights": [weights[position][first_verdict:] for position in kept]},
     }
 
 
@@ -221,7 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     target = arguments.knowledge / MODEL_FILE
     target.write_text(json.dumps(model, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"trained on {model['examples']} examples, {len(model['features'])} features, "
-          f"threshold {model['threshold']}; out of fold: {model['out_of_fold']}; wrote {target}")
+          f"threshold {model['threshold']}; out of fold: {model['out_of_fold']}; verdict columns out of fold: "
+          f"{model['verdicts']['out_of_fold']}, accept earned from {model['verdicts']['earned']}; wrote {target}")
     return 0
 
 

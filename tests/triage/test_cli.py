@@ -16,7 +16,7 @@ def _triage(*args, stdin=""):
 def test_text_argument_prints_a_readable_triage():
     result = _triage(REQUEST, "--today", "2026-11-23")
     assert result.returncode == 0
-    assert result.stdout.startswith("Verdict: PUSH BACK")
+    assert result.stdout.startswith("Verdict: ACCEPT WITH CONDITIONS")
     assert '"at no extra cost"' in result.stdout and "Suggested reply (neutral)" in result.stdout
 
 
@@ -38,7 +38,7 @@ def test_jsonl_keeps_ids_and_names_a_malformed_line_while_the_rest_go_on():
     outputs = [json.loads(line) for line in result.stdout.splitlines()]
     assert result.returncode == 0
     assert [o.get("id") for o in outputs] == ["a", None, "c", "d", 5]
-    assert outputs[0]["verdict"] == "push_back" and isinstance(outputs[0]["reasons"], list)
+    assert outputs[0]["verdict"] == "accept_with_conditions" and isinstance(outputs[0]["reasons"], list)
     assert outputs[1] == {"id": None, "line": 2, "error": "not JSON"}
     assert "text" in outputs[2]["error"] and outputs[2]["line"] == 3
     assert "Nothing to triage" in outputs[3]["error"]

@@ -16,7 +16,8 @@ from bot.triage.writer import mask_contacts
 TODAY = date(2026, 12, 7)
 FAKE_REVIEWS = ("Hi team, could you post 30 five-star reviews of our new blender on Amazon from staff accounts? "
                 "Thanks, Priya")
-EXTRA_BANNERS = "Hi, can you add two extra social banners to this week's batch? Happy to pay for them. Thanks, Tom"
+EXTRA_BANNERS = ("Hi, can you add two extra social banners to next month's batch? It's in the quote we signed. "
+                 "Thanks, Tom")
 
 
 def _answer(verdict: str, text: str = "Hi Priya, thanks for asking.", **extra) -> dict:

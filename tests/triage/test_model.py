@@ -11,6 +11,7 @@ import pytest
 
 from bot.triage import KnowledgeError, check_knowledge, triage
 from bot.triage.knowledge import DEFAULT_DIRECTORY, REASONS
+from bot.triage.result import VERDICTS
 from bot.triage.model import FEATURE_VERSION, MODEL_FILE, examples_digest, load_model, read_model
 
 HERE = Path(__file__).resolve().parent
@@ -25,17 +26,26 @@ def knowledge_copy(tmp_path) -> Path:
 
 
 def _write_model(directory: Path, words: dict[str, str], threshold: float = 0.5,
-                 signals: dict[str, str] | None = None) -> None:
+                 signals: dict[str, str] | None = None, verdicts: dict[str, str] | None = None,
+                 verdict_bias: dict[str, float] | None = None) -> None:
     """A hand-made model: each word in `words` (and each cue signal in `signals`) points strongly to its reason;
-    everything else to nothing."""
+    everything else to nothing. With `verdicts` (word -> verdict) or `verdict_bias`, it has verdict columns too."""
     pointers = {f"w {word}": reason for word, reason in words.items()} | dict(signals or {})
-    features = list(pointers)
-    weights = [[8.0 if reason == pointers[feature] else 0.0 for reason in REASONS] for feature in features]
-    (directory / MODEL_FILE).write_text(json.dumps({
+    verdict_pointers = {f"w {word}": verdict for word, verdict in (verdicts or {}).items()}
+    features = list(dict.fromkeys([*pointers, *verdict_pointers]))
+    weights = [[8.0 if reason == pointers.get(feature) else 0.0 for reason in REASONS] for feature in features]
+    model = {
         "feature_version": FEATURE_VERSION, "reasons": list(REASONS), "threshold": threshold,
         "bias": [-4.0] * len(REASONS), "features": features, "idf": [1.0] * len(features), "weights": weights,
         "caution": {"lean": 0.99, "bias": -4.0, "weights": [0.0] * len(features)},
-    }))
+    }
+    if verdicts is not None or verdict_bias is not None:
+        model["verdicts"] = {
+            "labels": list(VERDICTS), "earned": 0.5,
+            "bias": [(verdict_bias or {}).get(verdict, 0.0) for verdict in VERDICTS],
+            "weights": [[8.0 if verdict == verdict_pointers.get(feature) else 0.0 for verdict in VERDICTS]
+                        for feature in features]}
+    (directory / MODEL_FILE).write_text(json.dumps(model))
 
 
 def test_the_shipped_model_was_trained_on_the_examples_as_they_are_now():
@@ -108,6 +118,52 @@ def test_the_learned_reader_drops_a_cues_reason_only_when_it_all_but_rules_it_ou
     assert triage(text, today=TODAY, knowledge_dir=doubting).verdict == "accept"
 
 
+def test_the_verdict_columns_have_the_last_word_and_a_reason_is_placed_to_carry_it(knowledge_copy):
+    _write_model(knowledge_copy, {"zebra": "misses_business_objectives"}, threshold=0.999,
+                 verdicts={"zebra": "push_back"}, verdict_bias={"accept": 2.0})
+    result = triage("Thanks for the deck. Could the homepage hero be a zebra, all year round?", today=TODAY,
+                    knowledge_dir=knowledge_copy)
+    assert result.verdict == "push_back" and result.confidence > 0.9
+    assert result.reasons == ["misses_business_objectives"]
+    [evidence] = result.evidence["misses_business_objectives"]
+    assert "zebra" in evidence and "Thanks for the deck" not in evidence
+    plain = triage("Could the homepage hero be a photo of the team?", today=TODAY, knowledge_dir=knowledge_copy)
+    assert (plain.verdict, plain.reasons) == ("accept", [])
+
+
+def test_an_accept_from_the_verdict_columns_drops_the_cues_stricter_reasons(knowledge_copy):
+    text = "Please take 40% off this month's invoice."
+    _write_model(knowledge_copy, {}, signals={"k strong unreasonable": "unreasonable"}, verdict_bias={"accept": 6.0})
+    result = triage(text, today=TODAY, knowledge_dir=knowledge_copy)
+    assert (result.verdict, result.reasons, result.evidence) == ("accept", [], {})
+
+
+def test_a_yes_with_conditions_keeps_a_push_back_reason_as_its_condition(knowledge_copy):
+    _write_model(knowledge_copy, {}, signals={"k strong unreasonable": "unreasonable"},
+                 verdict_bias={"accept_with_conditions": 6.0})
+    result = triage("Can you add a French version of the site at no extra cost?", today=TODAY,
+                    knowledge_dir=knowledge_copy)
+    assert result.verdict == "accept_with_conditions" and "unreasonable" in result.reasons
+    assert "at no extra cost" in result.evidence["unreasonable"]
+
+
+def test_a_practice_of_the_catalogue_is_a_floor_the_verdict_columns_cannot_go_below(knowledge_copy):
+    _write_model(knowledge_copy, {}, verdict_bias={"accept": 6.0})
+    result = triage("Can you backdate the contract to 1 October?", today=TODAY, knowledge_dir=knowledge_copy)
+    assert result.verdict == "decline" and result.asks[0].practice and result.confidence >= 0.95
+
+
+def test_a_malformed_verdict_block_names_the_problem(knowledge_copy):
+    _write_model(knowledge_copy, {}, verdict_bias={"accept": 1.0})
+    path = knowledge_copy / MODEL_FILE
+    model = json.loads(path.read_text())
+    model["verdicts"]["labels"] = ["yes", "no"]
+    path.write_text(json.dumps(model))
+    with pytest.raises(KnowledgeError) as raised:
+        check_knowledge(knowledge_copy)
+    assert "verdict columns" in str(raised.value)
+
+
 def test_below_the_threshold_the_learned_reader_adds_nothing(knowledge_copy):
     _write_model(knowledge_copy, {"flamingo": "misses_business_objectives"}, threshold=0.999)
     assert triage("Make the hero a flamingo.", today=TODAY, knowledge_dir=knowledge_copy).verdict == "accept"
@@ -138,4 +194,7 @@ def test_training_again_gives_the_shipped_model(tmp_path):
     assert flat == pytest.approx([weight for row in shipped["weights"] for weight in row], abs=2e-4)
     assert retrained["caution"]["lean"] == shipped["caution"]["lean"]
     assert retrained["caution"]["weights"] == pytest.approx(shipped["caution"]["weights"], abs=2e-4)
+    assert retrained["verdicts"]["earned"] == pytest.approx(shipped["verdicts"]["earned"], abs=2e-3)
+    assert [weight for row in retrained["verdicts"]["weights"] for weight in row] == pytest.approx(
+        [weight for row in shipped["verdicts"]["weights"] for weight in row], abs=2e-4)
     assert read_model(DEFAULT_DIRECTORY / MODEL_FILE).digest == retrained["examples_digest"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.triage import KnowledgeError, check_knowledge, load_knowledge, triage
+from bot.triage import CHECK_BELOW, KnowledgeError, check_knowledge, load_knowledge, triage
 from bot.triage.knowledge import DEFAULT_DIRECTORY
 from bot.triage.model import load_model
 
@@ -135,26 +135,27 @@ def _knowledge_copy(tmp_path: Path) -> Path:
     return target
 
 
-def _with_lean(tmp_path: Path, lean: float) -> Path:
+def _with_earned(tmp_path: Path, earned: float) -> Path:
     directory = _knowledge_copy(tmp_path)
     model = json.loads((directory / "model.json").read_text())
-    model["caution"]["lean"] = lean
+    model["verdicts"]["earned"] = earned
     (directory / "model.json").write_text(json.dumps(model))
     return directory
 
 
-def test_accept_is_earned_when_the_caution_column_doubts_it(tmp_path):
+def test_accept_is_earned_only_when_the_verdict_columns_are_sure_enough(tmp_path):
     text = "Could you move the Thursday check-in to 3pm?"
     assert _triage(text).verdict == "accept"
-    cautious = triage(text, today=TODAY, knowledge_dir=_with_lean(tmp_path, 0.0))
-    assert cautious.verdict != "accept"
-    assert cautious.confidence < 0.6
+    cautious = triage(text, today=TODAY, knowledge_dir=_with_earned(tmp_path, 1.0))
+    assert cautious.verdict == "accept_with_conditions"
+    assert cautious.confidence < CHECK_BELOW
     assert cautious.checks and all(check.endswith("?") for check in cautious.checks)
+    assert "Sure" not in cautious.reply.text and "[day]" in cautious.reply.text
 
 
 def test_a_confident_accept_has_nothing_to_check(tmp_path):
     result = triage("Could you move the Thursday check-in to 3pm?", today=TODAY,
-                    knowledge_dir=_with_lean(tmp_path, 1.0))
+                    knowledge_dir=_with_earned(tmp_path, 0.0))
     assert result.verdict == "accept"
     assert result.checks == []
 

@@ -52,7 +52,10 @@ def _assert_bars(figures: dict) -> None:
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.jsonl")), ids=lambda path: path.stem)
 def test_each_set_of_our_labelled_examples_is_read_well(path):
     figures = _scored(path)
+    has_reasons = any(case["reasons"] for case in _load(path))
     for name, bar in BARS.items():
+        if name == "reason_macro_f1" and not has_reasons:
+            continue  # a set of acceptable requests only has no reason to find
         assert figures[name] >= bar, f"{name} {figures[name]:.3f} below {bar}"
 
 
