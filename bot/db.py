@@ -219,6 +219,14 @@ class Database:
         with self._sessions() as session, session.begin():
             yield session
 
+    @contextmanager
+    def statements(self) -> Iterator[Connection]:
+        """One unit of work of Core statements alone, for the per-request hot path: a pooled connection in a
+        transaction, committed on success and rolled back on error. It skips the ORM session (about 0.2 ms of CPU
+        a unit of work on SQLite); anything that loads or changes ORM objects uses `transaction`."""
+        with self.engine.begin() as connection:
+            yield connection
+
     def ping(self) -> bool:
         """True when the database answers a trivial query (on a pooled connection, within the timeouts)."""
         try:

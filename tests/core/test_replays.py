@@ -3,6 +3,7 @@ two apps on one store, each with its own engine, as two instances would be."""
 
 from __future__ import annotations
 
+import threading
 import time
 from urllib.parse import urlencode
 
@@ -11,9 +12,10 @@ from slack_bolt import BoltRequest
 
 from bot.db import Database
 from bot.settings import settings_from_mapping
+from bot.replays import CheckThreads, ReplayGuard
 from handlers.app import create_app
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
-from tests.support.driver import sign
+from tests.support.driver import eventually, sign
 
 
 def _instance(database_url, standin):
@@ -65,3 +67,42 @@ def test_a_new_request_with_its_own_trigger_is_processed(two_instances):
         body = _help_command(trigger)
         reply = app.dispatch(BoltRequest(body=body, headers=_signed(body)))
         assert reply.status == 200 and "pushback" in reply.body.lower()
+
+
+def test_requests_checked_one_after_another_share_one_check_thread(db):
+    guard = ReplayGuard(db)
+    checked_on: list[threading.Thread] = []
+    check = guard.first_sighting
+
+    def noting_the_thread(raw_body):
+        checked_on.append(threading.current_thread())
+        return check(raw_body)
+
+    guard.first_sighting = noting_the_thread  # type: ignore[method-assign]
+    answers = [guard.first_sighting_promptly(f"body {index}") for index in range(20)]
+    replayed = guard.first_sighting_promptly("body 3")
+
+    assert answers == [True] * 20 and replayed is False
+    assert len({id(thread) for thread in checked_on}) == 1
+
+
+def test_a_check_stuck_on_the_database_does_not_hold_the_next_one():
+    threads = CheckThreads()
+    release, second_ran = threading.Event(), threading.Event()
+    threads.run(lambda: release.wait(10))
+    try:
+        threads.run(second_ran.set)
+        assert second_ran.wait(5)
+    finally:
+        release.set()
+
+
+def test_idle_check_threads_end_and_a_later_check_still_runs():
+    threads = CheckThreads(name="replay-check-idle-test", idle_seconds=0.05)
+    first, later = threading.Event(), threading.Event()
+    threads.run(first.set)
+    assert first.wait(5)
+
+    assert eventually(lambda: not any(thread.name == "replay-check-idle-test" for thread in threading.enumerate()))
+    threads.run(later.set)
+    assert later.wait(5)

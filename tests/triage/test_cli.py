@@ -1,16 +1,14 @@
 """`pushback triage` from the shell: text, stdin, --json, --jsonl with bad lines, --tone, nothing to triage."""
 
 import json
-import subprocess
 
-from tests.support.process import PROJECT_ROOT, pushback_command
+from tests.support.cli import run_pushback
 
 REQUEST = "Could you add a French version of the site by Friday at no extra cost?"
 
 
 def _triage(*args, stdin=""):
-    return subprocess.run([*pushback_command(), "triage", *args], input=stdin, capture_output=True, text=True,
-                          cwd=PROJECT_ROOT, timeout=60)
+    return run_pushback("triage", *args, stdin=stdin, dropped=())
 
 
 def test_text_argument_prints_a_readable_triage():

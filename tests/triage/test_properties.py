@@ -5,6 +5,7 @@ never change what is found."""
 import json
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -76,6 +77,7 @@ def _labelled_texts() -> list[str]:
             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+@pytest.mark.slow  # some 40 s (256 patterns in full over 9,500 texts): .ci/run runs it; the property test above is fast
 def test_the_word_start_shortcut_agrees_with_a_full_search_on_every_labelled_example():
     texts = _labelled_texts()
     assert len(texts) > 1000
@@ -107,6 +109,7 @@ def test_the_prefix_index_tries_each_pattern_where_its_own_prefixes_say(text):
     _index_agrees_with_each_pattern(text)
 
 
+@pytest.mark.slow  # some 8 s: .ci/run runs it; the property test above is the default run's
 def test_the_prefix_index_agrees_with_each_pattern_on_every_labelled_example():
     for text in _labelled_texts():
         _index_agrees_with_each_pattern(text)

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import subprocess
 from datetime import date
 
 import pytest
 
 from bot.settings import ModelSettings
 from bot.triage import AccountContext
+from tests.support.cli import Ran, run_pushback
 from tests.support.model_standin import ModelStandIn, Scripted
-from tests.support.process import PROJECT_ROOT, pushback_command
 
 pytest.importorskip("openai")
 
@@ -126,10 +124,8 @@ def test_a_server_without_structured_output_is_asked_again_without_it(model):
     assert "response_format" in model.requests[0] and "response_format" not in model.requests[1]
 
 
-def _pushback(arguments: list[str], tmp_path, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
-    clean = {name: value for name, value in os.environ.items() if not name.startswith("PUSHBACK_LLM_")}
-    return subprocess.run([*pushback_command(), *arguments], input=stdin, capture_output=True, text=True,
-                          cwd=tmp_path, env={**clean, "PYTHONPATH": str(PROJECT_ROOT), **env}, timeout=120)
+def _pushback(arguments: list[str], tmp_path, stdin: str = "", **env: str) -> Ran:
+    return run_pushback(*arguments, env=env, cwd=tmp_path, stdin=stdin, dropped=("PUSHBACK_LLM_",))
 
 
 def test_pushback_triage_uses_the_configured_model_and_says_so(model, tmp_path):
