@@ -11,13 +11,16 @@ from functools import lru_cache
 
 from bot.triage.knowledge import OPTIONAL_SLOTS, Knowledge, template_slots
 from bot.triage.result import Reply, ReplyPart, ReplyPlan
-from bot.triage.slots import CLAUSE_VERBS, Slots
+from bot.triage.slots import CLAUSE_VERBS, Slots, named_alone, quoted_in, reads_cleanly
 
 PLACEHOLDERS = {"day": "[day]", "date": "[date]", "price": "[price]"}
 MAX_PARTS = 6
 DECLINE_REASONS = ("unethical_or_illegal",)
 PUSH_BACK_REASONS = ("unreasonable", "illogical", "misses_business_objectives", "misses_campaign_objectives",
                      "jeopardises_other_work")
+# Reasons whose neutral paragraph can only speak in general terms ("more than is fair"): a fitting topic of the ask's
+# other reasons (the deadline it cannot make) says more.
+GENERAL_REASONS = ("unreasonable",)
 _MONEY_ACTION = re.compile(r"\b(?:off|discount|refund|rebate|credit|waive|fee|fees|invoice|price|rate)\b|[£$€%]",
                            re.IGNORECASE)
 _SENTENCE_START = re.compile(r"(^|[.!?]\s+)([a-z])")
@@ -153,8 +156,10 @@ def _values(plan: ReplyPlan, part: ReplyPart | None = None) -> dict[str, str]:
     values = {"name": plan.name, "event": plan.event, "admission": plan.admission, "complaint": plan.complaint,
               "deadline": plan.deadline, "free": plan.free}
     if part is not None:
-        values.update(object="" if part.verb in CLAUSE_VERBS else part.object,
-                      action=f"{part.verb} {part.object}" if part.verb and part.object else "",
+        clause = part.verb in CLAUSE_VERBS
+        clean = bool(part.object) and reads_cleanly(part.object, clause_allowed=clause)
+        values.update(object="" if clause else (clean and named_alone(part.object)) or quoted_in(part.object),
+                      action=f"{part.verb} {part.object}" if part.verb and clean else "",
                       amount=part.amounts[0] if part.amounts else "",
                       deadline=part.deadline or (plan.deadline if len(plan.parts) <= 1 else ""),
                       free="" if _MONEY_ACTION.search(part.object) or part.amounts else (
@@ -168,11 +173,12 @@ def _together(plan: ReplyPlan, parts: list[ReplyPart]) -> dict[str, str]:
     values = _values(plan, parts[0])
     if len(parts) == 1:
         return values
-    objects = [part.object for part in parts]
-    actions = [f"{part.verb} {part.object}" if part.verb else part.object for part in parts]
+    each = [_values(plan, part) for part in parts]
+    objects = [one["object"] for one in each]
+    actions = [one["action"] for one in each]
     dates = {part.deadline for part in parts}
-    return {**values, "object": _listed(objects), "action": _listed(actions) if all(p.verb for p in parts) else "",
-            "deadline": dates.pop() if len(dates) == 1 else ""}
+    return {**values, "object": _listed(objects) if all(objects) else "",
+            "action": _listed(actions) if all(actions) else "", "deadline": dates.pop() if len(dates) == 1 else ""}
 
 
 def _listed(items: list[str]) -> str:
@@ -210,6 +216,8 @@ def _substance(part: ReplyPart, plan: ReplyPlan, knowledge: Knowledge, writer: _
         return (f"practice:{part.practice}", fill(practice.why, values), fill(practice.lawful_route, values), "",
                 list(knowledge.reason_texts[reason]["tactics"]), practice.tip or knowledge.reason_texts[reason]["tip"])
     topic_name = next((name for name in part.topics if knowledge.topics[name]["reason"] == reason), "")
+    if not topic_name and not part.free and reason in GENERAL_REASONS:
+        topic_name = next((name for name in part.topics if knowledge.topics[name]["reason"] in part.reasons), "")
     if topic_name:
         topic = knowledge.topics[topic_name]
         values = {**values, "deadline": values["deadline"] or "on that timeline"}
@@ -218,7 +226,7 @@ def _substance(part: ReplyPart, plan: ReplyPlan, knowledge: Knowledge, writer: _
         return (f"topic:{topic_name}", fill(topic["because"], values), fill(alternative, values),
                 fill(topic["acknowledge"], values), list(topic["tactics"]), topic["tip"])
     texts = knowledge.reason_texts[reason]
-    one_off = (plan.one_off or bool(part.deadline)) and bool(texts.get("alternative_one_off"))
+    one_off = (plan.one_off or bool(part.deadline)) and not part.free and bool(texts.get("alternative_one_off"))
     alternatives: list[str] = texts["alternative_one_off"] if one_off else texts["alternative"]
     return (f"reason:{reason}", writer.pick(texts["because"], values, f"because{reason}"),
             writer.pick(alternatives, values, f"alternative{reason}"), "", list(texts["tactics"]), texts["tip"])
@@ -308,8 +316,8 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
                     and not _part_of_a_refusal(plan.verdict, parts, index)):
                 yeses.append(part)
             continue
-        if plan.verdict == "decline" and part.verdict != "decline" and not part.object and _part_of_a_refusal(
-                plan.verdict, parts, index):
+        if (part.verdict != plan.verdict and not part.object and part is not main
+                and _part_of_a_refusal(plan.verdict, parts, index)):
             continue
         flush_yeses()
         if part.purchase and part.verdict == "accept_with_conditions":

@@ -297,6 +297,13 @@ _PRONOUN = re.compile(r"\b(?:" + "|".join(sorted((re.escape(word) for word in _S
                       + r"|you)\b", re.IGNORECASE)
 
 
+# A word after "you" that makes it the subject ("the price you gave us", "what you quoted"): "we", not "us".
+_DOES_SOMETHING = re.compile(r"(?:[a-z]+ed|gave|sent|said|did|made|had|have|has|are|were|can|could|will|would|"
+                             r"should|do|does|wrote|told|took|got|put|paid|set|quoted|built|ran|sold|bought|found|"
+                             r"know|knew|think|thought|saw|promised|offered|charged|agreed|mentioned|always|never|"
+                             r"also|already|just|still)$", re.IGNORECASE)
+
+
 def swap_person(text: str) -> str:
     """The client's words as the account manager would say them back: "our site" becomes "your site", "you"
     becomes "we" (or "us" after a verb or preposition)."""
@@ -305,8 +312,10 @@ def swap_person(text: str) -> str:
         lower = word.lower()
         if lower == "you":
             before = text[:match.start()].rstrip().split()
+            after = text[match.end():].split()[:1]
             swapped = "we" if not before or before[-1].lower() in ("and", "but", "so", "if", "that", "because",
-                                                                      "when", "as") else "us"
+                                                                      "when", "as") or (
+                after and _DOES_SOMETHING.match(after[0])) else "us"
         else:
             swapped = _SWAP[lower]
         if lower == "i" or word[0].isupper() and match.start() == 0:
@@ -329,6 +338,32 @@ _CLAUSE_WORDS = re.compile(r"^(?:i|we|you|they|he|she|it)\s|\b(?:is|are|am|was|w
 _DETERMINER_THEN_PREPOSITION = re.compile(r"\b(?i:the|a|an|our|your|my|their)\s+(?:between|of|to|for|from|with|in|"
                                           r"on|at|by|about|into|than)\b")
 _NUMBER = re.compile(r"^[\d.,:]+(?:am|pm|st|nd|rd|th|%)?$", re.IGNORECASE)
+# A pronoun with a contraction anywhere ("the awards dinner you'd"): the phrase ran on into the client's next clause.
+_CONTRACTED_PRONOUN = re.compile(r"\b(?:i|we|you|they|he|she|it|that|there|who)['\u2019](?:d|ll|re|ve|m|s)\b",
+                                 re.IGNORECASE)
+# Single quotation marks opening and closing a word (an apostrophe inside a word is neither; one closing after an
+# "s" may be a plural possessive, "clients'").
+_OPENING_QUOTE = re.compile(r"(?<![\w'\u2019])['\u2018\u2019](?=\w)")
+_CLOSING_QUOTE = re.compile(r"(?<=[\w%.!?])['\u2019](?![\w'\u2019])")
+_POSSESSIVE_QUOTE = re.compile(r"(?<=[sS])['\u2019](?![\w'\u2019])")
+
+
+def _quotes_unbalanced(phrase: str) -> bool:
+    """Whether a phrase opens a single quotation it does not close, or closes one it never opened."""
+    opened = len(_OPENING_QUOTE.findall(phrase))
+    closed = len(_CLOSING_QUOTE.findall(phrase))
+    return not closed - len(_POSSESSIVE_QUOTE.findall(phrase)) <= opened <= closed
+# A phrase that opens with a pronoun stands for something said elsewhere ("them on the platform …").
+_PRONOUN_HEADS = frozenset("it them they this that he she him we us i me you".split())
+_ARTICLES = frozenset(("the", "a", "an"))
+# Words that may come right before "the"/"a" inside a noun phrase ("the clean of the floor", "all the assets"); any
+# other word there means two phrases ran together ("the ground floor the evening"), unless it is a verb after "to".
+_RUN_ON_WORD = re.compile(r"of|to|for|in|on|at|by|with|from|into|onto|off|out|up|down|over|under|across|per|via|"
+                          r"through|around|after|before|behind|beyond|within|without|during|against|towards?|upon|inside|outside|near|"
+                          r"beside|alongside|above|below|next|"
+                          r"and|or|but|than|as|about|including|like|between|all|both|half|what|is|are|was|were|"
+                          r"be|not|only|just|even|[\d.,]+%?")
+_TRAILING_PARTICIPLES = _PARTICIPLE_WORDS | frozenset("paid finished completed given shown hidden set put".split())
 
 
 def reads_cleanly(phrase: str, clause_allowed: bool = False) -> bool:
@@ -346,7 +381,47 @@ def reads_cleanly(phrase: str, clause_allowed: bool = False) -> bool:
         return False
     if not clause_allowed and _CLAUSE_WORDS.search(phrase) or _DETERMINER_THEN_PREPOSITION.search(phrase):
         return False
+    if _CONTRACTED_PRONOUN.search(phrase) or _quotes_unbalanced(phrase):
+        return False
     return phrase.count("(") == phrase.count(")") and phrase.count('"') % 2 == 0
+
+
+def _runs_on(words: list[str]) -> bool:
+    """Whether two noun phrases ran together ("the ground floor the evening"): "the"/"a" right after a word that
+    cannot lead into one, unless that word is a verb starting an action ("to do the …", "(swap the …", ", shorten
+    the …", "and recolour the …")."""
+    for index in range(1, len(words) - 1):
+        word, before = words[index], words[index - 1]
+        if words[index + 1].lower() not in _ARTICLES or word.startswith("(") or _RUN_ON_WORD.fullmatch(
+                word.lower().strip(",.;:")):
+            continue
+        if before.lower() not in ("to", "and", "or") and not before.endswith((",", "(")):
+            return True
+    return False
+
+
+_QUOTED = re.compile(r"(?:\b((?i:the|a|an|your|our|this|that)\s+))?(?<![\w'\u2019])(['\u2018\"\u201c])(?=\w)([^'\"\u2018\u2019\u201c\u201d\n]{2,60}?)(?<=[\w%.!?])"
+                     r"(['\u2019\"\u201d])(?![\w'\u2019])")
+
+
+def quoted_in(phrase: str) -> str:
+    """The last words the client put in quotation marks within `phrase` ("'100% recyclable packaging'"), quotes
+    included: what a reply can always name cleanly when the phrase around it does not read; "" for none."""
+    found = _QUOTED.findall(phrase)
+    return "".join(found[-1]) if found else ""
+
+
+def named_alone(phrase: str) -> str:
+    """An object as the reply names it without its verb: a trailing "finished" or "paid" dropped ("the deck and the
+    notes finished" reads "the deck and the notes"); "" when what is left does not read cleanly, opens with a
+    pronoun that stands for something said elsewhere ("them on the platform"), or runs two phrases together."""
+    words = phrase.split()
+    while len(words) > 1 and words[-1].lower().strip(",.") in _TRAILING_PARTICIPLES:
+        words.pop()
+    alone = " ".join(words)
+    if words[0].lower() in _PRONOUN_HEADS or _runs_on(words):
+        return ""
+    return alone if reads_cleanly(alone) else ""
 
 
 def _clean_head(phrase: str, clause_allowed: bool = False) -> str:
@@ -354,6 +429,8 @@ def _clean_head(phrase: str, clause_allowed: bool = False) -> str:
     of the certificate" from "the copy of the certificate and the current"), else ""."""
     if reads_cleanly(phrase, clause_allowed):
         return phrase
+    if _quotes_unbalanced(phrase):
+        return ""
     words = phrase.split()
     while len(words) > 2 and words[-1].lower() in _PERSONS:
         words.pop()
