@@ -11,13 +11,18 @@ from functools import lru_cache
 
 from bot.triage.knowledge import OPTIONAL_SLOTS, Knowledge, template_slots
 from bot.triage.result import Reply, ReplyPart, ReplyPlan
-from bot.triage.slots import CLAUSE_VERBS, Slots, named_alone, quoted_in, reads_cleanly
+from bot.triage.slots import CLAUSE_VERBS, Slots, named_alone, quoted_in, reads_cleanly, runs_on
 
 PLACEHOLDERS = {"day": "[day]", "date": "[date]", "price": "[price]"}
 MAX_PARTS = 6
 DECLINE_REASONS = ("unethical_or_illegal",)
 PUSH_BACK_REASONS = ("unreasonable", "illogical", "misses_business_objectives", "misses_campaign_objectives",
                      "jeopardises_other_work")
+# Verbs that take two objects ("give the careers page a refresh"), where "the" after a noun is not a run-on.
+_TWO_OBJECT_VERBS = frozenset("give send get make show offer lend pay hand grant pitch tell write buy bring "
+                               "promise find".split())
+# Particles read as a verb from a phrasal verb ("put together a deck"): the object is named without them.
+_PARTICLES = frozenset("together up out off over back through in down".split())
 # Reasons whose neutral paragraph can only speak in general terms ("more than is fair"): a fitting topic of the ask's
 # other reasons (the deadline it cannot make) says more.
 GENERAL_REASONS = ("unreasonable",)
@@ -28,7 +33,7 @@ _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
 _SPACED_PUNCTUATION = (" .", " ,", " ;", " :", " !", " ?")
 _SENTENCE_START_LOWER = re.compile(r"[.!?]\s+[a-z]")
 _COMMON_STARTS = frozenset("""it it's its that the this these those we we'd we're our your you you'd doing adding
-taking getting as what there a an terms copying emailing images claims clauses posting paid reviews hiring
+taking getting as what there a an terms copying emailing images claims clauses posting paid reviews hiring to if
 nobody excluding
 payments sharing pretending aiming moving changing making putting using let let's here's what we'll tell""".split())
 _PLAIN_OPENERS = ("What ", "Let's ", "Let me ", "Here's ", "Here ", "Tell ", "I'd ", "We can ", "We'll ")
@@ -157,9 +162,11 @@ def _values(plan: ReplyPlan, part: ReplyPart | None = None) -> dict[str, str]:
               "deadline": plan.deadline, "free": plan.free}
     if part is not None:
         clause = part.verb in CLAUSE_VERBS
-        clean = bool(part.object) and reads_cleanly(part.object, clause_allowed=clause)
+        clean = bool(part.object) and reads_cleanly(part.object, clause_allowed=clause) and (
+            clause or part.verb in _TWO_OBJECT_VERBS or not runs_on(part.object))
+        verb = "" if part.verb in _PARTICLES else part.verb
         values.update(object="" if clause else (clean and named_alone(part.object)) or quoted_in(part.object),
-                      action=f"{part.verb} {part.object}" if part.verb and clean else "",
+                      action=f"{verb} {part.object}" if verb and clean else "",
                       amount=part.amounts[0] if part.amounts else "",
                       deadline=part.deadline or (plan.deadline if len(plan.parts) <= 1 else ""),
                       free="" if _MONEY_ACTION.search(part.object) or part.amounts else (
@@ -230,6 +237,14 @@ def _substance(part: ReplyPart, plan: ReplyPlan, knowledge: Knowledge, writer: _
     alternatives: list[str] = texts["alternative_one_off"] if one_off else texts["alternative"]
     return (f"reason:{reason}", writer.pick(texts["because"], values, f"because{reason}"),
             writer.pick(alternatives, values, f"alternative{reason}"), "", list(texts["tactics"]), texts["tip"])
+
+
+def _source_reason(source: str, knowledge: Knowledge) -> str:
+    """The reason whose words a part's paragraph uses: a topic's reason, or the neutral paragraph's own."""
+    kind, _, name = source.partition(":")
+    if kind == "topic":
+        return str(knowledge.topics[name]["reason"])
+    return name if kind == "reason" else ""
 
 
 def _tip(plan: ReplyPlan, main: ReplyPart, tip: str, knowledge: Knowledge, tactics: list[str]) -> str:
@@ -312,7 +327,7 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
     for index, part in enumerate(parts):
         values = _values(plan, part)
         if part.verdict == "accept":
-            if (part.object and re.sub(r"^the\s+", "", part.object) != plan.name
+            if ((values["object"] or values["action"]) and re.sub(r"^the\s+", "", part.object) != plan.name
                     and not _part_of_a_refusal(plan.verdict, parts, index)):
                 yeses.append(part)
             continue
@@ -337,13 +352,18 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
         frame_values = {**values, "because": because}
         if _lead_reason(part) == "would_be_late":
             frame_values["deadline"] = ""
-        frame = writer.say(part.verdict, frame_values, str(index))
+        frame_key = part.verdict
+        if part.verdict == "push_back" and not part.free and _source_reason(source, knowledge) == "out_of_scope":
+            frame_key = "accept_with_conditions"
+        frame = writer.say(frame_key, frame_values, str(index))
         if because:
             frame = frame.replace(": " + because, ": " + _after_colon(because), 1)
         offer_key = "alternative_decline" if part.verdict == "decline" else "alternative"
         offer = writer.say(offer_key, {**values, "alternative": alternative}, str(index)) if alternative else ""
-        if alternative.startswith(_PLAIN_OPENERS) or part.verdict == "accept_with_conditions":
+        if alternative.startswith(_PLAIN_OPENERS) or frame_key == "accept_with_conditions":
             offer = alternative
+        elif alternative:
+            offer = offer.replace(": " + alternative, ": " + _after_colon(alternative), 1)
         options = options or " or " in alternative
         if part is main:
             main_reason, main_alternative, main_tip = frame, offer, part_tip

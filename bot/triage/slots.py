@@ -104,7 +104,9 @@ _EVENT_WORDS = (r"launch(?: event| night| party)?|go-live|gala(?: dinner)?|dinne
                 r"board meeting|board presentation|AGM|investor (?:meeting|day|pitch)|pitch|tender|"
                 r"print (?:slot|run|date|deadline)|press day|open day|roadshow|keynote|event|market")
 _EVENT_IS = re.compile(rf"\b(?:(?:{_EVENT_WORDS}|show|slot|deadline|shoot|delivery|sale)(?:\s+(?:is|was))?|"
-                       r"(?:goes|go|going|is going) (?:live|out)|(?:is|are) due)\s*(?:on\s*)?$", re.IGNORECASE)
+                       r"(?:goes|go|going|is going) (?:live|out)|(?:is|are) due|"
+                       r"(?:goes|go|going|is going|gets sent|is sent) to (?:the )?print(?:ers?)?)\s*(?:on\s*)?$",
+                       re.IGNORECASE)
 _CHANGED_DATE = re.compile(r"\bfrom\s+[^,.;?!]{1,30}\s+to\s*$", re.IGNORECASE)
 _EVENT = re.compile(
     rf"\b(?i:the|our|your|this|a|next week's|tomorrow's|friday's|monday's|saturday's)\s+"
@@ -267,6 +269,9 @@ _ACTION_ITEM = re.compile(r"([a-z][a-z-]+)\s+((?:the|a|an|our|my|all|\d)\b.*)$")
 _COMPARATIVE = re.compile(r"\s+(?:more|less|bigger|smaller|larger|brighter|darker|bolder|longer|shorter|wider|"
                           r"higher|lower|louder|clearer|cleaner|simpler|faster|slower)\b", re.IGNORECASE)
 _COUNTS = ("two", "three", "four", "five")
+# A number that names a place in a document or a venue ("page 4", "slide 12", "stand B4"): a noun, not a count.
+_NUMBERED = re.compile(r"(?:page|p\.|pp\.|slide|section|chapter|step|item|line|clause|row|table|stand|hall|gate|"
+                       r"room|floor|level|unit|lot|bay|figure|fig\.|question|point)\s+\w*\d\w*$", re.IGNORECASE)
 _BARE_NUMBER = re.compile(r"\d[\d,.]*(?:\s+(?:for|to|of|in|on|and|by|from|with)\b|$)")
 _POSING = ("pretending", "claiming", "posing")
 _PREPOSITION_BREAKS = frozenset("on for with in at from to into across during before after over".split())
@@ -363,6 +368,13 @@ _RUN_ON_WORD = re.compile(r"of|to|for|in|on|at|by|with|from|into|onto|off|out|up
                           r"beside|alongside|above|below|next|"
                           r"and|or|but|than|as|about|including|like|between|all|both|half|what|is|are|was|were|"
                           r"be|not|only|just|even|[\d.,]+%?")
+# Verbs a bulleted demand opens with ("- provide monthly accounts to our finance team"): the item is an action, not
+# a thing to be named "the provide monthly accounts".
+_BULLET_VERBS = frozenset(_IMPERATIVES.split("|")) | frozenset("provide supply arrange organise organize produce "
+                                                                 "submit grant allow accept sign attend".split())
+# An infinitive inside a phrase ("the engineers to work from our office"): it names an action, not a thing.
+_INFINITIVE = re.compile(r"\b(?i:to)\s+(?!(?:the|a|an|our|your|my|their|this|that|these|those|all|every|each|any|"
+                         r"some|no|one|two|three|four|five|six|ten)\b)[a-z]+\b")
 _TRAILING_PARTICIPLES = _PARTICIPLE_WORDS | frozenset("paid finished completed given shown hidden set put".split())
 
 
@@ -386,16 +398,22 @@ def reads_cleanly(phrase: str, clause_allowed: bool = False) -> bool:
     return phrase.count("(") == phrase.count(")") and phrase.count('"') % 2 == 0
 
 
-def _runs_on(words: list[str]) -> bool:
+def runs_on(phrase: str) -> bool:
     """Whether two noun phrases ran together ("the ground floor the evening"): "the"/"a" right after a word that
     cannot lead into one, unless that word is a verb starting an action ("to do the …", "(swap the …", ", shorten
-    the …", "and recolour the …")."""
+    the …", "and just keep the …", "summarising the …"), opens a quotation ("'Book a demo'") or what follows is "the
+    same …" ("the same week")."""
+    words = phrase.split()
     for index in range(1, len(words) - 1):
-        word, before = words[index], words[index - 1]
-        if words[index + 1].lower() not in _ARTICLES or word.startswith("(") or _RUN_ON_WORD.fullmatch(
-                word.lower().strip(",.;:")):
+        if words[index + 1].lower() in _ARTICLES and (index + 2 < len(words) and words[index + 2].lower() == "same"
+                                                       or words[index].lower().endswith("ing")):
             continue
-        if before.lower() not in ("to", "and", "or") and not before.endswith((",", "(")):
+        word, before = words[index], words[index - 1]
+        if words[index + 1].lower() not in _ARTICLES or word.startswith(("(", "'", '"', "\u2018", "\u201c")) or (
+                _RUN_ON_WORD.fullmatch(word.lower().strip(",.;:"))):
+            continue
+        leading = {earlier.lower() for earlier in words[max(0, index - 2):index]}
+        if not leading & {"to", "and", "or"} and not before.endswith((",", "(")):
             return True
     return False
 
@@ -405,9 +423,10 @@ _QUOTED = re.compile(r"(?:\b((?i:the|a|an|your|our|this|that)\s+))?(?<![\w'\u201
 
 
 def quoted_in(phrase: str) -> str:
-    """The last words the client put in quotation marks within `phrase` ("'100% recyclable packaging'"), quotes
-    included: what a reply can always name cleanly when the phrase around it does not read; "" for none."""
-    found = _QUOTED.findall(phrase)
+    """The last words (two or more) the client put in quotation marks within `phrase` ("'100% recyclable
+    packaging'"), quotes included: what a reply can always name cleanly when the phrase around it does not read; ""
+    for none (a single quoted word is most often a word used loosely, "the 'after' shots")."""
+    found = [quoted for quoted in _QUOTED.findall(phrase) if len(quoted[2].split()) >= 2]
     return "".join(found[-1]) if found else ""
 
 
@@ -419,7 +438,7 @@ def named_alone(phrase: str) -> str:
     while len(words) > 1 and words[-1].lower().strip(",.") in _TRAILING_PARTICIPLES:
         words.pop()
     alone = " ".join(words)
-    if words[0].lower() in _PRONOUN_HEADS or _runs_on(words):
+    if words[0].lower() in _PRONOUN_HEADS or runs_on(alone) or _INFINITIVE.search(alone):
         return ""
     return alone if reads_cleanly(alone) else ""
 
@@ -695,7 +714,10 @@ def _resolve(obj: str, earlier: str) -> str:
 
 def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
     """The verb, object, date and amounts of one ask. With `evidence` (the words that made the triage push back),
-    the verb and object are those of the clause the evidence is in, when one can be found there."""
+    the verb and object are those of the clause the evidence is in, when one can be found there. An ask that only
+    introduces a list ("each supplier must:") names nothing."""
+    if ask.rstrip().endswith(":"):
+        return AskSlots()
     sentence = _request_sentence(ask)
     chosen: tuple[int, str, str] | None = None
     earlier: list[tuple[int, str, str]] = []
@@ -730,9 +752,13 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
         verb, obj = "make", listed
     if (not obj and not _NOT_BARE_ITEM.match(sentence.strip()) and len(sentence.split()) <= MAX_OBJECT_WORDS
             and not sentence.rstrip().endswith("?") and not _NOT_NOUN_PHRASE.search(sentence)):
-        obj = _trim_object(sentence)
-        if obj and not _DETERMINED.match(obj):
-            obj = "the " + obj
+        first, _, rest = sentence.strip().lstrip("-*\u2022 ").partition(" ")
+        if first.lower() in _BULLET_VERBS and (listed_object := _trim_object(rest)):
+            verb, obj = first.lower(), listed_object
+        else:
+            obj = _trim_object(sentence)
+            if obj and not _DETERMINED.match(obj):
+                obj = "the " + obj
     if not obj and not _PRONOUN_OBJECT.search(sentence):
         obj = _noun_phrase(sentence) or _noun_phrase(sentence, allow_subject=True)
     if obj and not verb and (comparative := _COMPARATIVE.search(obj)):
@@ -807,8 +833,9 @@ def _noun_phrase(sentence: str, allow_subject: bool = False) -> str:
         phrase = _trim_object(" ".join(words))
         if subject and not _COPULA.match(sentence, found.start() + len(" ".join(words))):
             continue
-        if len(phrase.split()) >= 2 and not _NOT_NOUN.match(phrase.split()[-1]) and len(phrase.split()) > len(
-                best.split()):
+        last = phrase.split()[-2:]
+        if len(last) == 2 and (not _NOT_NOUN.match(last[-1]) or _NUMBERED.match(" ".join(last))) and len(
+                phrase.split()) > len(best.split()):
             best = phrase
     return re.sub(r"^(?:this|that)\b", "the", best)
 
@@ -840,6 +867,8 @@ def _deadlines(text: str) -> list[tuple[int, str]]:
                 words = "before " + re.sub(r"^(?:on|at)\s+", "", words, flags=re.IGNORECASE)
             else:
                 continue
+        elif words.lower().startswith("on ") and _EVENT_IS.search(text[max(0, found.start() - 40):found.start()]):
+            words = "before " + words[3:]
         if _BARE_DATE.match(words):
             words = "by " + words
         dates.append((found.start(), words))
