@@ -73,7 +73,8 @@ def build_plan(verdict: str, asks: list, topics_per_ask: list[list[str]], slots:
         parts.append(ReplyPart(verdict=ask.verdict, reasons=list(ask.reasons), topics=list(topics),
                                verb=ask_slots.verb, object=ask_slots.object, deadline=ask_slots.deadline,
                                amounts=list(ask_slots.amounts), practice=getattr(ask, "practice", "") or "",
-                               free=ask_slots.free, purchase=ask_slots.purchase))
+                               free=ask_slots.free, purchase=ask_slots.purchase,
+                               quoted=ask_slots.quoted if ask.verdict == "decline" else ""))
     parts = _folded_details(parts)
     main = next((part for part in parts if part.verdict == verdict), parts[0] if parts else None)
     return ReplyPlan(verdict=verdict, topics=list(main.topics) if main else [], day=day, name=slots.name,
@@ -165,7 +166,8 @@ def _values(plan: ReplyPlan, part: ReplyPart | None = None) -> dict[str, str]:
         clean = bool(part.object) and reads_cleanly(part.object, clause_allowed=clause) and (
             clause or part.verb in _TWO_OBJECT_VERBS or not runs_on(part.object))
         verb = "" if part.verb in _PARTICLES else part.verb
-        values.update(object="" if clause else (clean and named_alone(part.object)) or quoted_in(part.object),
+        values.update(object="" if clause else (clean and named_alone(part.object)) or quoted_in(part.object)
+                      or part.quoted,
                       action=f"{verb} {part.object}" if verb and clean else "",
                       amount=part.amounts[0] if part.amounts else "",
                       deadline=part.deadline or (plan.deadline if len(plan.parts) <= 1 else ""),

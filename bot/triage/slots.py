@@ -418,8 +418,8 @@ def runs_on(phrase: str) -> bool:
     return False
 
 
-_QUOTED = re.compile(r"(?:\b((?i:the|a|an|your|our|this|that)\s+))?(?<![\w'\u2019])(['\u2018\"\u201c])(?=\w)([^'\"\u2018\u2019\u201c\u201d\n]{2,60}?)(?<=[\w%.!?])"
-                     r"(['\u2019\"\u201d])(?![\w'\u2019])")
+_QUOTED = re.compile(r"(?:\b((?i:the|a|an|your|our|this|that)\s+))?(?<![\w'\u2019])(['\u2018\"\u201c])(?=\w)"
+                     r"([^'\"\u2018\u2019\u201c\u201d\n]{2,60}?)(?<=[\w%.!?])(['\u2019\"\u201d])(?![\w'\u2019])")
 
 
 def quoted_in(phrase: str) -> str:
@@ -427,7 +427,12 @@ def quoted_in(phrase: str) -> str:
     packaging'"), quotes included: what a reply can always name cleanly when the phrase around it does not read; ""
     for none (a single quoted word is most often a word used loosely, "the 'after' shots")."""
     found = [quoted for quoted in _QUOTED.findall(phrase) if len(quoted[2].split()) >= 2]
-    return "".join(found[-1]) if found else ""
+    if not found:
+        return ""
+    determiner, *words = found[-1]
+    if determiner.strip().lower() in ("a", "an", "this", "that"):
+        determiner = "the "
+    return swap_person(determiner) + "".join(words)
 
 
 def named_alone(phrase: str) -> str:
@@ -468,8 +473,9 @@ def reads_as_date(phrase: str) -> bool:
 @dataclass(frozen=True)
 class AskSlots:
     """What one ask is about: the verb and object ("add", "the French version of the site"), its own date and
-    amounts, and the (verb, object) of what else the same sentence asks for before it ("swap the hero image, and
-    also build a members area"), which the reply answers on its own."""
+    amounts, the (verb, object) of what else the same sentence asks for before it ("swap the hero image, and
+    also build a members area"), which the reply answers on its own, and `quoted`, the last words of two or more
+    the client put in quotation marks (a claim, a label), to name when the object does not read cleanly."""
 
     verb: str = ""
     object: str = ""
@@ -478,6 +484,7 @@ class AskSlots:
     free: str = ""
     purchase: bool = False
     also: list[tuple[str, str]] = field(default_factory=list)
+    quoted: str = ""
 
     @property
     def action(self) -> str:
@@ -779,7 +786,7 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
     also = [(other_verb, other) for _, other_verb, other in earlier
             if not _PRONOUN_START.match(other) and other.lower() not in obj.lower()
             and reads_cleanly(other, clause_allowed=other_verb in CLAUSE_VERBS)]
-    return AskSlots(verb=verb if obj else "", object=obj, deadline=deadline, also=also,
+    return AskSlots(verb=verb if obj else "", object=obj, deadline=deadline, also=also, quoted=quoted_in(ask),
                     purchase=bool(purchase),
                     amounts=[amount.strip() for amount in _AMOUNT.findall(ask)][:3],
                     free=swap_person(" ".join(ask[free.start():free.end()].split())) if free else "")
@@ -930,6 +937,7 @@ def read_slots(raw: str, cleaned_text: str, asks: list[str], evidence: list[list
     ask_slots = [read_ask(ask, found) for ask, found in zip(asks, evidence or [[] for _ in asks])]
     if event_text:
         ask_slots = [AskSlots(deadline=ask.deadline, amounts=ask.amounts, free=ask.free, also=ask.also,
+                              quoted=ask.quoted,
                               purchase=ask.purchase)
                      if _same_thing(ask.object, event_text) else ask for ask in ask_slots]
     return Slots(

@@ -171,6 +171,41 @@ def test_the_clients_quoted_words_are_what_a_garbled_phrase_falls_back_to(phrase
     assert quoted_in(phrase) == quoted
 
 
+@pytest.mark.parametrize(("ask", "named"), [
+    ("Change 'recyclable outer sleeve' to '100% recyclable packaging' on the pack, please.",
+     "'100% recyclable packaging'"),
+    ("Can we put 'clinically proven to cut wrinkles' on the jar? We haven't tested it.",
+     "'clinically proven to cut wrinkles'"),
+    ("Please buy a 'ratings boost' package for the app.", "the 'ratings boost'"),
+])
+def test_a_decline_whose_object_is_garbled_names_the_clients_quoted_words(ask, named):
+    from bot.triage.slots import read_ask
+    assert read_ask(ask).quoted == named
+    text = _render("decline", ReplyPart(verdict="decline", reasons=["unethical_or_illegal"], verb="change",
+                                        object="recyclable outer sleeve' to on the pack", quoted=named))
+    assert named in text
+
+
+@pytest.mark.parametrize("ask", ["Under our new supplier governance programme, each supplier must:",
+                                 "Three things from me:", "Quick list for Monday's call:"])
+def test_a_sentence_that_only_introduces_a_list_names_nothing_to_say_yes_to(ask):
+    from bot.triage.slots import read_ask
+    slots = read_ask(ask)
+    assert (slots.verb, slots.object) == ("", "")
+
+
+@pytest.mark.parametrize(("ask", "obj", "deadline"), [
+    ("Spotted a typo on page 4 of the report. Can you fix it before it goes to the printer on Wednesday?",
+     "the typo on page 4", "before Wednesday"),
+    ("There's a wrong date on slide 12. Could you correct it? The deck goes live on Friday.",
+     "the wrong date on slide 12", "before Friday"),
+])
+def test_a_fix_names_what_is_fixed_and_keeps_the_date_it_must_beat(ask, obj, deadline):
+    from bot.triage.slots import read_ask
+    slots = read_ask(ask)
+    assert (slots.object, slots.deadline) == (obj, deadline)
+
+
 @pytest.mark.parametrize(("said", "back"), [
     ("the price you gave our sister company", "the price we gave your sister company"),
     ("the proposal you sent us", "the proposal we sent you"),
@@ -243,3 +278,25 @@ def test_a_yes_names_what_it_says_yes_to(verb, obj, tone):
     for seed in range(4):
         text = _render("accept", ReplyPart(verdict="accept", verb=verb, object=obj), seed=seed, tone=tone)
         assert obj in text
+
+
+@pytest.mark.parametrize(("verb", "obj"), [("cut", "the 60-second recruitment video"),
+                                           ("add", "the careers section"), ("build", "the second landing page")])
+@pytest.mark.parametrize("tone", TONES)
+def test_a_push_back_that_prices_the_extra_says_yes_with_the_condition_not_no_then_a_price(verb, obj, tone):
+    for seed in range(4):
+        text = _render("push_back", ReplyPart(verdict="push_back", reasons=["unreasonable", "out_of_scope"],
+                                              topics=["scope_addition"], verb=verb, object=obj), seed=seed, tone=tone)
+        assert "recommend we don't" not in text and "won't" not in text and "advise against" not in text
+        assert "[day]" in text
+
+
+@pytest.mark.parametrize(("verb", "obj", "named"), [
+    ("together", "the 10-12 slide deck", "the 10-12 slide deck"),
+    ("up", "the new price list", "the new price list"),
+])
+def test_a_particle_taken_for_the_verb_is_never_said_as_one(verb, obj, named):
+    text = _render("accept_with_conditions", ReplyPart(verdict="accept_with_conditions", reasons=["out_of_scope"],
+                                                       verb=verb, object=obj))
+    assert f"{verb} {obj}" not in text
+    assert named in text
