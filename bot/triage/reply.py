@@ -36,7 +36,8 @@ _COMMON_STARTS = frozenset("""it it's its that the this these those we we'd we'r
 taking getting as what there a an terms copying emailing images claims clauses posting paid reviews hiring to if
 nobody excluding
 payments sharing pretending aiming moving changing making putting using let let's here's what we'll tell""".split())
-_PLAIN_OPENERS = ("What ", "Let's ", "Let me ", "Here's ", "Here ", "Tell ", "I'd ", "We can ", "We'll ")
+_PLAIN_OPENERS = ("What ", "Let's ", "Let me ", "Here's ", "Here ", "Tell ", "I'd ", "We can ", "We'll ", "To ",
+                  "If ")
 
 
 def seed_of(text: str) -> int:

@@ -300,3 +300,12 @@ def test_a_particle_taken_for_the_verb_is_never_said_as_one(verb, obj, named):
                                                        verb=verb, object=obj))
     assert f"{verb} {obj}" not in text
     assert named in text
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("topics", [[], ["bribery"], ["fake_reviews"]])
+def test_a_warm_decline_never_offers_to_help_the_client_get_where_the_refused_ask_was_going(seed, topics):
+    text = _render("decline", ReplyPart(verdict="decline", reasons=["unethical_or_illegal"], topics=topics,
+                                        verb="pay", object="the 8% fee to the buyer's firm"), seed=seed, tone="warm")
+    assert "help you get there" not in text
+    assert not re.search(r"(?i)\bthank", text)
