@@ -136,7 +136,8 @@ _COMPLAINT = re.compile(
 _OUR_FAULT = re.compile(r"\b(?:our|my) (?:mistake|fault|bad|error)\b|\b(?:we|I) (?:approved|signed off|forgot|"
                         r"missed|sent you the wrong)\b", re.IGNORECASE)
 _CLAUSE = re.compile(r"[^.;:!?\n]+")
-_SENTENCE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|\Z)", re.DOTALL)
+# A sentence ends at its stop, or where the next item of a list numbered inline begins ("…, 2) we'd like …").
+_SENTENCE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|(?=\s(?:and\s+)?\(?\d{1,2}\)\s)|\Z)", re.DOTALL)
 # A demand rather than a request (a procurement letter, an ultimatum): no "good idea" or "thanks for thinking of us".
 _DEMAND = re.compile(r"\b(?:we|I) (?:hereby )?(?:require|demand|insist|expect (?:you|your|that))\b|\byou (?:must|are "
                      r"required to|will need to)\b|\bconfirm (?:your )?acceptance\b|\bnon-negotiable\b|"
@@ -739,6 +740,10 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
         if before:
             sentence, chosen = holding, before[-1]
             earlier = before[:-1]
+            break
+        wanted = _WANT_OBJECT.search(holding)
+        if wanted and wanted.start() <= at - start and (wanted_object := _trim_object(holding[wanted.end():])):
+            sentence, chosen = holding, (wanted.start(), "", wanted_object)
             break
     lead, colon, after = (re.split(r"(:)(?!\d)", sentence, maxsplit=1) + ["", ""])[:3]
     if colon and after.strip() and len(lead.split()) <= 8 and not chosen:

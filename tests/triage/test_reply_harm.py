@@ -309,3 +309,16 @@ def test_a_warm_decline_never_offers_to_help_the_client_get_where_the_refused_as
                                         verb="pay", object="the 8% fee to the buyer's firm"), seed=seed, tone="warm")
     assert "help you get there" not in text
     assert not re.search(r"(?i)\bthank", text)
+
+
+@pytest.mark.parametrize(("ask", "evidence", "wanted"), [
+    ("Two things: 1) please send the signed contract, 2) we'd like an extra round of amends on the logo at no extra "
+     "cost, and 3) can the review move to Friday?", "at no extra cost", "extra round of amends on the logo"),
+    ("Quick list: 1) resend the invoice, 2) we need a second video for TikTok for free as well.", "for free",
+     "second video for TikTok"),
+])
+def test_in_a_list_numbered_inline_the_refused_item_is_named_not_its_neighbour(ask, evidence, wanted):
+    from bot.triage.slots import read_ask
+    slots = read_ask(ask, [evidence])
+    assert wanted in slots.object
+    assert slots.verb not in ("send", "resend")
