@@ -847,7 +847,7 @@ def _noun_phrase(sentence: str, allow_subject: bool = False) -> str:
             continue
         last = phrase.split()[-2:]
         if len(last) == 2 and (not _NOT_NOUN.match(last[-1]) or _NUMBERED.match(" ".join(last))) and len(
-                phrase.split()) > len(best.split()):
+                phrase.split()) > len(best.split()) and reads_cleanly(phrase):
             best = phrase
     return re.sub(r"^(?:this|that)\b", "the", best)
 
