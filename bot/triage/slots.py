@@ -335,11 +335,13 @@ havent hadnt im ive youre theyre thats whats theres""".split())
 _LOOSE_ENDS = _DANGLING | frozenset("""between than about as if so but is are was were be been instead current new
 old other same next last first another some any this that these those their its his her which who whether such
 very him her you we us me quarterly monthly weekly daily yearly annually quickly asap early only really also
-too again now then just please thanks here there""".split())
+too again now then just please thanks here there no immediately urgently properly directly separately
+accordingly instantly promptly fully entirely completely correctly shortly soon""".split())
 _PERSONS = frozenset("i we you they he she".split())
 _COUNTING_WORDS = frozenset("another a of from than like about over under around some any and or".split())
 _CLAUSE_WORDS = re.compile(r"^(?:i|we|you|they|he|she|it)\s|\b(?:is|are|am|was|were|will|would|can|could|should|"
-                           r"must|need|needs|want|wants|isn't|aren't|don't|doesn't|didn't|can't|won't)\b",
+                           r"must|need|needs|want|wants|isn't|aren't|don't|doesn't|didn't|can't|won't|keeps|"
+                           r"seems|happens|happening|says|does|did)\b",
                            re.IGNORECASE)
 _DETERMINER_THEN_PREPOSITION = re.compile(r"\b(?i:the|a|an|our|your|my|their)\s+(?:between|of|to|for|from|with|in|"
                                           r"on|at|by|about|into|than)\b")
@@ -376,6 +378,14 @@ _BULLET_VERBS = frozenset(_IMPERATIVES.split("|")) | frozenset("provide supply a
 # An infinitive inside a phrase ("the engineers to work from our office"): it names an action, not a thing.
 _INFINITIVE = re.compile(r"\b(?i:to)\s+(?!(?:the|a|an|our|your|my|their|this|that|these|those|all|every|each|any|"
                          r"some|no|one|two|three|four|five|six|ten)\b)[a-z]+\b")
+# A coordination left hanging on a verb ("the prospect list from our systems and confirm").
+_DANGLING_VERB = re.compile(rf"\s(?:and|or)\s+(?:{_IMPERATIVES}|confirm|let|provide|supply|invoice)$", re.IGNORECASE)
+# A relative clause the object was cut inside ("the contract template that every post"): named up to it.
+_CUT_RELATIVE = re.compile(r"(?<!ing)(?<!firm)(?<!say)(?<!show)(?<!state)(?<!prove)\s+(?:(?:which|who|where)|that(?=\s+"
+                           r"(?:every|each|all|the|a|an|we|you|they|i|it|our|your|their|he|she|this|these|those)\b))"
+                           r"(?:\s+\S+){0,2}$", re.IGNORECASE)
+# Words that name nothing on their own ("confirm one").
+_EMPTY_OBJECTS = frozenset("one ones some any all both each either neither another".split())
 _TRAILING_PARTICIPLES = _PARTICIPLE_WORDS | frozenset("paid finished completed given shown hidden set put".split())
 
 
@@ -394,7 +404,7 @@ def reads_cleanly(phrase: str, clause_allowed: bool = False) -> bool:
         return False
     if not clause_allowed and _CLAUSE_WORDS.search(phrase) or _DETERMINER_THEN_PREPOSITION.search(phrase):
         return False
-    if _CONTRACTED_PRONOUN.search(phrase) or _quotes_unbalanced(phrase):
+    if _CONTRACTED_PRONOUN.search(phrase) or _quotes_unbalanced(phrase) or _DANGLING_VERB.search(phrase):
         return False
     return phrase.count("(") == phrase.count(")") and phrase.count('"') % 2 == 0
 
@@ -405,11 +415,11 @@ def runs_on(phrase: str) -> bool:
     the …", "and just keep the …", "summarising the …"), opens a quotation ("'Book a demo'") or what follows is "the
     same …" ("the same week")."""
     words = phrase.split()
-    for index in range(1, len(words) - 1):
+    for index in range(len(words) - 1):
         if words[index + 1].lower() in _ARTICLES and (index + 2 < len(words) and words[index + 2].lower() == "same"
                                                        or words[index].lower().endswith("ing")):
             continue
-        word, before = words[index], words[index - 1]
+        word, before = words[index], words[index - 1] if index else ""
         if words[index + 1].lower() not in _ARTICLES or word.startswith(("(", "'", '"', "\u2018", "\u201c")) or (
                 _RUN_ON_WORD.fullmatch(word.lower().strip(",.;:"))):
             continue
@@ -444,6 +454,8 @@ def named_alone(phrase: str) -> str:
     while len(words) > 1 and words[-1].lower().strip(",.") in _TRAILING_PARTICIPLES:
         words.pop()
     alone = " ".join(words)
+    if not words or len(words) == 1 and alone.lower() in _EMPTY_OBJECTS:
+        return ""
     if words[0].lower() in _PRONOUN_HEADS or runs_on(alone) or _INFINITIVE.search(alone):
         return ""
     return alone if reads_cleanly(alone) else ""
@@ -612,7 +624,7 @@ def _noun_list(text: str) -> str:
 def _trim_object(text: str) -> str:
     """The noun phrase at the start of `text`, cut at the first clause break, at most `MAX_OBJECT_WORDS` words; a
     list of things ("a logo, brand guidelines and a website") is kept whole."""
-    text = text.strip().strip("'\"")
+    text = _unquoted(text.strip())
     if "," in text[:80] and " and " in text and (listed := _noun_list(text)):
         return listed
     text = _INDIRECT.sub("", text)
@@ -631,7 +643,9 @@ def _trim_object(text: str) -> str:
         words = words[:breaks[-1] if breaks else MAX_OBJECT_WORDS]
     while words and words[-1].lower() in _DANGLING:
         words.pop()
-    text = " ".join(words).strip(" -'\"")
+    text = _unquoted(" ".join(words).strip(" -"))
+    if len(text.split()) > 2:
+        text = _CUT_RELATIVE.sub("", text)
     for quote in ("'", '"'):
         opening = text.rfind(" " + quote)
         if opening >= 0 and quote not in text[opening + 2:]:
@@ -646,6 +660,16 @@ def _trim_object(text: str) -> str:
     if _CAPITAL_DETERMINER.match(text):
         text = text[0].lower() + text[1:]
     return swap_person(text)
+
+
+def _unquoted(text: str) -> str:
+    """`text` without a quotation mark at either end that does not pair with one inside it ("'Lashes styled with
+    inserts' under the image" keeps its opening quote)."""
+    while text[:1] in ("'", '"') and text[0] not in text[1:]:
+        text = text[1:].lstrip()
+    while text[-1:] in ("'", '"') and text[-1] not in text[:-1]:
+        text = text[:-1].rstrip()
+    return text
 
 
 def _with_participle(rest: str, obj: str) -> str:

@@ -12,7 +12,7 @@ import pytest
 from bot.triage import load_knowledge, triage
 from bot.triage.reply import fitting_topics, render_reply
 from bot.triage.result import ReplyPart, ReplyPlan
-from bot.triage.slots import named_alone, quoted_in, reads_cleanly, swap_person
+from bot.triage.slots import named_alone, quoted_in, read_ask, reads_cleanly, swap_person
 
 HERE = Path(__file__).parent
 PLACEHOLDER = re.compile(r"\[[^\]]*\]")
@@ -162,6 +162,35 @@ def test_a_clean_object_is_named_as_the_client_wrote_it(phrase, alone):
     assert named_alone(phrase) == alone
 
 
+@pytest.mark.parametrize("phrase", [
+    "the 2019 prospect list from our systems and confirm",
+    "the fix keeps happening today",
+    "his admin account on your tenant immediately",
+    "the footer text Registered in England and Wales No",
+])
+def test_a_phrase_left_hanging_on_a_verb_an_adverb_or_a_clause_does_not_read_cleanly(phrase):
+    assert not reads_cleanly(phrase)
+
+
+@pytest.mark.parametrize("phrase", ["one", "both", "draft a calm FAQ for the account managers",
+                                    "update the banner on the careers page"])
+def test_a_word_that_names_nothing_or_a_verb_phrase_is_never_named_as_a_thing(phrase):
+    assert named_alone(phrase) == ""
+
+
+@pytest.mark.parametrize(("ask", "named"), [
+    ("Please add the clause to the creator contract template that every post must carry #ad.",
+     "the clause to the creator contract template"),
+    ("Could you send the other bidders' submissions from that file?", "the other bidders' submissions from that file"),
+    ("Could you provide the formal letter confirming that model XR-200 is discontinued?",
+     "the formal letter confirming that model XR-200"),
+    ("Please add 'Lashes styled with inserts' under the image on every placement.",
+     "'Lashes styled with inserts' under the image on every placement"),
+])
+def test_an_object_cut_inside_a_relative_clause_is_named_up_to_it_and_quotes_that_pair_are_kept(ask, named):
+    assert read_ask(ask).object == named
+
+
 @pytest.mark.parametrize(("phrase", "quoted"), [
     ("recyclable outer sleeve' to '100% recyclable packaging' on the pack", "'100% recyclable packaging'"),
     ("the 'consultancy fee' of around 6% paid", "the 'consultancy fee'"),
@@ -180,7 +209,6 @@ def test_the_clients_quoted_words_are_what_a_garbled_phrase_falls_back_to(phrase
     ("Please buy a 'ratings boost' package for the app.", "the 'ratings boost'"),
 ])
 def test_a_decline_whose_object_is_garbled_names_the_clients_quoted_words(ask, named):
-    from bot.triage.slots import read_ask
     assert read_ask(ask).quoted == named
     text = _render("decline", ReplyPart(verdict="decline", reasons=["unethical_or_illegal"], verb="change",
                                         object="recyclable outer sleeve' to on the pack", quoted=named))
@@ -190,7 +218,6 @@ def test_a_decline_whose_object_is_garbled_names_the_clients_quoted_words(ask, n
 @pytest.mark.parametrize("ask", ["Under our new supplier governance programme, each supplier must:",
                                  "Three things from me:", "Quick list for Monday's call:"])
 def test_a_sentence_that_only_introduces_a_list_names_nothing_to_say_yes_to(ask):
-    from bot.triage.slots import read_ask
     slots = read_ask(ask)
     assert (slots.verb, slots.object) == ("", "")
 
@@ -202,7 +229,6 @@ def test_a_sentence_that_only_introduces_a_list_names_nothing_to_say_yes_to(ask)
      "the wrong date on slide 12", "before Friday"),
 ])
 def test_a_fix_names_what_is_fixed_and_keeps_the_date_it_must_beat(ask, obj, deadline):
-    from bot.triage.slots import read_ask
     slots = read_ask(ask)
     assert (slots.object, slots.deadline) == (obj, deadline)
 
@@ -319,7 +345,6 @@ def test_a_warm_decline_never_offers_to_help_the_client_get_where_the_refused_as
      "second video for TikTok"),
 ])
 def test_in_a_list_numbered_inline_the_refused_item_is_named_not_its_neighbour(ask, evidence, wanted):
-    from bot.triage.slots import read_ask
     slots = read_ask(ask, [evidence])
     assert wanted in slots.object
     assert slots.verb not in ("send", "resend")
