@@ -103,9 +103,10 @@ def _folded_details(parts: list[ReplyPart]) -> list[ReplyPart]:
 @lru_cache(maxsize=4096)
 def _needs(template: str) -> tuple[frozenset[str], int]:
     """The optional slots a template needs, and how specific it is: the optional slots it names, the verb and
-    object counting double."""
+    object counting double and what is asked for (the object) counting more than the event it is for."""
     slots = template_slots(template)
-    return slots & OPTIONAL_SLOTS, len(slots & OPTIONAL_SLOTS) + ("action" in slots)
+    named = slots & OPTIONAL_SLOTS
+    return named, 2 * len(named) + 2 * ("action" in slots) + ("object" in slots or "action" in slots)
 
 
 def _after_colon(text: str) -> str:
