@@ -75,7 +75,7 @@ def build_plan(verdict: str, asks: list, topics_per_ask: list[list[str]], slots:
                                verb=ask_slots.verb, object=ask_slots.object, deadline=ask_slots.deadline,
                                amounts=list(ask_slots.amounts), practice=getattr(ask, "practice", "") or "",
                                free=ask_slots.free, purchase=ask_slots.purchase,
-                               quoted=ask_slots.quoted if ask.verdict == "decline" else ""))
+                               quoted=quoted_in(ask.text) if ask.verdict == "decline" else ""))
     parts = _folded_details(parts)
     main = next((part for part in parts if part.verdict == verdict), parts[0] if parts else None)
     return ReplyPlan(verdict=verdict, topics=list(main.topics) if main else [], day=day, name=slots.name,
@@ -165,12 +165,13 @@ def _values(plan: ReplyPlan, part: ReplyPart | None = None) -> dict[str, str]:
               "deadline": plan.deadline, "free": plan.free}
     if part is not None:
         clause = part.verb in CLAUSE_VERBS
-        clean = bool(part.object) and reads_cleanly(part.object, clause_allowed=clause) and (
-            clause or part.verb in _TWO_OBJECT_VERBS or not runs_on(part.object))
+        clean = bool(part.object) and reads_cleanly(part.object, clause_allowed=clause)
+        runs = clean and not clause and runs_on(part.object)
         verb = "" if part.verb in _PARTICLES else part.verb
-        values.update(object="" if clause else (clean and named_alone(part.object)) or quoted_in(part.object)
-                      or part.quoted,
-                      action=f"{verb} {part.object}" if verb and clean else "",
+        values.update(object="" if clause else (clean and not runs and named_alone(part.object, checked=True))
+                      or quoted_in(part.object) or part.quoted,
+                      action=f"{verb} {part.object}" if verb and clean and (
+                          not runs or part.verb in _TWO_OBJECT_VERBS) else "",
                       amount=part.amounts[0] if part.amounts else "",
                       deadline=part.deadline or (plan.deadline if len(plan.parts) <= 1 else ""),
                       free="" if _MONEY_ACTION.search(part.object) or part.amounts else (

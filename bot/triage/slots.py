@@ -137,7 +137,8 @@ _OUR_FAULT = re.compile(r"\b(?:our|my) (?:mistake|fault|bad|error)\b|\b(?:we|I) 
                         r"missed|sent you the wrong)\b", re.IGNORECASE)
 _CLAUSE = re.compile(r"[^.;:!?\n]+")
 # A sentence ends at its stop, or where the next item of a list numbered inline begins ("…, 2) we'd like …").
-_SENTENCE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|(?=\s(?:and\s+)?\(?\d{1,2}\)\s)|\Z)", re.DOTALL)
+_SENTENCE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|\Z)", re.DOTALL)
+_SENTENCE_OR_ITEM = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|(?=\s(?:and\s+)?\(?\d{1,2}\)\s)|\Z)", re.DOTALL)
 # A demand rather than a request (a procurement letter, an ultimatum): no "good idea" or "thanks for thinking of us".
 _DEMAND = re.compile(r"\b(?:we|I) (?:hereby )?(?:require|demand|insist|expect (?:you|your|that))\b|\byou (?:must|are "
                      r"required to|will need to)\b|\bconfirm (?:your )?acceptance\b|\bnon-negotiable\b|"
@@ -378,8 +379,10 @@ _BULLET_VERBS = frozenset(_IMPERATIVES.split("|")) | frozenset("provide supply a
 # An infinitive inside a phrase ("the engineers to work from our office"): it names an action, not a thing.
 _INFINITIVE = re.compile(r"\b(?i:to)\s+(?!(?:the|a|an|our|your|my|their|this|that|these|those|all|every|each|any|"
                          r"some|no|one|two|three|four|five|six|ten)\b)[a-z]+\b")
-# A coordination left hanging on a verb ("the prospect list from our systems and confirm").
-_DANGLING_VERB = re.compile(rf"\s(?:and|or)\s+(?:{_IMPERATIVES}|confirm|let|provide|supply|invoice)$", re.IGNORECASE)
+# Verbs a coordination may be left hanging on ("the prospect list from our systems and confirm").
+_HANGING_VERBS = frozenset(_IMPERATIVES.split("|")) | frozenset("confirm let provide supply invoice".split())
+_SINGLE_QUOTES = ("'", "\u2018", "\u2019")
+_QUOTE_MARKS = (*_SINGLE_QUOTES, '"', "\u201c")
 # A relative clause the object was cut inside ("the contract template that every post"): named up to it.
 _CUT_RELATIVE = re.compile(r"(?<!ing)(?<!firm)(?<!say)(?<!show)(?<!state)(?<!prove)\s+(?:(?:which|who|where)|that(?=\s+"
                            r"(?:every|each|all|the|a|an|we|you|they|i|it|our|your|their|he|she|this|these|those)\b))"
@@ -404,7 +407,10 @@ def reads_cleanly(phrase: str, clause_allowed: bool = False) -> bool:
         return False
     if not clause_allowed and _CLAUSE_WORDS.search(phrase) or _DETERMINER_THEN_PREPOSITION.search(phrase):
         return False
-    if _CONTRACTED_PRONOUN.search(phrase) or _quotes_unbalanced(phrase) or _DANGLING_VERB.search(phrase):
+    if len(lowered) > 2 and lowered[-2] in ("and", "or") and lowered[-1] in _HANGING_VERBS:
+        return False
+    if any(mark in phrase for mark in _SINGLE_QUOTES) and (_CONTRACTED_PRONOUN.search(phrase)
+                                                           or _quotes_unbalanced(phrase)):
         return False
     return phrase.count("(") == phrase.count(")") and phrase.count('"') % 2 == 0
 
@@ -437,6 +443,8 @@ def quoted_in(phrase: str) -> str:
     """The last words (two or more) the client put in quotation marks within `phrase` ("'100% recyclable
     packaging'"), quotes included: what a reply can always name cleanly when the phrase around it does not read; ""
     for none (a single quoted word is most often a word used loosely, "the 'after' shots")."""
+    if not any(mark in phrase for mark in _QUOTE_MARKS):
+        return ""
     found = [quoted for quoted in _QUOTED.findall(phrase) if len(quoted[2].split()) >= 2]
     if not found:
         return ""
@@ -446,19 +454,22 @@ def quoted_in(phrase: str) -> str:
     return swap_person(determiner) + "".join(words)
 
 
-def named_alone(phrase: str) -> str:
+def named_alone(phrase: str, checked: bool = False) -> str:
     """An object as the reply names it without its verb: a trailing "finished" or "paid" dropped ("the deck and the
     notes finished" reads "the deck and the notes"); "" when what is left does not read cleanly, opens with a
-    pronoun that stands for something said elsewhere ("them on the platform"), or runs two phrases together."""
+    pronoun that stands for something said elsewhere ("them on the platform"), or runs two phrases together.
+    `checked`: the phrase is already known to read cleanly and not to run on."""
     words = phrase.split()
     while len(words) > 1 and words[-1].lower().strip(",.") in _TRAILING_PARTICIPLES:
         words.pop()
     alone = " ".join(words)
     if not words or len(words) == 1 and alone.lower() in _EMPTY_OBJECTS:
         return ""
-    if words[0].lower() in _PRONOUN_HEADS or runs_on(alone) or _INFINITIVE.search(alone):
+    if words[0].lower() in _PRONOUN_HEADS or _INFINITIVE.search(alone):
         return ""
-    return alone if reads_cleanly(alone) else ""
+    if checked and alone == phrase:
+        return alone
+    return alone if reads_cleanly(alone) and not runs_on(alone) else ""
 
 
 def _clean_head(phrase: str, clause_allowed: bool = False) -> str:
@@ -486,9 +497,8 @@ def reads_as_date(phrase: str) -> bool:
 @dataclass(frozen=True)
 class AskSlots:
     """What one ask is about: the verb and object ("add", "the French version of the site"), its own date and
-    amounts, the (verb, object) of what else the same sentence asks for before it ("swap the hero image, and
-    also build a members area"), which the reply answers on its own, and `quoted`, the last words of two or more
-    the client put in quotation marks (a claim, a label), to name when the object does not read cleanly."""
+    amounts, and the (verb, object) of what else the same sentence asks for before it ("swap the hero image, and
+    also build a members area"), which the reply answers on its own."""
 
     verb: str = ""
     object: str = ""
@@ -497,7 +507,6 @@ class AskSlots:
     free: str = ""
     purchase: bool = False
     also: list[tuple[str, str]] = field(default_factory=list)
-    quoted: str = ""
 
     @property
     def action(self) -> str:
@@ -585,8 +594,9 @@ def sender_name(raw: str) -> str:
 
 
 def _sentences(text: str) -> list[tuple[int, str]]:
-    """(position, sentence) pairs of a text."""
-    return [(found.start(), found.group(0)) for found in _SENTENCE.finditer(text)]
+    """(position, sentence) pairs of a text; an item of a list numbered inline ("1) …, 2) …") counts as one."""
+    pattern = _SENTENCE_OR_ITEM if ")" in text else _SENTENCE
+    return [(found.start(), found.group(0)) for found in pattern.finditer(text)]
 
 
 def _request_sentence(ask: str) -> str:
@@ -815,7 +825,7 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
     also = [(other_verb, other) for _, other_verb, other in earlier
             if not _PRONOUN_START.match(other) and other.lower() not in obj.lower()
             and reads_cleanly(other, clause_allowed=other_verb in CLAUSE_VERBS)]
-    return AskSlots(verb=verb if obj else "", object=obj, deadline=deadline, also=also, quoted=quoted_in(ask),
+    return AskSlots(verb=verb if obj else "", object=obj, deadline=deadline, also=also,
                     purchase=bool(purchase),
                     amounts=[amount.strip() for amount in _AMOUNT.findall(ask)][:3],
                     free=swap_person(" ".join(ask[free.start():free.end()].split())) if free else "")
@@ -966,7 +976,6 @@ def read_slots(raw: str, cleaned_text: str, asks: list[str], evidence: list[list
     ask_slots = [read_ask(ask, found) for ask, found in zip(asks, evidence or [[] for _ in asks])]
     if event_text:
         ask_slots = [AskSlots(deadline=ask.deadline, amounts=ask.amounts, free=ask.free, also=ask.also,
-                              quoted=ask.quoted,
                               purchase=ask.purchase)
                      if _same_thing(ask.object, event_text) else ask for ask in ask_slots]
     return Slots(

@@ -209,7 +209,7 @@ def test_the_clients_quoted_words_are_what_a_garbled_phrase_falls_back_to(phrase
     ("Please buy a 'ratings boost' package for the app.", "the 'ratings boost'"),
 ])
 def test_a_decline_whose_object_is_garbled_names_the_clients_quoted_words(ask, named):
-    assert read_ask(ask).quoted == named
+    assert quoted_in(ask) == named
     text = _render("decline", ReplyPart(verdict="decline", reasons=["unethical_or_illegal"], verb="change",
                                         object="recyclable outer sleeve' to on the pack", quoted=named))
     assert named in text
