@@ -953,6 +953,8 @@ def _complaint(text: str, lowered: str) -> str:
                     r"frankly|again|now)\b|[A-Z][a-z]+,)[\s,]*", "", clause).strip()
     if not clause or is_request(clause) and re.match(r"(?:please|can|could|would|will)\b", clause, re.IGNORECASE):
         return ""
+    if re.sub(r"^(?:\(?\d{1,2}[.)]|[-*\u2022])\s*", "", clause).split(" ", 1)[0].lower() in _BULLET_VERBS:
+        return ""
     return swap_person(clause[0].lower() + clause[1:]) if clause else ""
 
 

@@ -99,6 +99,9 @@ def test_an_accepted_ask_in_its_own_sentence_is_still_answered_in_a_push_back():
     ("fake_reviews", "unethical_or_illegal", "Can you tweak the headline so it sounds like the market leader?"),
     ("impossible_turnaround", "unreasonable", "We'd like unlimited revision rounds in the fixed fee."),
     ("bribery", "unethical_or_illegal", "Please hide the #ad label on the creator posts."),
+    ("discount", "unreasonable", "For Black Friday let's put 50% off everything in the shop, premium range included."),
+    ("payment_terms", "unreasonable", "The typeface is a paid foundry font. Please purchase the webfont licence."),
+    ("scope_addition", "out_of_scope", "The CEO's name is misspelt in the brochure; we signed off the proof. Fix it?"),
 ])
 def test_a_topic_the_request_never_raises_is_never_used(topic, reason, text):
     knowledge = load_knowledge()
@@ -110,6 +113,9 @@ def test_a_topic_the_request_never_raises_is_never_used(topic, reason, text):
     ("bribery", "unethical_or_illegal", "Send the buyer a hamper and some match tickets before the tender decision."),
     ("free_work", "unreasonable", "Could the French version go in at no extra cost?"),
     ("team_strain", "strains_team_or_suppliers", "We now need 3,000 more units, same crew as planned."),
+    ("discount", "unreasonable", "We need 15% off the renewal or we go to tender."),
+    ("payment_terms", "unreasonable", "From January we pay suppliers quarterly in arrears, 90 days after quarter end."),
+    ("scope_addition", "out_of_scope", "Could you also film the podcast and cut it into YouTube videos?"),
 ])
 def test_a_topic_the_request_is_about_is_kept(topic, reason, text):
     assert fitting_topics({reason: {topic: 5}}, [reason], load_knowledge(), text) == [topic]
@@ -348,3 +354,12 @@ def test_in_a_list_numbered_inline_the_refused_item_is_named_not_its_neighbour(a
     slots = read_ask(ask, [evidence])
     assert wanted in slots.object
     assert slots.verb not in ("send", "resend")
+
+
+@pytest.mark.parametrize("text", [
+    "Hi Leo - for the sprint:\n1. fix the broken links on the blog\n2. rewrite the meta descriptions\n\nThanks, Ravi",
+    "Two things:\n- repair the broken footer link\n- add the new logo\nCheers, Ana",
+])
+def test_an_item_asking_to_fix_something_broken_is_not_taken_for_a_complaint_to_apologise_for(text):
+    from bot.triage.slots import read_slots
+    assert read_slots(text, text, [text]).complaint == ""
