@@ -375,7 +375,8 @@ _RUN_ON_WORD = re.compile(r"of|to|for|in|on|at|by|with|from|into|onto|off|out|up
 # Verbs a bulleted demand opens with ("- provide monthly accounts to our finance team"): the item is an action, not
 # a thing to be named "the provide monthly accounts".
 _BULLET_VERBS = frozenset(_IMPERATIVES.split("|")) | frozenset("provide supply arrange organise organize produce "
-                                                                 "submit grant allow accept sign attend".split())
+                                                                 "submit grant allow accept sign attend repair correct "
+                                                                 "check sort".split())
 # An infinitive inside a phrase ("the engineers to work from our office"): it names an action, not a thing.
 _INFINITIVE = re.compile(r"\b(?i:to)\s+(?!(?:the|a|an|our|your|my|their|this|that|these|those|all|every|each|any|"
                          r"some|no|one|two|three|four|five|six|ten)\b)[a-z]+\b")
