@@ -11,13 +11,21 @@ from functools import lru_cache
 
 from bot.triage.knowledge import OPTIONAL_SLOTS, Knowledge, template_slots
 from bot.triage.result import Reply, ReplyPart, ReplyPlan
-from bot.triage.slots import CLAUSE_VERBS, Slots
+from bot.triage.slots import CLAUSE_VERBS, Slots, named_alone, quoted_in, reads_cleanly, runs_on
 
 PLACEHOLDERS = {"day": "[day]", "date": "[date]", "price": "[price]"}
 MAX_PARTS = 6
 DECLINE_REASONS = ("unethical_or_illegal",)
 PUSH_BACK_REASONS = ("unreasonable", "illogical", "misses_business_objectives", "misses_campaign_objectives",
                      "jeopardises_other_work")
+# Verbs that take two objects ("give the careers page a refresh"), where "the" after a noun is not a run-on.
+_TWO_OBJECT_VERBS = frozenset("give send get make show offer lend pay hand grant pitch tell write buy bring "
+                               "promise find".split())
+# Particles read as a verb from a phrasal verb ("put together a deck"): the object is named without them.
+_PARTICLES = frozenset("together up out off over back through in down".split())
+# Reasons whose neutral paragraph can only speak in general terms ("more than is fair"): a fitting topic of the ask's
+# other reasons (the deadline it cannot make) says more.
+GENERAL_REASONS = ("unreasonable",)
 _MONEY_ACTION = re.compile(r"\b(?:off|discount|refund|rebate|credit|waive|fee|fees|invoice|price|rate)\b|[£$€%]",
                            re.IGNORECASE)
 _SENTENCE_START = re.compile(r"(^|[.!?]\s+)([a-z])")
@@ -25,10 +33,11 @@ _SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
 _SPACED_PUNCTUATION = (" .", " ,", " ;", " :", " !", " ?")
 _SENTENCE_START_LOWER = re.compile(r"[.!?]\s+[a-z]")
 _COMMON_STARTS = frozenset("""it it's its that the this these those we we'd we're our your you you'd doing adding
-taking getting as what there a an terms copying emailing images claims clauses posting paid reviews hiring
+taking getting as what there a an terms copying emailing images claims clauses posting paid reviews hiring to if
 nobody excluding
 payments sharing pretending aiming moving changing making putting using let let's here's what we'll tell""".split())
-_PLAIN_OPENERS = ("What ", "Let's ", "Let me ", "Here's ", "Here ", "Tell ", "I'd ", "We can ", "We'll ")
+_PLAIN_OPENERS = ("What ", "Let's ", "Let me ", "Here's ", "Here ", "Tell ", "I'd ", "We can ", "We'll ", "To ",
+                  "If ")
 
 
 def seed_of(text: str) -> int:
@@ -65,7 +74,8 @@ def build_plan(verdict: str, asks: list, topics_per_ask: list[list[str]], slots:
         parts.append(ReplyPart(verdict=ask.verdict, reasons=list(ask.reasons), topics=list(topics),
                                verb=ask_slots.verb, object=ask_slots.object, deadline=ask_slots.deadline,
                                amounts=list(ask_slots.amounts), practice=getattr(ask, "practice", "") or "",
-                               free=ask_slots.free, purchase=ask_slots.purchase))
+                               free=ask_slots.free, purchase=ask_slots.purchase,
+                               quoted=quoted_in(ask.text) if ask.verdict == "decline" else ""))
     parts = _folded_details(parts)
     main = next((part for part in parts if part.verdict == verdict), parts[0] if parts else None)
     return ReplyPlan(verdict=verdict, topics=list(main.topics) if main else [], day=day, name=slots.name,
@@ -93,9 +103,10 @@ def _folded_details(parts: list[ReplyPart]) -> list[ReplyPart]:
 @lru_cache(maxsize=4096)
 def _needs(template: str) -> tuple[frozenset[str], int]:
     """The optional slots a template needs, and how specific it is: the optional slots it names, the verb and
-    object counting double."""
+    object counting double and what is asked for (the object) counting more than the event it is for."""
     slots = template_slots(template)
-    return slots & OPTIONAL_SLOTS, len(slots & OPTIONAL_SLOTS) + ("action" in slots)
+    named = slots & OPTIONAL_SLOTS
+    return named, 2 * len(named) + 2 * ("action" in slots) + ("object" in slots or "action" in slots)
 
 
 def _after_colon(text: str) -> str:
@@ -153,8 +164,14 @@ def _values(plan: ReplyPlan, part: ReplyPart | None = None) -> dict[str, str]:
     values = {"name": plan.name, "event": plan.event, "admission": plan.admission, "complaint": plan.complaint,
               "deadline": plan.deadline, "free": plan.free}
     if part is not None:
-        values.update(object="" if part.verb in CLAUSE_VERBS else part.object,
-                      action=f"{part.verb} {part.object}" if part.verb and part.object else "",
+        clause = part.verb in CLAUSE_VERBS
+        clean = bool(part.object) and reads_cleanly(part.object, clause_allowed=clause)
+        runs = clean and not clause and runs_on(part.object)
+        verb = "" if part.verb in _PARTICLES else part.verb
+        values.update(object="" if clause else (clean and not runs and named_alone(part.object, checked=True))
+                      or quoted_in(part.object) or part.quoted,
+                      action=f"{verb} {part.object}" if verb and clean and (
+                          not runs or part.verb in _TWO_OBJECT_VERBS) else "",
                       amount=part.amounts[0] if part.amounts else "",
                       deadline=part.deadline or (plan.deadline if len(plan.parts) <= 1 else ""),
                       free="" if _MONEY_ACTION.search(part.object) or part.amounts else (
@@ -168,11 +185,12 @@ def _together(plan: ReplyPlan, parts: list[ReplyPart]) -> dict[str, str]:
     values = _values(plan, parts[0])
     if len(parts) == 1:
         return values
-    objects = [part.object for part in parts]
-    actions = [f"{part.verb} {part.object}" if part.verb else part.object for part in parts]
+    each = [_values(plan, part) for part in parts]
+    objects = [one["object"] for one in each]
+    actions = [one["action"] for one in each]
     dates = {part.deadline for part in parts}
-    return {**values, "object": _listed(objects), "action": _listed(actions) if all(p.verb for p in parts) else "",
-            "deadline": dates.pop() if len(dates) == 1 else ""}
+    return {**values, "object": _listed(objects) if all(objects) else "",
+            "action": _listed(actions) if all(actions) else "", "deadline": dates.pop() if len(dates) == 1 else ""}
 
 
 def _listed(items: list[str]) -> str:
@@ -210,6 +228,8 @@ def _substance(part: ReplyPart, plan: ReplyPlan, knowledge: Knowledge, writer: _
         return (f"practice:{part.practice}", fill(practice.why, values), fill(practice.lawful_route, values), "",
                 list(knowledge.reason_texts[reason]["tactics"]), practice.tip or knowledge.reason_texts[reason]["tip"])
     topic_name = next((name for name in part.topics if knowledge.topics[name]["reason"] == reason), "")
+    if not topic_name and not part.free and reason in GENERAL_REASONS:
+        topic_name = next((name for name in part.topics if knowledge.topics[name]["reason"] in part.reasons), "")
     if topic_name:
         topic = knowledge.topics[topic_name]
         values = {**values, "deadline": values["deadline"] or "on that timeline"}
@@ -218,10 +238,18 @@ def _substance(part: ReplyPart, plan: ReplyPlan, knowledge: Knowledge, writer: _
         return (f"topic:{topic_name}", fill(topic["because"], values), fill(alternative, values),
                 fill(topic["acknowledge"], values), list(topic["tactics"]), topic["tip"])
     texts = knowledge.reason_texts[reason]
-    one_off = (plan.one_off or bool(part.deadline)) and bool(texts.get("alternative_one_off"))
+    one_off = (plan.one_off or bool(part.deadline)) and not part.free and bool(texts.get("alternative_one_off"))
     alternatives: list[str] = texts["alternative_one_off"] if one_off else texts["alternative"]
     return (f"reason:{reason}", writer.pick(texts["because"], values, f"because{reason}"),
             writer.pick(alternatives, values, f"alternative{reason}"), "", list(texts["tactics"]), texts["tip"])
+
+
+def _source_reason(source: str, knowledge: Knowledge) -> str:
+    """The reason whose words a part's paragraph uses: a topic's reason, or the neutral paragraph's own."""
+    kind, _, name = source.partition(":")
+    if kind == "topic":
+        return str(knowledge.topics[name]["reason"])
+    return name if kind == "reason" else ""
 
 
 def _tip(plan: ReplyPlan, main: ReplyPart, tip: str, knowledge: Knowledge, tactics: list[str]) -> str:
@@ -304,12 +332,12 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
     for index, part in enumerate(parts):
         values = _values(plan, part)
         if part.verdict == "accept":
-            if (part.object and re.sub(r"^the\s+", "", part.object) != plan.name
+            if ((values["object"] or values["action"]) and re.sub(r"^the\s+", "", part.object) != plan.name
                     and not _part_of_a_refusal(plan.verdict, parts, index)):
                 yeses.append(part)
             continue
-        if plan.verdict == "decline" and part.verdict != "decline" and not part.object and _part_of_a_refusal(
-                plan.verdict, parts, index):
+        if (part.verdict != plan.verdict and not part.object and part is not main
+                and _part_of_a_refusal(plan.verdict, parts, index)):
             continue
         flush_yeses()
         if part.purchase and part.verdict == "accept_with_conditions":
@@ -329,13 +357,18 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
         frame_values = {**values, "because": because}
         if _lead_reason(part) == "would_be_late":
             frame_values["deadline"] = ""
-        frame = writer.say(part.verdict, frame_values, str(index))
+        frame_key = part.verdict
+        if part.verdict == "push_back" and not part.free and _source_reason(source, knowledge) == "out_of_scope":
+            frame_key = "accept_with_conditions"
+        frame = writer.say(frame_key, frame_values, str(index))
         if because:
             frame = frame.replace(": " + because, ": " + _after_colon(because), 1)
         offer_key = "alternative_decline" if part.verdict == "decline" else "alternative"
         offer = writer.say(offer_key, {**values, "alternative": alternative}, str(index)) if alternative else ""
-        if alternative.startswith(_PLAIN_OPENERS) or part.verdict == "accept_with_conditions":
+        if alternative.startswith(_PLAIN_OPENERS) or frame_key == "accept_with_conditions":
             offer = alternative
+        elif alternative:
+            offer = offer.replace(": " + alternative, ": " + _after_colon(alternative), 1)
         options = options or " or " in alternative
         if part is main:
             main_reason, main_alternative, main_tip = frame, offer, part_tip

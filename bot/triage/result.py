@@ -34,8 +34,9 @@ class Reply:
 class ReplyPart:
     """One ask as the reply answers it: its verdict and reasons, the topic whose text fits it ("" for none), what
     it asks for (verb and object, from the client's words), its date and amounts, the practice it matched, and the
-    words asking for it free ("at no extra cost"), and whether it buys more of what the client already has (more
-    seats, more copies): a yes with a price, not scope creep."""
+    words asking for it free ("at no extra cost"), whether it buys more of what the client already has (more
+    seats, more copies): a yes with a price, not scope creep; and the client's quoted words (a claim, a label),
+    which a decline names when the object does not read cleanly."""
 
     verdict: str
     reasons: list[str] = field(default_factory=list)
@@ -47,6 +48,7 @@ class ReplyPart:
     practice: str = ""
     free: str = ""
     purchase: bool = False
+    quoted: str = ""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ReplyPart:

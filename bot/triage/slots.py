@@ -104,7 +104,9 @@ _EVENT_WORDS = (r"launch(?: event| night| party)?|go-live|gala(?: dinner)?|dinne
                 r"board meeting|board presentation|AGM|investor (?:meeting|day|pitch)|pitch|tender|"
                 r"print (?:slot|run|date|deadline)|press day|open day|roadshow|keynote|event|market")
 _EVENT_IS = re.compile(rf"\b(?:(?:{_EVENT_WORDS}|show|slot|deadline|shoot|delivery|sale)(?:\s+(?:is|was))?|"
-                       r"(?:goes|go|going|is going) (?:live|out)|(?:is|are) due)\s*(?:on\s*)?$", re.IGNORECASE)
+                       r"(?:goes|go|going|is going) (?:live|out)|(?:is|are) due|"
+                       r"(?:goes|go|going|is going|gets sent|is sent) to (?:the )?print(?:ers?)?)\s*(?:on\s*)?$",
+                       re.IGNORECASE)
 _CHANGED_DATE = re.compile(r"\bfrom\s+[^,.;?!]{1,30}\s+to\s*$", re.IGNORECASE)
 _EVENT = re.compile(
     rf"\b(?i:the|our|your|this|a|next week's|tomorrow's|friday's|monday's|saturday's)\s+"
@@ -134,7 +136,9 @@ _COMPLAINT = re.compile(
 _OUR_FAULT = re.compile(r"\b(?:our|my) (?:mistake|fault|bad|error)\b|\b(?:we|I) (?:approved|signed off|forgot|"
                         r"missed|sent you the wrong)\b", re.IGNORECASE)
 _CLAUSE = re.compile(r"[^.;:!?\n]+")
+# A sentence ends at its stop, or where the next item of a list numbered inline begins ("…, 2) we'd like …").
 _SENTENCE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|\Z)", re.DOTALL)
+_SENTENCE_OR_ITEM = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|(?=\s(?:and\s+)?\(?\d{1,2}\)\s)|\Z)", re.DOTALL)
 # A demand rather than a request (a procurement letter, an ultimatum): no "good idea" or "thanks for thinking of us".
 _DEMAND = re.compile(r"\b(?:we|I) (?:hereby )?(?:require|demand|insist|expect (?:you|your|that))\b|\byou (?:must|are "
                      r"required to|will need to)\b|\bconfirm (?:your )?acceptance\b|\bnon-negotiable\b|"
@@ -267,6 +271,9 @@ _ACTION_ITEM = re.compile(r"([a-z][a-z-]+)\s+((?:the|a|an|our|my|all|\d)\b.*)$")
 _COMPARATIVE = re.compile(r"\s+(?:more|less|bigger|smaller|larger|brighter|darker|bolder|longer|shorter|wider|"
                           r"higher|lower|louder|clearer|cleaner|simpler|faster|slower)\b", re.IGNORECASE)
 _COUNTS = ("two", "three", "four", "five")
+# A number that names a place in a document or a venue ("page 4", "slide 12", "stand B4"): a noun, not a count.
+_NUMBERED = re.compile(r"(?:page|p\.|pp\.|slide|section|chapter|step|item|line|clause|row|table|stand|hall|gate|"
+                       r"room|floor|level|unit|lot|bay|figure|fig\.|question|point)\s+\w*\d\w*$", re.IGNORECASE)
 _BARE_NUMBER = re.compile(r"\d[\d,.]*(?:\s+(?:for|to|of|in|on|and|by|from|with)\b|$)")
 _POSING = ("pretending", "claiming", "posing")
 _PREPOSITION_BREAKS = frozenset("on for with in at from to into across during before after over".split())
@@ -297,6 +304,13 @@ _PRONOUN = re.compile(r"\b(?:" + "|".join(sorted((re.escape(word) for word in _S
                       + r"|you)\b", re.IGNORECASE)
 
 
+# A word after "you" that makes it the subject ("the price you gave us", "what you quoted"): "we", not "us".
+_DOES_SOMETHING = re.compile(r"(?:[a-z]+ed|gave|sent|said|did|made|had|have|has|are|were|can|could|will|would|"
+                             r"should|do|does|wrote|told|took|got|put|paid|set|quoted|built|ran|sold|bought|found|"
+                             r"know|knew|think|thought|saw|promised|offered|charged|agreed|mentioned|always|never|"
+                             r"also|already|just|still)$", re.IGNORECASE)
+
+
 def swap_person(text: str) -> str:
     """The client's words as the account manager would say them back: "our site" becomes "your site", "you"
     becomes "we" (or "us" after a verb or preposition)."""
@@ -305,8 +319,10 @@ def swap_person(text: str) -> str:
         lower = word.lower()
         if lower == "you":
             before = text[:match.start()].rstrip().split()
+            after = text[match.end():].split()[:1]
             swapped = "we" if not before or before[-1].lower() in ("and", "but", "so", "if", "that", "because",
-                                                                      "when", "as") else "us"
+                                                                      "when", "as") or (
+                after and _DOES_SOMETHING.match(after[0])) else "us"
         else:
             swapped = _SWAP[lower]
         if lower == "i" or word[0].isupper() and match.start() == 0:
@@ -320,15 +336,61 @@ havent hadnt im ive youre theyre thats whats theres""".split())
 _LOOSE_ENDS = _DANGLING | frozenset("""between than about as if so but is are was were be been instead current new
 old other same next last first another some any this that these those their its his her which who whether such
 very him her you we us me quarterly monthly weekly daily yearly annually quickly asap early only really also
-too again now then just please thanks here there""".split())
+too again now then just please thanks here there no immediately urgently properly directly separately
+accordingly instantly promptly fully entirely completely correctly shortly soon""".split())
 _PERSONS = frozenset("i we you they he she".split())
 _COUNTING_WORDS = frozenset("another a of from than like about over under around some any and or".split())
 _CLAUSE_WORDS = re.compile(r"^(?:i|we|you|they|he|she|it)\s|\b(?:is|are|am|was|were|will|would|can|could|should|"
-                           r"must|need|needs|want|wants|isn't|aren't|don't|doesn't|didn't|can't|won't)\b",
+                           r"must|need|needs|want|wants|isn't|aren't|don't|doesn't|didn't|can't|won't|keeps|"
+                           r"seems|happens|happening|says|does|did)\b",
                            re.IGNORECASE)
 _DETERMINER_THEN_PREPOSITION = re.compile(r"\b(?i:the|a|an|our|your|my|their)\s+(?:between|of|to|for|from|with|in|"
                                           r"on|at|by|about|into|than)\b")
 _NUMBER = re.compile(r"^[\d.,:]+(?:am|pm|st|nd|rd|th|%)?$", re.IGNORECASE)
+# A pronoun with a contraction anywhere ("the awards dinner you'd"): the phrase ran on into the client's next clause.
+_CONTRACTED_PRONOUN = re.compile(r"\b(?:i|we|you|they|he|she|it|that|there|who)['\u2019](?:d|ll|re|ve|m|s)\b",
+                                 re.IGNORECASE)
+# Single quotation marks opening and closing a word (an apostrophe inside a word is neither; one closing after an
+# "s" may be a plural possessive, "clients'").
+_OPENING_QUOTE = re.compile(r"(?<![\w'\u2019])['\u2018\u2019](?=\w)")
+_CLOSING_QUOTE = re.compile(r"(?<=[\w%.!?])['\u2019](?![\w'\u2019])")
+_POSSESSIVE_QUOTE = re.compile(r"(?<=[sS])['\u2019](?![\w'\u2019])")
+
+
+def _quotes_unbalanced(phrase: str) -> bool:
+    """Whether a phrase opens a single quotation it does not close, or closes one it never opened."""
+    opened = len(_OPENING_QUOTE.findall(phrase))
+    closed = len(_CLOSING_QUOTE.findall(phrase))
+    return not closed - len(_POSSESSIVE_QUOTE.findall(phrase)) <= opened <= closed
+# A phrase that opens with a pronoun stands for something said elsewhere ("them on the platform …").
+_PRONOUN_HEADS = frozenset("it them they this that he she him we us i me you".split())
+_ARTICLES = frozenset(("the", "a", "an"))
+# Words that may come right before "the"/"a" inside a noun phrase ("the clean of the floor", "all the assets"); any
+# other word there means two phrases ran together ("the ground floor the evening"), unless it is a verb after "to".
+_RUN_ON_WORD = re.compile(r"of|to|for|in|on|at|by|with|from|into|onto|off|out|up|down|over|under|across|per|via|"
+                          r"through|around|after|before|behind|beyond|within|without|during|against|towards?|upon|inside|outside|near|"
+                          r"beside|alongside|above|below|next|"
+                          r"and|or|but|than|as|about|including|like|between|all|both|half|what|is|are|was|were|"
+                          r"be|not|only|just|even|[\d.,]+%?")
+# Verbs a bulleted demand opens with ("- provide monthly accounts to our finance team"): the item is an action, not
+# a thing to be named "the provide monthly accounts".
+_BULLET_VERBS = frozenset(_IMPERATIVES.split("|")) | frozenset("provide supply arrange organise organize produce "
+                                                                 "submit grant allow accept sign attend repair correct "
+                                                                 "check sort".split())
+# An infinitive inside a phrase ("the engineers to work from our office"): it names an action, not a thing.
+_INFINITIVE = re.compile(r"\b(?i:to)\s+(?!(?:the|a|an|our|your|my|their|this|that|these|those|all|every|each|any|"
+                         r"some|no|one|two|three|four|five|six|ten)\b)[a-z]+\b")
+# Verbs a coordination may be left hanging on ("the prospect list from our systems and confirm").
+_HANGING_VERBS = frozenset(_IMPERATIVES.split("|")) | frozenset("confirm let provide supply invoice".split())
+_SINGLE_QUOTES = ("'", "\u2018", "\u2019")
+_QUOTE_MARKS = (*_SINGLE_QUOTES, '"', "\u201c")
+# A relative clause the object was cut inside ("the contract template that every post"): named up to it.
+_CUT_RELATIVE = re.compile(r"(?<!ing)(?<!firm)(?<!say)(?<!show)(?<!state)(?<!prove)\s+(?:(?:which|who|where)|that(?=\s+"
+                           r"(?:every|each|all|the|a|an|we|you|they|i|it|our|your|their|he|she|this|these|those)\b))"
+                           r"(?:\s+\S+){0,2}$", re.IGNORECASE)
+# Words that name nothing on their own ("confirm one").
+_EMPTY_OBJECTS = frozenset("one ones some any all both each either neither another".split())
+_TRAILING_PARTICIPLES = _PARTICIPLE_WORDS | frozenset("paid finished completed given shown hidden set put".split())
 
 
 def reads_cleanly(phrase: str, clause_allowed: bool = False) -> bool:
@@ -346,7 +408,69 @@ def reads_cleanly(phrase: str, clause_allowed: bool = False) -> bool:
         return False
     if not clause_allowed and _CLAUSE_WORDS.search(phrase) or _DETERMINER_THEN_PREPOSITION.search(phrase):
         return False
+    if len(lowered) > 2 and lowered[-2] in ("and", "or") and lowered[-1] in _HANGING_VERBS:
+        return False
+    if any(mark in phrase for mark in _SINGLE_QUOTES) and (_CONTRACTED_PRONOUN.search(phrase)
+                                                           or _quotes_unbalanced(phrase)):
+        return False
     return phrase.count("(") == phrase.count(")") and phrase.count('"') % 2 == 0
+
+
+def runs_on(phrase: str) -> bool:
+    """Whether two noun phrases ran together ("the ground floor the evening"): "the"/"a" right after a word that
+    cannot lead into one, unless that word is a verb starting an action ("to do the …", "(swap the …", ", shorten
+    the …", "and just keep the …", "summarising the …"), opens a quotation ("'Book a demo'") or what follows is "the
+    same …" ("the same week")."""
+    words = phrase.split()
+    for index in range(len(words) - 1):
+        if words[index + 1].lower() in _ARTICLES and (index + 2 < len(words) and words[index + 2].lower() == "same"
+                                                       or words[index].lower().endswith("ing")):
+            continue
+        word, before = words[index], words[index - 1] if index else ""
+        if words[index + 1].lower() not in _ARTICLES or word.startswith(("(", "'", '"', "\u2018", "\u201c")) or (
+                _RUN_ON_WORD.fullmatch(word.lower().strip(",.;:"))):
+            continue
+        leading = {earlier.lower() for earlier in words[max(0, index - 2):index]}
+        if not leading & {"to", "and", "or"} and not before.endswith((",", "(")):
+            return True
+    return False
+
+
+_QUOTED = re.compile(r"(?:\b((?i:the|a|an|your|our|this|that)\s+))?(?<![\w'\u2019])(['\u2018\"\u201c])(?=\w)"
+                     r"([^'\"\u2018\u2019\u201c\u201d\n]{2,60}?)(?<=[\w%.!?])(['\u2019\"\u201d])(?![\w'\u2019])")
+
+
+def quoted_in(phrase: str) -> str:
+    """The last words (two or more) the client put in quotation marks within `phrase` ("'100% recyclable
+    packaging'"), quotes included: what a reply can always name cleanly when the phrase around it does not read; ""
+    for none (a single quoted word is most often a word used loosely, "the 'after' shots")."""
+    if not any(mark in phrase for mark in _QUOTE_MARKS):
+        return ""
+    found = [quoted for quoted in _QUOTED.findall(phrase) if len(quoted[2].split()) >= 2]
+    if not found:
+        return ""
+    determiner, *words = found[-1]
+    if determiner.strip().lower() in ("a", "an", "this", "that"):
+        determiner = "the "
+    return swap_person(determiner) + "".join(words)
+
+
+def named_alone(phrase: str, checked: bool = False) -> str:
+    """An object as the reply names it without its verb: a trailing "finished" or "paid" dropped ("the deck and the
+    notes finished" reads "the deck and the notes"); "" when what is left does not read cleanly, opens with a
+    pronoun that stands for something said elsewhere ("them on the platform"), or runs two phrases together.
+    `checked`: the phrase is already known to read cleanly and not to run on."""
+    words = phrase.split()
+    while len(words) > 1 and words[-1].lower().strip(",.") in _TRAILING_PARTICIPLES:
+        words.pop()
+    alone = " ".join(words)
+    if not words or len(words) == 1 and alone.lower() in _EMPTY_OBJECTS:
+        return ""
+    if words[0].lower() in _PRONOUN_HEADS or _INFINITIVE.search(alone):
+        return ""
+    if checked and alone == phrase:
+        return alone
+    return alone if reads_cleanly(alone) and not runs_on(alone) else ""
 
 
 def _clean_head(phrase: str, clause_allowed: bool = False) -> str:
@@ -354,6 +478,8 @@ def _clean_head(phrase: str, clause_allowed: bool = False) -> str:
     of the certificate" from "the copy of the certificate and the current"), else ""."""
     if reads_cleanly(phrase, clause_allowed):
         return phrase
+    if _quotes_unbalanced(phrase):
+        return ""
     words = phrase.split()
     while len(words) > 2 and words[-1].lower() in _PERSONS:
         words.pop()
@@ -469,8 +595,9 @@ def sender_name(raw: str) -> str:
 
 
 def _sentences(text: str) -> list[tuple[int, str]]:
-    """(position, sentence) pairs of a text."""
-    return [(found.start(), found.group(0)) for found in _SENTENCE.finditer(text)]
+    """(position, sentence) pairs of a text; an item of a list numbered inline ("1) …, 2) …") counts as one."""
+    pattern = _SENTENCE_OR_ITEM if ")" in text else _SENTENCE
+    return [(found.start(), found.group(0)) for found in pattern.finditer(text)]
 
 
 def _request_sentence(ask: str) -> str:
@@ -508,7 +635,7 @@ def _noun_list(text: str) -> str:
 def _trim_object(text: str) -> str:
     """The noun phrase at the start of `text`, cut at the first clause break, at most `MAX_OBJECT_WORDS` words; a
     list of things ("a logo, brand guidelines and a website") is kept whole."""
-    text = text.strip().strip("'\"")
+    text = _unquoted(text.strip())
     if "," in text[:80] and " and " in text and (listed := _noun_list(text)):
         return listed
     text = _INDIRECT.sub("", text)
@@ -527,7 +654,9 @@ def _trim_object(text: str) -> str:
         words = words[:breaks[-1] if breaks else MAX_OBJECT_WORDS]
     while words and words[-1].lower() in _DANGLING:
         words.pop()
-    text = " ".join(words).strip(" -'\"")
+    text = _unquoted(" ".join(words).strip(" -"))
+    if len(text.split()) > 2:
+        text = _CUT_RELATIVE.sub("", text)
     for quote in ("'", '"'):
         opening = text.rfind(" " + quote)
         if opening >= 0 and quote not in text[opening + 2:]:
@@ -542,6 +671,16 @@ def _trim_object(text: str) -> str:
     if _CAPITAL_DETERMINER.match(text):
         text = text[0].lower() + text[1:]
     return swap_person(text)
+
+
+def _unquoted(text: str) -> str:
+    """`text` without a quotation mark at either end that does not pair with one inside it ("'Lashes styled with
+    inserts' under the image" keeps its opening quote)."""
+    while text[:1] in ("'", '"') and text[0] not in text[1:]:
+        text = text[1:].lstrip()
+    while text[-1:] in ("'", '"') and text[-1] not in text[:-1]:
+        text = text[:-1].rstrip()
+    return text
 
 
 def _with_participle(rest: str, obj: str) -> str:
@@ -618,7 +757,10 @@ def _resolve(obj: str, earlier: str) -> str:
 
 def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
     """The verb, object, date and amounts of one ask. With `evidence` (the words that made the triage push back),
-    the verb and object are those of the clause the evidence is in, when one can be found there."""
+    the verb and object are those of the clause the evidence is in, when one can be found there. An ask that only
+    introduces a list ("each supplier must:") names nothing."""
+    if ask.rstrip().endswith(":"):
+        return AskSlots()
     sentence = _request_sentence(ask)
     chosen: tuple[int, str, str] | None = None
     earlier: list[tuple[int, str, str]] = []
@@ -633,6 +775,10 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
         if before:
             sentence, chosen = holding, before[-1]
             earlier = before[:-1]
+            break
+        wanted = _WANT_OBJECT.search(holding)
+        if wanted and wanted.start() <= at - start and (wanted_object := _trim_object(holding[wanted.end():])):
+            sentence, chosen = holding, (wanted.start(), "", wanted_object)
             break
     lead, colon, after = (re.split(r"(:)(?!\d)", sentence, maxsplit=1) + ["", ""])[:3]
     if colon and after.strip() and len(lead.split()) <= 8 and not chosen:
@@ -653,9 +799,13 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
         verb, obj = "make", listed
     if (not obj and not _NOT_BARE_ITEM.match(sentence.strip()) and len(sentence.split()) <= MAX_OBJECT_WORDS
             and not sentence.rstrip().endswith("?") and not _NOT_NOUN_PHRASE.search(sentence)):
-        obj = _trim_object(sentence)
-        if obj and not _DETERMINED.match(obj):
-            obj = "the " + obj
+        first, _, rest = sentence.strip().lstrip("-*\u2022 ").partition(" ")
+        if first.lower() in _BULLET_VERBS and (listed_object := _trim_object(rest)):
+            verb, obj = first.lower(), listed_object
+        else:
+            obj = _trim_object(sentence)
+            if obj and not _DETERMINED.match(obj):
+                obj = "the " + obj
     if not obj and not _PRONOUN_OBJECT.search(sentence):
         obj = _noun_phrase(sentence) or _noun_phrase(sentence, allow_subject=True)
     if obj and not verb and (comparative := _COMPARATIVE.search(obj)):
@@ -730,8 +880,9 @@ def _noun_phrase(sentence: str, allow_subject: bool = False) -> str:
         phrase = _trim_object(" ".join(words))
         if subject and not _COPULA.match(sentence, found.start() + len(" ".join(words))):
             continue
-        if len(phrase.split()) >= 2 and not _NOT_NOUN.match(phrase.split()[-1]) and len(phrase.split()) > len(
-                best.split()):
+        last = phrase.split()[-2:]
+        if len(last) == 2 and (not _NOT_NOUN.match(last[-1]) or _NUMBERED.match(" ".join(last))) and len(
+                phrase.split()) > len(best.split()) and reads_cleanly(phrase):
             best = phrase
     return re.sub(r"^(?:this|that)\b", "the", best)
 
@@ -763,6 +914,8 @@ def _deadlines(text: str) -> list[tuple[int, str]]:
                 words = "before " + re.sub(r"^(?:on|at)\s+", "", words, flags=re.IGNORECASE)
             else:
                 continue
+        elif words.lower().startswith("on ") and _EVENT_IS.search(text[max(0, found.start() - 40):found.start()]):
+            words = "before " + words[3:]
         if _BARE_DATE.match(words):
             words = "by " + words
         dates.append((found.start(), words))
@@ -800,6 +953,8 @@ def _complaint(text: str, lowered: str) -> str:
     clause = re.sub(r"^(?:(?i:hi|hey|hello|dear|morning)\s+[A-Z][a-z]+\s*,|(?:and|but|so|also|plus|hi|hey|honestly|"
                     r"frankly|again|now)\b|[A-Z][a-z]+,)[\s,]*", "", clause).strip()
     if not clause or is_request(clause) and re.match(r"(?:please|can|could|would|will)\b", clause, re.IGNORECASE):
+        return ""
+    if re.sub(r"^(?:\(?\d{1,2}[.)]|[-*\u2022])\s*", "", clause).split(" ", 1)[0].lower() in _BULLET_VERBS:
         return ""
     return swap_person(clause[0].lower() + clause[1:]) if clause else ""
 
