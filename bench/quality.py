@@ -24,7 +24,8 @@ from tests.support.process import PROJECT_ROOT
 
 SHARED_EVAL = PROJECT_ROOT.parent / "shared" / "eval"
 HELD_OUT = PROJECT_ROOT / "tests" / "triage"
-HELD_OUT_SETS = ("unseen2", "unseen3", "unseen4", "heldout_r13p", "heldout_r13o", "heldout_r14w", "heldout_r15k")
+HELD_OUT_SETS = ("unseen2", "unseen3", "unseen4", "heldout_r13p", "heldout_r13o", "heldout_r14w", "heldout_r15k",
+                 "heldout_r16a", "heldout_r16b")
 SETS = {"shared dev": SHARED_EVAL / "dev.jsonl",
         **{f"{name} (never trained on)": HELD_OUT / f"{name}.jsonl" for name in HELD_OUT_SETS}}
 BARS = ("verdict >= 0.85, macro-F1 >= 0.70, let through 0, waved through <= 0.03, false alarm <= 0.10")
