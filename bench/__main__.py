@@ -103,12 +103,15 @@ def main(argv: list[str] | None = None) -> int:
                      "cues were tuned on it. The other sets in `tests/triage/` are never trained or tuned on: "
                      "`unseen2-4` were written blind to the engine; `heldout_r13p` (unethical and unfair practices, "
                      "with lawful look-alikes) and `heldout_r13o` (the other reasons, 40% acceptable requests) are "
-                     "the held-out thirds of round 13, grounded in public articles, forums and regulator guidance. "
+                     "the held-out thirds of round 13, grounded in public articles, forums and regulator guidance; "
+                     "`heldout_r14w` (agency voices), `heldout_r15k` (B2B key accounts), `heldout_r16a` and "
+                     "`heldout_r16b` (agency and B2B, written by helpers who never saw the code or the examples) are "
+                     "the held-out parts of later rounds, grounded the same way. "
                      "Beside the engine: the cues and the catalogue of practices alone (learned reader off), and the "
                      "plain baseline (TF-IDF + logistic regression on the same examples, `bench/baseline.py`)."
                      f"\n\n{_markdown_rows(rows)}\n\nHow well the confidence is calibrated, over the held-out sets "
                      "(not the dev set): per band of the triage's `confidence`, how many requests and the share whose "
-                     "verdict was right. Below 0.6 a triage lists what to check and the reply holds.\n\n"
+                     "verdict was right. Below 0.5 a triage lists what to check and the reply holds.\n\n"
                      f"{_markdown_rows(reliability)}\n")
         print(_markdown_rows(rows), flush=True)
         print(_markdown_rows(reliability), flush=True)

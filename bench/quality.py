@@ -30,7 +30,7 @@ SETS = {"shared dev": SHARED_EVAL / "dev.jsonl",
         **{f"{name} (never trained on)": HELD_OUT / f"{name}.jsonl" for name in HELD_OUT_SETS}}
 BARS = ("verdict >= 0.85, macro-F1 >= 0.70, let through 0, waved through <= 0.03, false alarm <= 0.10")
 WRITTEN_ON = date(2026, 12, 7)  # the date cases without a `today` are read against
-CONFIDENCE_BANDS = ((0.0, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.01))
+CONFIDENCE_BANDS = ((0.0, 0.4), (0.4, 0.5), (0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.01))
 
 
 @contextmanager
