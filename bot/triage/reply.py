@@ -36,6 +36,9 @@ _COMMON_STARTS = frozenset("""it it's its that the this these those we we'd we'r
 taking getting as what there a an terms copying emailing images claims clauses posting paid reviews hiring to if
 nobody excluding
 payments sharing pretending aiming moving changing making putting using let let's here's what we'll tell""".split())
+# Words that mark an ask as one of its own rather than a detail of the ask before it ("Also, please send …").
+_FURTHER_ASK = re.compile(r"^\W*(?:(?:\w+\W+){0,2}?(?:also|additionally|separately|as well)\b|(?:and|plus|p\.?s\.?|"
+                          r"in addition|on another note|one more thing)\b)", re.IGNORECASE)
 _PLAIN_OPENERS = ("What ", "Let's ", "Let me ", "Here's ", "Here ", "Tell ", "I'd ", "We can ", "We'll ", "To ",
                   "If ")
 
@@ -69,13 +72,15 @@ def build_plan(verdict: str, asks: list, topics_per_ask: list[list[str]], slots:
     """Everything the reply needs, kept so it can be re-rendered without the client's text."""
     parts = []
     for ask, topics, ask_slots in zip(asks, topics_per_ask, slots.asks):
-        if ask.verdict != "accept":
-            parts += [ReplyPart(verdict="accept", verb=verb, object=obj) for verb, obj in ask_slots.also]
+        separate = bool(_FURTHER_ASK.search(ask.text))
+        parts += [ReplyPart(verdict="accept", verb=verb, object=obj, separate=separate)
+                  for verb, obj in ask_slots.also]
         parts.append(ReplyPart(verdict=ask.verdict, reasons=list(ask.reasons), topics=list(topics),
                                verb=ask_slots.verb, object=ask_slots.object, deadline=ask_slots.deadline,
                                amounts=list(ask_slots.amounts), practice=getattr(ask, "practice", "") or "",
                                free=ask_slots.free, purchase=ask_slots.purchase,
-                               quoted=quoted_in(ask.text) if ask.verdict == "decline" else ""))
+                               quoted=quoted_in(ask.text) if ask.verdict == "decline" else "",
+                               separate=separate or bool(ask_slots.also)))
     parts = _folded_details(parts)
     main = next((part for part in parts if part.verdict == verdict), parts[0] if parts else None)
     return ReplyPlan(verdict=verdict, topics=list(main.topics) if main else [], day=day, name=slots.name,
@@ -208,13 +213,14 @@ def _lead_reason(part: ReplyPart) -> str:
 
 
 def _part_of_a_refusal(verdict: str, parts: list[ReplyPart], index: int) -> bool:
-    """Whether an accepted ask sits right beside an ask the reply refuses, in a message that pushes back or
-    declines: most often it is a detail of that ask ("Make them sound like real guests" after the fake reviews), so a
-    cheerful yes to it would undo the no."""
-    if verdict not in ("push_back", "decline"):
+    """Whether an accepted ask follows right after an ask the reply refuses, in a message that pushes back or
+    declines, without the client marking it as a further ask of its own ("also"): most often it is a detail of that
+    ask ("Make them sound like real guests" after the fake reviews), so a cheerful yes to it would undo the no. A
+    fine ask before the refused one ("update the footer address", then "the whole site in Italian for free") is its
+    own ask and keeps its yes."""
+    if verdict not in ("push_back", "decline") or index == 0 or parts[index].separate:
         return False
-    neighbours = parts[max(0, index - 1):index] + parts[index + 1:index + 2]
-    return any(part.verdict in ("push_back", "decline") for part in neighbours)
+    return parts[index - 1].verdict in ("push_back", "decline")
 
 
 def _substance(part: ReplyPart, plan: ReplyPlan, knowledge: Knowledge, writer: _Writer) -> tuple[str, str, str,
@@ -268,16 +274,58 @@ def _tip(plan: ReplyPlan, main: ReplyPart, tip: str, knowledge: Knowledge, tacti
     return " ".join(line for line in lines if line)
 
 
+def _checking(part: ReplyPart, plan: ReplyPlan, writer: _Writer) -> str:
+    """What the holding reply says is being checked for one part, in the client's terms: its lead reason's
+    `checking` text, or a plain "a couple of things on our side" when it has no reason."""
+    if not part.reasons:
+        return "a couple of things on our side"
+    texts = writer.knowledge.reason_texts[_lead_reason(part)]["checking"]
+    text = writer.pick(texts, _values(plan, part), "checking")
+    return text[:1].lower() + text[1:]
+
+
 def _holding(plan: ReplyPlan, writer: _Writer, opening: str, greeting: str, sign_off: str,
              knowledge: Knowledge) -> tuple[Reply, list[str], str]:
-    """The answer to send while checking: acknowledge, name the ask, say when we'll come back; not a yes."""
-    main = next((part for part in plan.parts if part.verdict == plan.verdict), plan.parts[0] if plan.parts else None)
-    values = _values(plan, main)
-    holding = writer.say("holding", values)
-    meanwhile = writer.say("holding_alternative", values)
-    text = "\n\n".join(part for part in (greeting, opening, holding, meanwhile, sign_off) if part)
+    """The answer to send while checking, ask by ask in the client's order: yes to the asks that are fine, named by
+    what we'll do (an ask right after an unsure one, not marked as a further ask, may be a detail of it and gets no
+    yes of its own), and for the others what is being checked and when the answer comes; never a yes to what is
+    unsure, and no filler."""
+    parts = plan.parts[:MAX_PARTS] or [ReplyPart(verdict=plan.verdict)]
+    held_index = [index for index, part in enumerate(parts) if part.verdict != "accept"] or [
+        next((index for index, part in enumerate(parts) if part.verdict == plan.verdict), 0)]
+    paragraphs: list[str] = []
+    yeses: list[ReplyPart] = []
+    held: list[ReplyPart] = []
+
+    def flush() -> None:
+        if yeses:
+            paragraphs.append(writer.say("yes", _together(plan, yeses), str(len(paragraphs))))
+            yeses.clear()
+        if held:
+            values = {**_together(plan, held), "because": _listed(list(dict.fromkeys(
+                _checking(part, plan, writer) for part in held)))}
+            paragraphs.append(" ".join(filter(None, (writer.say("holding", values, str(len(paragraphs))),
+                                                     writer.say("holding_alternative", values)))))
+            held.clear()
+
+    for index, part in enumerate(parts):
+        if index in held_index:
+            if yeses:
+                flush()
+            held.append(part)
+            continue
+        detail = index > 0 and (index - 1) in held_index and not part.separate
+        if (_values(plan, part)["action"] and not detail and re.sub(r"^the\s+", "", part.object) != plan.name
+                and not _part_of_a_refusal(plan.verdict, parts, index)):
+            if held:
+                flush()
+            yeses.append(part)
+    flush()
+    text = "\n\n".join(piece for piece in (greeting, opening, *paragraphs, sign_off) if piece)
     tip = " ".join([knowledge.coaching["holding"], *plan.checks])
-    return Reply(f"{greeting}\n\n{opening}".strip(), holding, meanwhile, text), ["rational_case"], tip
+    holding = next((paragraph for paragraph in paragraphs if PLACEHOLDERS["day"] in paragraph),
+                   paragraphs[-1] if paragraphs else "")
+    return Reply(f"{greeting}\n\n{opening}".strip(), holding, "", text), ["rational_case"], tip
 
 
 def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Reply, list[str], str]:
@@ -295,7 +343,7 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
 
     if plan.verdict == "accept":
         named = [part for part in parts if part.object]
-        values = _values(plan, named[0] if len(named) == 1 else None)
+        values = _together(plan, named) if named else _values(plan)
         body = writer.say("yes_only", values)
         text = "\n\n".join(piece for piece in (greeting, apology, body, sign_off) if piece)
         return (Reply(f"{greeting}\n\n{apology}".strip() if apology else greeting, "", "", text),

@@ -345,7 +345,8 @@ _CLAUSE_WORDS = re.compile(r"^(?:i|we|you|they|he|she|it)\s|\b(?:is|are|am|was|w
                            r"seems|happens|happening|says|does|did)\b",
                            re.IGNORECASE)
 _DETERMINER_THEN_PREPOSITION = re.compile(r"\b(?i:the|a|an|our|your|my|their)\s+(?:between|of|to|for|from|with|in|"
-                                          r"on|at|by|about|into|than)\b")
+                                          r"on|at|by|about|into|than|within|without|under|over|across|after|before|during|through|"
+                                          r"if|and|or|but)\b")
 _NUMBER = re.compile(r"^[\d.,:]+(?:am|pm|st|nd|rd|th|%)?$", re.IGNORECASE)
 # A pronoun with a contraction anywhere ("the awards dinner you'd"): the phrase ran on into the client's next clause.
 _CONTRACTED_PRONOUN = re.compile(r"\b(?:i|we|you|they|he|she|it|that|there|who)['\u2019](?:d|ll|re|ve|m|s)\b",
