@@ -229,7 +229,8 @@ def _replies(file: _File) -> tuple:
         for key in REASON_KEYS:
             if key not in reasons[reason]:
                 raise file.fail(f"[reasons.{reason}]", f"[reasons.{reason}] is missing {key!r}")
-        for key in ("because", "alternative", "alternative_one_off", "checking"):
+        for key in ("because", "alternative", "alternative_one_off", "checking", "because_condition",
+                    "alternative_condition"):
             if key in reasons[reason]:
                 reasons[reason][key] = _check_variants(file, f"[reasons.{reason}] {key}", f"[reasons.{reason}]",
                                                        reasons[reason][key], True)

@@ -225,17 +225,25 @@ def _part_of_a_refusal(verdict: str, parts: list[ReplyPart], index: int) -> bool
 
 def _substance(part: ReplyPart, plan: ReplyPlan, knowledge: Knowledge, writer: _Writer) -> tuple[str, str, str,
                                                                                                   str, list[str], str]:
-    """(source key, because, alternative, acknowledge, tactics, tip) for one part: a catalogued practice's words,
-    else the fitting topic's, else the neutral paragraph of its lead reason built from the slots."""
+    """(source key, because, alternative, acknowledge, tactics, tip) for one part: a catalogued practice's words;
+    for a yes whose condition is a push-back reason ("fine to do, but not for free"), that reason's condition
+    texts, so it reads as a yes with a fee or trade, not a refusal; else the fitting topic's, else the neutral
+    paragraph of its lead reason built from the slots."""
     values = _values(plan, part)
     reason = _lead_reason(part)
     practice = knowledge.practices.get(part.practice) if part.practice else None
     if practice and part.verdict in ("decline", "push_back"):
         return (f"practice:{part.practice}", fill(practice.why, values), fill(practice.lawful_route, values), "",
                 list(knowledge.reason_texts[reason]["tactics"]), practice.tip or knowledge.reason_texts[reason]["tip"])
+    texts = knowledge.reason_texts[reason]
     topic_name = next((name for name in part.topics if knowledge.topics[name]["reason"] == reason), "")
     if not topic_name and not part.free and reason in GENERAL_REASONS:
         topic_name = next((name for name in part.topics if knowledge.topics[name]["reason"] in part.reasons), "")
+    condition = part.verdict == "accept_with_conditions" and "because_condition" in texts
+    if condition and (not topic_name or knowledge.topics[topic_name]["reason"] in PUSH_BACK_REASONS):
+        alternatives = texts.get("alternative_condition") or texts["alternative"]
+        return (f"reason:{reason}", writer.pick(texts["because_condition"], values, f"because{reason}"),
+                writer.pick(alternatives, values, f"alternative{reason}"), "", list(texts["tactics"]), texts["tip"])
     if topic_name:
         topic = knowledge.topics[topic_name]
         values = {**values, "deadline": values["deadline"] or "on that timeline"}
@@ -243,7 +251,6 @@ def _substance(part: ReplyPart, plan: ReplyPlan, knowledge: Knowledge, writer: _
         alternative: str = topic["alternative_one_off"] if one_off else topic["alternative"]
         return (f"topic:{topic_name}", fill(topic["because"], values), fill(alternative, values),
                 fill(topic["acknowledge"], values), list(topic["tactics"]), topic["tip"])
-    texts = knowledge.reason_texts[reason]
     one_off = (plan.one_off or bool(part.deadline)) and not part.free and bool(texts.get("alternative_one_off"))
     alternatives: list[str] = texts["alternative_one_off"] if one_off else texts["alternative"]
     return (f"reason:{reason}", writer.pick(texts["because"], values, f"because{reason}"),
@@ -417,7 +424,7 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
             offer = alternative
         elif alternative:
             offer = offer.replace(": " + alternative, ": " + _after_colon(alternative), 1)
-        options = options or " or " in alternative
+        options = options or " or " in alternative or " or, " in alternative
         if part is main:
             main_reason, main_alternative, main_tip = frame, offer, part_tip
             lead_in = part_acknowledge if part is not parts[0] and part_acknowledge else ""

@@ -96,3 +96,31 @@ def test_several_fine_asks_in_an_accepted_message_are_all_named(seed):
                                     "the and the logo"])
 def test_an_article_followed_by_a_preposition_or_conjunction_is_not_a_clean_object(phrase):
     assert not reads_cleanly(phrase)
+
+
+REFUSAL_WORDS = ("isn't something we can", "advise against", "can't", "beyond what we can fairly", "recommend we don't")
+
+
+@pytest.mark.parametrize("tone", TONES)
+@pytest.mark.parametrize("free", ["", "for free", "at no extra cost", "as a goodwill gesture"])
+def test_a_yes_whose_condition_is_free_work_reads_as_a_yes_with_a_price_not_a_refusal(tone, free):
+    for seed in range(6):
+        plan = ReplyPlan(verdict="accept_with_conditions", topics=[], day="Wednesday", name="Claire", seed=seed,
+                         free=free, parts=[ReplyPart(verdict="accept_with_conditions", reasons=["unreasonable"],
+                                                     verb="run", object="the Manchester event", free=free)])
+        text = render_reply(plan, tone, load_knowledge())[0].text
+        assert "run the Manchester event" in text or "the Manchester event" in text
+        assert "price" in text and "[day]" in text
+        assert not any(words in text for words in REFUSAL_WORDS), text
+
+
+@pytest.mark.parametrize("reason", ["illogical", "misses_business_objectives", "misses_campaign_objectives",
+                                    "jeopardises_other_work"])
+def test_a_yes_with_any_push_back_reason_as_its_condition_is_never_worded_as_a_refusal(reason):
+    for seed in range(6):
+        plan = ReplyPlan(verdict="accept_with_conditions", topics=[], day="Wednesday", name="Claire", seed=seed,
+                         parts=[ReplyPart(verdict="accept_with_conditions", reasons=[reason], verb="add",
+                                          object="the autoplay video")])
+        text = render_reply(plan, "neutral", load_knowledge())[0].text
+        assert "with one condition" in text or "one thing to flag" in text
+        assert not any(words in text for words in REFUSAL_WORDS), text
