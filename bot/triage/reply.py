@@ -241,9 +241,9 @@ def _substance(part: ReplyPart, plan: ReplyPlan, knowledge: Knowledge, writer: _
         topic_name = next((name for name in part.topics if knowledge.topics[name]["reason"] in part.reasons), "")
     condition = part.verdict == "accept_with_conditions" and "because_condition" in texts
     if condition and (not topic_name or knowledge.topics[topic_name]["reason"] in PUSH_BACK_REASONS):
-        alternatives = texts.get("alternative_condition") or texts["alternative"]
+        offers: list[str] = texts.get("alternative_condition") or texts["alternative"]
         return (f"reason:{reason}", writer.pick(texts["because_condition"], values, f"because{reason}"),
-                writer.pick(alternatives, values, f"alternative{reason}"), "", list(texts["tactics"]), texts["tip"])
+                writer.pick(offers, values, f"alternative{reason}"), "", list(texts["tactics"]), texts["tip"])
     if topic_name:
         topic = knowledge.topics[topic_name]
         values = {**values, "deadline": values["deadline"] or "on that timeline"}
