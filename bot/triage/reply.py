@@ -81,6 +81,9 @@ def build_plan(verdict: str, asks: list, topics_per_ask: list[list[str]], slots:
                                free=ask_slots.free, purchase=ask_slots.purchase,
                                quoted=quoted_in(ask.text) if ask.verdict == "decline" else "",
                                separate=separate or bool(ask_slots.also)))
+        if ask.verdict == "accept":
+            parts += [ReplyPart(verdict="accept", verb=verb, object=obj, separate=True)
+                      for verb, obj in ask_slots.then]
     parts = _folded_details(parts)
     main = next((part for part in parts if part.verdict == verdict), parts[0] if parts else None)
     return ReplyPlan(verdict=verdict, topics=list(main.topics) if main else [], day=day, name=slots.name,

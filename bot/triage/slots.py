@@ -500,7 +500,9 @@ def reads_as_date(phrase: str) -> bool:
 class AskSlots:
     """What one ask is about: the verb and object ("add", "the French version of the site"), its own date and
     amounts, and the (verb, object) of what else the same sentence asks for before it ("swap the hero image, and
-    also build a members area"), which the reply answers on its own."""
+    also build a members area"), which the reply answers on its own; and, when no evidence picked the clause, what
+    the sentence asks for after the object named ("move the review to 15:00, and add Dana to the list"), which a
+    reply to a fine ask names too."""
 
     verb: str = ""
     object: str = ""
@@ -509,6 +511,7 @@ class AskSlots:
     free: str = ""
     purchase: bool = False
     also: list[tuple[str, str]] = field(default_factory=list)
+    then: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def action(self) -> str:
@@ -786,10 +789,14 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
         sentence = after.strip()
     found = [chosen] if chosen else _verb_objects(sentence)
     verb = obj = ""
-    for _, candidate_verb, candidate in found:
+    then: list[tuple[str, str]] = []
+    for number, (_, candidate_verb, candidate) in enumerate(found):
         resolved = _resolve(candidate, ask[:max(0, ask.find(sentence))] or ask.replace(sentence, ""))
         if resolved:
             verb, obj = candidate_verb, resolved
+            then = [(later_verb, later) for _, later_verb, later in found[number + 1:]
+                    if not _PRONOUN_START.match(later)
+                    and reads_cleanly(later, clause_allowed=later_verb in CLAUSE_VERBS)]
             break
     for text in (sentence, ask):
         if not obj and (wanted := _WANT_OBJECT.search(text)):
@@ -827,7 +834,8 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
     also = [(other_verb, other) for _, other_verb, other in earlier
             if not _PRONOUN_START.match(other) and other.lower() not in obj.lower()
             and reads_cleanly(other, clause_allowed=other_verb in CLAUSE_VERBS)]
-    return AskSlots(verb=verb if obj else "", object=obj, deadline=deadline, also=also,
+    then = [(later_verb, later) for later_verb, later in then if later.lower() not in obj.lower()]
+    return AskSlots(verb=verb if obj else "", object=obj, deadline=deadline, also=also, then=then,
                     purchase=bool(purchase),
                     amounts=[amount.strip() for amount in _AMOUNT.findall(ask)][:3],
                     free=swap_person(" ".join(ask[free.start():free.end()].split())) if free else "")
@@ -980,7 +988,7 @@ def read_slots(raw: str, cleaned_text: str, asks: list[str], evidence: list[list
     ask_slots = [read_ask(ask, found) for ask, found in zip(asks, evidence or [[] for _ in asks])]
     if event_text:
         ask_slots = [AskSlots(deadline=ask.deadline, amounts=ask.amounts, free=ask.free, also=ask.also,
-                              purchase=ask.purchase)
+                              purchase=ask.purchase, then=ask.then)
                      if _same_thing(ask.object, event_text) else ask for ask in ask_slots]
     return Slots(
         name=sender_name(raw),

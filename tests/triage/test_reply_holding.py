@@ -124,3 +124,19 @@ def test_a_yes_with_any_push_back_reason_as_its_condition_is_never_worded_as_a_r
         text = render_reply(plan, "neutral", load_knowledge())[0].text
         assert "with one condition" in text or "one thing to flag" in text
         assert not any(words in text for words in REFUSAL_WORDS), text
+
+
+@pytest.mark.parametrize(("text", "named"), [
+    ("Hi Max,\n\nCould you move Thursday's review from 11:00 to 15:00, and add our new CFO, Dana Webb, to the "
+     "distribution list for the monthly report?\n\nThanks,\nEllie", ("Thursday's review", "add your new CFO")),
+    ("Hi Sam, can you book the venue and send the invites to the board? Thanks, Lou", ("the venue", "the invites")),
+])
+def test_a_fine_message_asking_two_things_in_one_sentence_gets_a_yes_to_both(text, named):
+    from datetime import date
+
+    from bot.triage import triage
+
+    result = triage(text, today=date(2026, 12, 7))
+    if result.verdict != "accept" or result.checks:
+        pytest.skip("the engine does not accept this request outright")
+    assert all(words in result.reply.text for words in named)

@@ -111,3 +111,22 @@ def test_pronouns_are_turned_round():
 def test_free_work_and_stakes_are_noticed():
     slots = _slots("We're one of your biggest accounts. Can you add the app at no extra cost or we go to tender?")
     assert slots.free == "at no extra cost" and slots.stakes
+
+
+@pytest.mark.parametrize(("ask", "first", "then"), [
+    ("Could you move Thursday's review from 11:00 to 15:00, and add our new CFO to the distribution list?",
+     "Thursday's review from 11:00 to 15:00", ("add", "your new CFO")),
+    ("Can you resend the logo files and update the footer address?", "the logo files",
+     ("update", "the footer address")),
+    ("Please update the price list, and also change the hero image on the homepage.", "the price list",
+     ("change", "the hero image on the homepage")),
+    ("Can you book the venue and send the invites to the board?", "the venue", ("send", "the invites")),
+])
+def test_what_a_sentence_asks_for_after_its_first_object_is_kept_for_the_reply(ask, first, then):
+    slots = read_ask(ask)
+    assert slots.object == first
+    assert slots.then[0][0] == then[0] and slots.then[0][1].startswith(then[1])
+
+
+def test_a_pronoun_after_the_first_object_is_not_a_further_ask():
+    assert read_ask("Can you write 20 reviews and post them on Google?").then == []
