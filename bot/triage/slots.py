@@ -308,7 +308,8 @@ _PRONOUN = re.compile(r"\b(?:" + "|".join(sorted((re.escape(word) for word in _S
 _DOES_SOMETHING = re.compile(r"(?:[a-z]+ed|gave|sent|said|did|made|had|have|has|are|were|can|could|will|would|"
                              r"should|do|does|wrote|told|took|got|put|paid|set|quoted|built|ran|sold|bought|found|"
                              r"know|knew|think|thought|saw|promised|offered|charged|agreed|mentioned|always|never|"
-                             r"also|already|just|still)$", re.IGNORECASE)
+                             r"also|already|just|still|brought|chose|hired|used|drew|kept|left|lent|met|showed|"
+                             r"spent|shot|won|wrote|shared|booked)$", re.IGNORECASE)
 
 
 def swap_person(text: str) -> str:
@@ -337,7 +338,11 @@ _LOOSE_ENDS = _DANGLING | frozenset("""between than about as if so but is are wa
 old other same next last first another some any this that these those their its his her which who whether such
 very him her you we us me quarterly monthly weekly daily yearly annually quickly asap early only really also
 too again now then just please thanks here there no immediately urgently properly directly separately
-accordingly instantly promptly fully entirely completely correctly shortly soon""".split())
+accordingly instantly promptly fully entirely completely correctly shortly soon second third fourth fifth sixth
+""".split())
+# Words that start an object complement after the object ("want the homepage ultra minimal"): the object ends there.
+_INTENSIFIERS = frozenset("ultra very really super too quite fully totally completely extremely incredibly "
+                          "absolutely".split())
 _PERSONS = frozenset("i we you they he she".split())
 _COUNTING_WORDS = frozenset("another a of from than like about over under around some any and or".split())
 _CLAUSE_WORDS = re.compile(r"^(?:i|we|you|they|he|she|it)\s|\b(?:is|are|am|was|were|will|would|can|could|should|"
@@ -652,6 +657,9 @@ def _trim_object(text: str) -> str:
         text = text[:stop.start()]
         break
     words = text.split()
+    complement = next((index for index, word in enumerate(words) if index >= 2 and word.lower() in _INTENSIFIERS), 0)
+    if complement:
+        words = words[:complement]
     if len(words) > MAX_OBJECT_WORDS:
         breaks = [index for index, word in enumerate(words[:MAX_OBJECT_WORDS + 1])
                   if index >= 2 and word.lower() in _PREPOSITION_BREAKS]

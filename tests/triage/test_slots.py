@@ -130,3 +130,26 @@ def test_what_a_sentence_asks_for_after_its_first_object_is_kept_for_the_reply(a
 
 def test_a_pronoun_after_the_first_object_is_not_a_further_ask():
     assert read_ask("Can you write 20 reviews and post them on Google?").then == []
+
+
+@pytest.mark.parametrize(("ask", "obj"), [
+    ("We want the homepage ultra minimal with lots of white space, but every service needs a photo.", "the homepage"),
+    ("Can you make the checkout really simple for first-time buyers?", "the checkout"),
+    ("Please make the site fully responsive by Friday.", "the site"),
+])
+def test_an_object_ends_where_what_it_should_become_begins(ask, obj):
+    assert read_ask(ask).object == obj
+
+
+@pytest.mark.parametrize("ask", ["Could your team run a second, smaller version in Manchester?",
+                                 "Can you do a third, shorter cut for TikTok?"])
+def test_a_bare_ordinal_is_never_named_as_the_object(ask):
+    assert read_ask(ask).object not in ("the second", "a second", "the third", "a third")
+
+
+@pytest.mark.parametrize(("text", "said_back"), [
+    ("the illustrator you brought in", "the illustrator we brought in"),
+    ("the photographer you hired last year", "the photographer we hired last year"),
+])
+def test_you_as_the_subject_of_a_relative_clause_is_said_back_as_we(text, said_back):
+    assert swap_person(text) == said_back
