@@ -140,3 +140,12 @@ def test_a_fine_message_asking_two_things_in_one_sentence_gets_a_yes_to_both(tex
     if result.verdict != "accept" or result.checks:
         pytest.skip("the engine does not accept this request outright")
     assert all(words in result.reply.text for words in named)
+
+
+@pytest.mark.parametrize("tone", TONES)
+def test_a_holding_reply_on_a_possibly_unlawful_ask_never_leans_towards_doing_it(tone):
+    for seed in range(8):
+        plan = _held([ReplyPart(verdict="decline", reasons=["unethical_or_illegal"], verb="delay",
+                                object="the rival's order")], seed, verdict="decline")
+        text = render_reply(plan, tone, load_knowledge())[0].text
+        assert "confirm" not in text and "Happy to" not in text and "within the rules" in text
