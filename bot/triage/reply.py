@@ -312,8 +312,11 @@ def _holding(plan: ReplyPlan, writer: _Writer, opening: str, greeting: str, sign
             paragraphs.append(writer.say("yes", _together(plan, yeses), str(len(paragraphs))))
             yeses.clear()
         if held:
-            values = {**_together(plan, held), "because": _listed(list(dict.fromkeys(
-                _checking(part, plan, writer) for part in held)))}
+            each = [_values(plan, part) for part in held]
+            dates = {one["deadline"] for one in each}
+            values = {**each[0], "object": _listed([one["object"] for one in each if one["object"]]), "action": "",
+                      "deadline": dates.pop() if len(dates) == 1 else "",
+                      "because": _listed(list(dict.fromkeys(_checking(part, plan, writer) for part in held)))}
             paragraphs.append(" ".join(filter(None, (writer.say("holding", values, str(len(paragraphs))),
                                                      writer.say("holding_alternative", values)))))
             held.clear()

@@ -340,6 +340,8 @@ very him her you we us me quarterly monthly weekly daily yearly annually quickly
 too again now then just please thanks here there no immediately urgently properly directly separately
 accordingly instantly promptly fully entirely completely correctly shortly soon second third fourth fifth sixth
 """.split())
+# An answer itself ("we need an answer we can show"): what the client waits for, not a thing to name back.
+_ANSWER_ITSELF = re.compile(r"(?:the|an?|your|our)\s+(?:answer|reply|response)s?$", re.IGNORECASE)
 # Words that start an object complement after the object ("want the homepage ultra minimal"): the object ends there.
 _INTENSIFIERS = frozenset("ultra very really super too quite fully totally completely extremely incredibly "
                           "absolutely".split())
@@ -405,7 +407,7 @@ def reads_cleanly(phrase: str, clause_allowed: bool = False) -> bool:
     ("isnt") and no clause ("copy isnt ready", unless `clause_allowed`: the object of "say", "claim"), is not a
     bare number or time ("from 10"), and its brackets and quotes close."""
     words = phrase.split()
-    if not words:
+    if not words or _ANSWER_ITSELF.match(phrase):
         return False
     lowered = [word.lower().strip(",.;:!?") for word in words]
     if lowered[-1] in _LOOSE_ENDS or any(word in _UNAPOSTROPHISED for word in lowered):

@@ -149,3 +149,19 @@ def test_a_holding_reply_on_a_possibly_unlawful_ask_never_leans_towards_doing_it
                                 object="the rival's order")], seed, verdict="decline")
         text = render_reply(plan, tone, load_knowledge())[0].text
         assert "confirm" not in text and "Happy to" not in text and "within the rules" in text
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_holding_reply_names_the_unsure_asks_it_can_even_when_one_cannot_be_named(seed):
+    plan = _held([ReplyPart(verdict="accept_with_conditions", reasons=["unreasonable"]),
+                  ReplyPart(verdict="accept_with_conditions", reasons=["unreasonable"],
+                            object="24/7 phone support for critical faults"),
+                  ReplyPart(verdict="accept_with_conditions", reasons=["unreasonable"], verb="send",
+                            object="the proposal")], seed)
+    text = render_reply(plan, "neutral", load_knowledge())[0].text
+    assert "24/7 phone support for critical faults and the proposal" in text
+
+
+@pytest.mark.parametrize("phrase", ["the answer", "an answer", "a reply", "your response"])
+def test_an_answer_itself_is_not_named_back_as_the_object(phrase):
+    assert not reads_cleanly(phrase)
