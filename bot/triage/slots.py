@@ -717,6 +717,11 @@ def _with_participle(rest: str, obj: str) -> str:
     return " ".join(words[:MAX_OBJECT_WORDS + 3])
 
 
+# "ask you to prepare the offer": the verb asked for is the one after "to".
+_ASKING_VERBS = frozenset("ask request invite remind urge".split())
+_ASKED_TO = re.compile(r"(?:you|your team|the team)\s+to\s+([a-z][a-z-]+)\s+", re.IGNORECASE)
+
+
 def _verb_objects(sentence: str) -> list[tuple[int, str, str]]:
     """Each (position, verb, object) a sentence asks for, in order; an object that is a pronoun ("it", "them")
     is returned as it stands, for the caller to resolve."""
@@ -728,6 +733,8 @@ def _verb_objects(sentence: str) -> list[tuple[int, str, str]]:
         if candidate.split()[0] in _NOT_VERBS or _ABOUT_THE_ANSWER.match(sentence, found.start(1)):
             continue
         rest = sentence[found.end():]
+        if candidate in _ASKING_VERBS and (inner := _ASKED_TO.match(rest)):
+            candidate, rest = inner.group(1).lower(), rest[inner.end():]
         if candidate in CLAUSE_VERBS and (said := _SAID.match(rest)):
             found_all.append((found.start(1), candidate, swap_person(said.group(0).strip())))
         elif (candidate in _CHANGE_VERBS and (changed := _CHANGED_TO.match(rest))

@@ -153,3 +153,14 @@ def test_a_bare_ordinal_is_never_named_as_the_object(ask):
 ])
 def test_you_as_the_subject_of_a_relative_clause_is_said_back_as_we(text, said_back):
     assert swap_person(text) == said_back
+
+
+@pytest.mark.parametrize(("ask", "verb", "obj"), [
+    ("I kindly ask you to prepare the offer for the catalogue printing.", "prepare",
+     "the offer for the catalogue printing"),
+    ("Can I ask you to resend the invoice?", "resend", "the invoice"),
+    ("Could we ask your team to update the price list?", "update", "the price list"),
+])
+def test_asking_someone_to_do_something_names_what_they_are_asked_to_do(ask, verb, obj):
+    slots = read_ask(ask)
+    assert (slots.verb, slots.object) == (verb, obj)
