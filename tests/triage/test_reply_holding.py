@@ -35,8 +35,8 @@ def test_a_holding_reply_says_yes_to_the_fine_asks_and_names_what_it_checks_for_
 @pytest.mark.parametrize(("reason", "checked"), [
     ("would_be_late", "by Friday"),
     ("strains_team_or_suppliers", "availability"),
-    ("unreasonable", "fair price or trade"),
-    ("unethical_or_illegal", "within the rules"),
+    ("unreasonable", "how it fits with what we agreed"),
+    ("unethical_or_illegal", "legal and finance colleagues"),
 ])
 def test_a_holding_reply_says_what_is_being_checked_in_the_clients_terms(reason, checked):
     for seed in range(6):
@@ -148,7 +148,8 @@ def test_a_holding_reply_on_a_possibly_unlawful_ask_never_leans_towards_doing_it
         plan = _held([ReplyPart(verdict="decline", reasons=["unethical_or_illegal"], verb="delay",
                                 object="the rival's order")], seed, verdict="decline")
         text = render_reply(plan, tone, load_knowledge())[0].text
-        assert "confirm" not in text and "Happy to" not in text and "within the rules" in text
+        assert "confirm" not in text and "Happy to" not in text and "legal and finance colleagues" in text
+        assert "price" not in text and "trade" not in text
 
 
 @pytest.mark.parametrize("seed", range(6))
