@@ -338,7 +338,8 @@ def _holding(plan: ReplyPlan, writer: _Writer, opening: str, greeting: str, sign
     tip = " ".join([knowledge.coaching["holding"], *plan.checks])
     holding = next((paragraph for paragraph in paragraphs if PLACEHOLDERS["day"] in paragraph),
                    paragraphs[-1] if paragraphs else "")
-    return Reply(f"{greeting}\n\n{opening}".strip(), holding, "", text), ["rational_case"], tip
+    others = " ".join(paragraph for paragraph in paragraphs if paragraph != holding)
+    return Reply(f"{greeting}\n\n{opening}".strip(), holding, others or holding, text), ["rational_case"], tip
 
 
 def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Reply, list[str], str]:

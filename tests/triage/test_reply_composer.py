@@ -198,7 +198,7 @@ def replies_copy(tmp_path):
     ('holding_alternative = ["As it\'s needed {deadline}, it comes first.", ""]',
      'holding_alternative = ["As it\'s needed {deadline}, it comes first."]',
      "needs at least one text that uses no optional slot"),
-    ('checking = ["what it would take', 'checking = ["{object}: what it would take',
+    ('checking = ["what it would involve', 'checking = ["{object}: what it would involve',
      "needs at least one text that uses no optional slot"),
     ("[coaching]\nfirepower = ", "[coaching]\nfire = ", "[coaching] is missing the text 'firepower'"),
 ])
