@@ -316,7 +316,7 @@ def _holding(plan: ReplyPlan, writer: _Writer, opening: str, greeting: str, sign
             dates = {one["deadline"] for one in each}
             values = {**each[0], "object": _listed([one["object"] for one in each if one["object"]]), "action": "",
                       "deadline": dates.pop() if len(dates) == 1 else "",
-                      "because": _listed(list(dict.fromkeys(_checking(part, plan, writer) for part in held)))}
+                      "because": _checking(held[0], plan, writer)}
             paragraphs.append(" ".join(filter(None, (writer.say("holding", values, str(len(paragraphs))),
                                                      writer.say("holding_alternative", values)))))
             held.clear()
