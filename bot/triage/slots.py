@@ -717,6 +717,10 @@ def _with_participle(rest: str, obj: str) -> str:
     return " ".join(words[:MAX_OBJECT_WORDS + 3])
 
 
+# A person asked for as a service ("we'd like a dedicated account manager who …"): a thing to name, unlike "the
+# board" or "our CFO to sign", which are who decides.
+_A_PERSON_AS_A_SERVICE = re.compile(r"an?\s+(?:[a-z-]+\s+){1,2}(?:manager|director|partner|lawyer)\b(?!\s+to\b)",
+                                    re.IGNORECASE)
 # "ask you to prepare the offer": the verb asked for is the one after "to".
 _ASKING_VERBS = frozenset("ask request invite remind urge".split())
 _ASKED_TO = re.compile(r"(?:you|your team|the team)\s+to\s+([a-z][a-z-]+)\s+", re.IGNORECASE)
@@ -817,8 +821,9 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
             break
     for text in (sentence, ask):
         if not obj and (wanted := _WANT_OBJECT.search(text)):
-            obj = _with_participle(text[wanted.end():], _trim_object(text[wanted.end():]))
-            if obj and _NOT_NOUN.match(obj.split()[-1]):
+            after = text[wanted.end():]
+            obj = _with_participle(after, _trim_object(after))
+            if obj and _NOT_NOUN.match(obj.split()[-1]) and not _A_PERSON_AS_A_SERVICE.match(after):
                 obj = ""
     if not obj and (listed := _listed_changes(ask)):
         verb, obj = "make", listed

@@ -164,3 +164,12 @@ def test_you_as_the_subject_of_a_relative_clause_is_said_back_as_we(text, said_b
 def test_asking_someone_to_do_something_names_what_they_are_asked_to_do(ask, verb, obj):
     slots = read_ask(ask)
     assert (slots.verb, slots.object) == (verb, obj)
+
+
+@pytest.mark.parametrize(("ask", "obj"), [
+    ("Given our growth we'd like a dedicated account manager who only handles us, based in our Leeds office.",
+     "the dedicated account manager"),
+    ("We'd like a named project director for the rollout.", "the named project director"),
+])
+def test_a_person_asked_for_as_a_service_is_named_as_the_object(ask, obj):
+    assert read_ask(ask).object.startswith(obj)
