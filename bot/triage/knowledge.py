@@ -39,7 +39,7 @@ TONE_KEYS_ALWAYS = ("greeting_unnamed", "sign_off", "acknowledge_plain", "acknow
                     "accept_with_conditions", "push_back", "decline", "alternative", "alternative_decline",
                     "close_options", "close_condition", "close_decline", "holding", "holding_alternative",
                     "yes_with_price")
-REASON_KEYS = ("because", "alternative", "tactics", "tip", "upstream")
+REASON_KEYS = ("because", "alternative", "checking", "tactics", "tip", "upstream")
 COACHING_KEYS = ("firepower", "holding")
 
 
@@ -229,7 +229,8 @@ def _replies(file: _File) -> tuple:
         for key in REASON_KEYS:
             if key not in reasons[reason]:
                 raise file.fail(f"[reasons.{reason}]", f"[reasons.{reason}] is missing {key!r}")
-        for key in ("because", "alternative", "alternative_one_off"):
+        for key in ("because", "alternative", "alternative_one_off", "checking", "because_condition",
+                    "alternative_condition"):
             if key in reasons[reason]:
                 reasons[reason][key] = _check_variants(file, f"[reasons.{reason}] {key}", f"[reasons.{reason}]",
                                                        reasons[reason][key], True)

@@ -36,6 +36,9 @@ _COMMON_STARTS = frozenset("""it it's its that the this these those we we'd we'r
 taking getting as what there a an terms copying emailing images claims clauses posting paid reviews hiring to if
 nobody excluding
 payments sharing pretending aiming moving changing making putting using let let's here's what we'll tell""".split())
+# Words that mark an ask as one of its own rather than a detail of the ask before it ("Also, please send …").
+_FURTHER_ASK = re.compile(r"^\W*(?:(?:\w+\W+){0,2}?(?:also|additionally|separately|as well)\b|(?:and|plus|p\.?s\.?|"
+                          r"in addition|on another note|one more thing)\b)", re.IGNORECASE)
 _PLAIN_OPENERS = ("What ", "Let's ", "Let me ", "Here's ", "Here ", "Tell ", "I'd ", "We can ", "We'll ", "To ",
                   "If ")
 
@@ -69,13 +72,18 @@ def build_plan(verdict: str, asks: list, topics_per_ask: list[list[str]], slots:
     """Everything the reply needs, kept so it can be re-rendered without the client's text."""
     parts = []
     for ask, topics, ask_slots in zip(asks, topics_per_ask, slots.asks):
-        if ask.verdict != "accept":
-            parts += [ReplyPart(verdict="accept", verb=verb, object=obj) for verb, obj in ask_slots.also]
+        separate = bool(_FURTHER_ASK.search(ask.text))
+        parts += [ReplyPart(verdict="accept", verb=verb, object=obj, separate=separate)
+                  for verb, obj in ask_slots.also]
         parts.append(ReplyPart(verdict=ask.verdict, reasons=list(ask.reasons), topics=list(topics),
                                verb=ask_slots.verb, object=ask_slots.object, deadline=ask_slots.deadline,
                                amounts=list(ask_slots.amounts), practice=getattr(ask, "practice", "") or "",
                                free=ask_slots.free, purchase=ask_slots.purchase,
-                               quoted=quoted_in(ask.text) if ask.verdict == "decline" else ""))
+                               quoted=quoted_in(ask.text) if ask.verdict == "decline" else "",
+                               separate=separate or bool(ask_slots.also)))
+        if ask.verdict == "accept":
+            parts += [ReplyPart(verdict="accept", verb=verb, object=obj, separate=True)
+                      for verb, obj in ask_slots.then]
     parts = _folded_details(parts)
     main = next((part for part in parts if part.verdict == verdict), parts[0] if parts else None)
     return ReplyPlan(verdict=verdict, topics=list(main.topics) if main else [], day=day, name=slots.name,
@@ -208,28 +216,37 @@ def _lead_reason(part: ReplyPart) -> str:
 
 
 def _part_of_a_refusal(verdict: str, parts: list[ReplyPart], index: int) -> bool:
-    """Whether an accepted ask sits right beside an ask the reply refuses, in a message that pushes back or
-    declines: most often it is a detail of that ask ("Make them sound like real guests" after the fake reviews), so a
-    cheerful yes to it would undo the no."""
-    if verdict not in ("push_back", "decline"):
+    """Whether an accepted ask follows right after an ask the reply refuses, in a message that pushes back or
+    declines, without the client marking it as a further ask of its own ("also"): most often it is a detail of that
+    ask ("Make them sound like real guests" after the fake reviews), so a cheerful yes to it would undo the no. A
+    fine ask before the refused one ("update the footer address", then "the whole site in Italian for free") is its
+    own ask and keeps its yes."""
+    if verdict not in ("push_back", "decline") or index == 0 or parts[index].separate:
         return False
-    neighbours = parts[max(0, index - 1):index] + parts[index + 1:index + 2]
-    return any(part.verdict in ("push_back", "decline") for part in neighbours)
+    return parts[index - 1].verdict in ("push_back", "decline")
 
 
 def _substance(part: ReplyPart, plan: ReplyPlan, knowledge: Knowledge, writer: _Writer) -> tuple[str, str, str,
                                                                                                   str, list[str], str]:
-    """(source key, because, alternative, acknowledge, tactics, tip) for one part: a catalogued practice's words,
-    else the fitting topic's, else the neutral paragraph of its lead reason built from the slots."""
+    """(source key, because, alternative, acknowledge, tactics, tip) for one part: a catalogued practice's words;
+    for a yes whose condition is a push-back reason ("fine to do, but not for free"), that reason's condition
+    texts, so it reads as a yes with a fee or trade, not a refusal; else the fitting topic's, else the neutral
+    paragraph of its lead reason built from the slots."""
     values = _values(plan, part)
     reason = _lead_reason(part)
     practice = knowledge.practices.get(part.practice) if part.practice else None
     if practice and part.verdict in ("decline", "push_back"):
         return (f"practice:{part.practice}", fill(practice.why, values), fill(practice.lawful_route, values), "",
                 list(knowledge.reason_texts[reason]["tactics"]), practice.tip or knowledge.reason_texts[reason]["tip"])
+    texts = knowledge.reason_texts[reason]
     topic_name = next((name for name in part.topics if knowledge.topics[name]["reason"] == reason), "")
     if not topic_name and not part.free and reason in GENERAL_REASONS:
         topic_name = next((name for name in part.topics if knowledge.topics[name]["reason"] in part.reasons), "")
+    condition = part.verdict == "accept_with_conditions" and "because_condition" in texts
+    if condition and (not topic_name or knowledge.topics[topic_name]["reason"] in PUSH_BACK_REASONS):
+        offers: list[str] = texts.get("alternative_condition") or texts["alternative"]
+        return (f"reason:{reason}", writer.pick(texts["because_condition"], values, f"because{reason}"),
+                writer.pick(offers, values, f"alternative{reason}"), "", list(texts["tactics"]), texts["tip"])
     if topic_name:
         topic = knowledge.topics[topic_name]
         values = {**values, "deadline": values["deadline"] or "on that timeline"}
@@ -237,7 +254,6 @@ def _substance(part: ReplyPart, plan: ReplyPlan, knowledge: Knowledge, writer: _
         alternative: str = topic["alternative_one_off"] if one_off else topic["alternative"]
         return (f"topic:{topic_name}", fill(topic["because"], values), fill(alternative, values),
                 fill(topic["acknowledge"], values), list(topic["tactics"]), topic["tip"])
-    texts = knowledge.reason_texts[reason]
     one_off = (plan.one_off or bool(part.deadline)) and not part.free and bool(texts.get("alternative_one_off"))
     alternatives: list[str] = texts["alternative_one_off"] if one_off else texts["alternative"]
     return (f"reason:{reason}", writer.pick(texts["because"], values, f"because{reason}"),
@@ -268,16 +284,62 @@ def _tip(plan: ReplyPlan, main: ReplyPart, tip: str, knowledge: Knowledge, tacti
     return " ".join(line for line in lines if line)
 
 
+def _checking(part: ReplyPart, plan: ReplyPlan, writer: _Writer) -> str:
+    """What the holding reply says is being checked for one part, in the client's terms: its lead reason's
+    `checking` text, or a plain "a couple of things on our side" when it has no reason."""
+    if not part.reasons:
+        return "a couple of things on our side"
+    texts = writer.knowledge.reason_texts[_lead_reason(part)]["checking"]
+    text = writer.pick(texts, _values(plan, part), "checking")
+    return text[:1].lower() + text[1:]
+
+
 def _holding(plan: ReplyPlan, writer: _Writer, opening: str, greeting: str, sign_off: str,
              knowledge: Knowledge) -> tuple[Reply, list[str], str]:
-    """The answer to send while checking: acknowledge, name the ask, say when we'll come back; not a yes."""
-    main = next((part for part in plan.parts if part.verdict == plan.verdict), plan.parts[0] if plan.parts else None)
-    values = _values(plan, main)
-    holding = writer.say("holding", values)
-    meanwhile = writer.say("holding_alternative", values)
-    text = "\n\n".join(part for part in (greeting, opening, holding, meanwhile, sign_off) if part)
+    """The answer to send while checking, ask by ask in the client's order: yes to the asks that are fine, named by
+    what we'll do (an ask right after an unsure one, not marked as a further ask, may be a detail of it and gets no
+    yes of its own), and for the others what is being checked and when the answer comes; never a yes to what is
+    unsure, and no filler."""
+    parts = plan.parts[:MAX_PARTS] or [ReplyPart(verdict=plan.verdict)]
+    held_index = [index for index, part in enumerate(parts) if part.verdict != "accept"] or [
+        next((index for index, part in enumerate(parts) if part.verdict == plan.verdict), 0)]
+    paragraphs: list[str] = []
+    yeses: list[ReplyPart] = []
+    held: list[ReplyPart] = []
+
+    def flush() -> None:
+        if yeses:
+            paragraphs.append(writer.say("yes", _together(plan, yeses), str(len(paragraphs))))
+            yeses.clear()
+        if held:
+            each = [_values(plan, part) for part in held]
+            dates = {one["deadline"] for one in each}
+            values = {**each[0], "object": _listed([one["object"] for one in each if one["object"]]), "action": "",
+                      "deadline": dates.pop() if len(dates) == 1 else "",
+                      "because": _checking(held[0], plan, writer)}
+            paragraphs.append(" ".join(filter(None, (writer.say("holding", values, str(len(paragraphs))),
+                                                     writer.say("holding_alternative", values)))))
+            held.clear()
+
+    for index, part in enumerate(parts):
+        if index in held_index:
+            if yeses:
+                flush()
+            held.append(part)
+            continue
+        detail = index > 0 and (index - 1) in held_index and not part.separate
+        if (_values(plan, part)["action"] and not detail and re.sub(r"^the\s+", "", part.object) != plan.name
+                and not _part_of_a_refusal(plan.verdict, parts, index)):
+            if held:
+                flush()
+            yeses.append(part)
+    flush()
+    text = "\n\n".join(piece for piece in (greeting, opening, *paragraphs, sign_off) if piece)
     tip = " ".join([knowledge.coaching["holding"], *plan.checks])
-    return Reply(f"{greeting}\n\n{opening}".strip(), holding, meanwhile, text), ["rational_case"], tip
+    holding = next((paragraph for paragraph in paragraphs if PLACEHOLDERS["day"] in paragraph),
+                   paragraphs[-1] if paragraphs else "")
+    others = " ".join(paragraph for paragraph in paragraphs if paragraph != holding)
+    return Reply(f"{greeting}\n\n{opening}".strip(), holding, others or holding, text), ["rational_case"], tip
 
 
 def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Reply, list[str], str]:
@@ -295,7 +357,7 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
 
     if plan.verdict == "accept":
         named = [part for part in parts if part.object]
-        values = _values(plan, named[0] if len(named) == 1 else None)
+        values = _together(plan, named) if named else _values(plan)
         body = writer.say("yes_only", values)
         text = "\n\n".join(piece for piece in (greeting, apology, body, sign_off) if piece)
         return (Reply(f"{greeting}\n\n{apology}".strip() if apology else greeting, "", "", text),
@@ -369,7 +431,7 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
             offer = alternative
         elif alternative:
             offer = offer.replace(": " + alternative, ": " + _after_colon(alternative), 1)
-        options = options or " or " in alternative
+        options = options or " or " in alternative or " or, " in alternative
         if part is main:
             main_reason, main_alternative, main_tip = frame, offer, part_tip
             lead_in = part_acknowledge if part is not parts[0] and part_acknowledge else ""

@@ -36,7 +36,8 @@ class ReplyPart:
     it asks for (verb and object, from the client's words), its date and amounts, the practice it matched, and the
     words asking for it free ("at no extra cost"), whether it buys more of what the client already has (more
     seats, more copies): a yes with a price, not scope creep; and the client's quoted words (a claim, a label),
-    which a decline names when the object does not read cleanly."""
+    which a decline names when the object does not read cleanly; and whether the client marked it as a further ask
+    of its own ("Also, please send the media plan"), so it is never read as a detail of the ask before it."""
 
     verdict: str
     reasons: list[str] = field(default_factory=list)
@@ -49,6 +50,7 @@ class ReplyPart:
     free: str = ""
     purchase: bool = False
     quoted: str = ""
+    separate: bool = False
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ReplyPart:

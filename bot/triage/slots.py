@@ -308,7 +308,8 @@ _PRONOUN = re.compile(r"\b(?:" + "|".join(sorted((re.escape(word) for word in _S
 _DOES_SOMETHING = re.compile(r"(?:[a-z]+ed|gave|sent|said|did|made|had|have|has|are|were|can|could|will|would|"
                              r"should|do|does|wrote|told|took|got|put|paid|set|quoted|built|ran|sold|bought|found|"
                              r"know|knew|think|thought|saw|promised|offered|charged|agreed|mentioned|always|never|"
-                             r"also|already|just|still)$", re.IGNORECASE)
+                             r"also|already|just|still|brought|chose|hired|used|drew|kept|left|lent|met|showed|"
+                             r"spent|shot|won|wrote|shared|booked)$", re.IGNORECASE)
 
 
 def swap_person(text: str) -> str:
@@ -337,7 +338,13 @@ _LOOSE_ENDS = _DANGLING | frozenset("""between than about as if so but is are wa
 old other same next last first another some any this that these those their its his her which who whether such
 very him her you we us me quarterly monthly weekly daily yearly annually quickly asap early only really also
 too again now then just please thanks here there no immediately urgently properly directly separately
-accordingly instantly promptly fully entirely completely correctly shortly soon""".split())
+accordingly instantly promptly fully entirely completely correctly shortly soon second third fourth fifth sixth
+""".split())
+# An answer itself ("we need an answer we can show"): what the client waits for, not a thing to name back.
+_ANSWER_ITSELF = re.compile(r"(?:the|an?|your|our)\s+(?:answer|reply|response)s?$", re.IGNORECASE)
+# Words that start an object complement after the object ("want the homepage ultra minimal"): the object ends there.
+_INTENSIFIERS = frozenset("ultra very really super too quite fully totally completely extremely incredibly "
+                          "absolutely".split())
 _PERSONS = frozenset("i we you they he she".split())
 _COUNTING_WORDS = frozenset("another a of from than like about over under around some any and or".split())
 _CLAUSE_WORDS = re.compile(r"^(?:i|we|you|they|he|she|it)\s|\b(?:is|are|am|was|were|will|would|can|could|should|"
@@ -345,7 +352,8 @@ _CLAUSE_WORDS = re.compile(r"^(?:i|we|you|they|he|she|it)\s|\b(?:is|are|am|was|w
                            r"seems|happens|happening|says|does|did)\b",
                            re.IGNORECASE)
 _DETERMINER_THEN_PREPOSITION = re.compile(r"\b(?i:the|a|an|our|your|my|their)\s+(?:between|of|to|for|from|with|in|"
-                                          r"on|at|by|about|into|than)\b")
+                                          r"on|at|by|about|into|than|within|without|under|over|across|after|before|during|through|"
+                                          r"if|and|or|but)\b")
 _NUMBER = re.compile(r"^[\d.,:]+(?:am|pm|st|nd|rd|th|%)?$", re.IGNORECASE)
 # A pronoun with a contraction anywhere ("the awards dinner you'd"): the phrase ran on into the client's next clause.
 _CONTRACTED_PRONOUN = re.compile(r"\b(?:i|we|you|they|he|she|it|that|there|who)['\u2019](?:d|ll|re|ve|m|s)\b",
@@ -399,7 +407,7 @@ def reads_cleanly(phrase: str, clause_allowed: bool = False) -> bool:
     ("isnt") and no clause ("copy isnt ready", unless `clause_allowed`: the object of "say", "claim"), is not a
     bare number or time ("from 10"), and its brackets and quotes close."""
     words = phrase.split()
-    if not words:
+    if not words or _ANSWER_ITSELF.match(phrase):
         return False
     lowered = [word.lower().strip(",.;:!?") for word in words]
     if lowered[-1] in _LOOSE_ENDS or any(word in _UNAPOSTROPHISED for word in lowered):
@@ -499,7 +507,9 @@ def reads_as_date(phrase: str) -> bool:
 class AskSlots:
     """What one ask is about: the verb and object ("add", "the French version of the site"), its own date and
     amounts, and the (verb, object) of what else the same sentence asks for before it ("swap the hero image, and
-    also build a members area"), which the reply answers on its own."""
+    also build a members area"), which the reply answers on its own; and, when no evidence picked the clause, what
+    the sentence asks for after the object named ("move the review to 15:00, and add Dana to the list"), which a
+    reply to a fine ask names too."""
 
     verb: str = ""
     object: str = ""
@@ -508,6 +518,7 @@ class AskSlots:
     free: str = ""
     purchase: bool = False
     also: list[tuple[str, str]] = field(default_factory=list)
+    then: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def action(self) -> str:
@@ -648,6 +659,9 @@ def _trim_object(text: str) -> str:
         text = text[:stop.start()]
         break
     words = text.split()
+    complement = next((index for index, word in enumerate(words) if index >= 2 and word.lower() in _INTENSIFIERS), 0)
+    if complement:
+        words = words[:complement]
     if len(words) > MAX_OBJECT_WORDS:
         breaks = [index for index, word in enumerate(words[:MAX_OBJECT_WORDS + 1])
                   if index >= 2 and word.lower() in _PREPOSITION_BREAKS]
@@ -703,6 +717,15 @@ def _with_participle(rest: str, obj: str) -> str:
     return " ".join(words[:MAX_OBJECT_WORDS + 3])
 
 
+# A person asked for as a service ("we'd like a dedicated account manager who …"): a thing to name, unlike "the
+# board" or "our CFO to sign", which are who decides.
+_A_PERSON_AS_A_SERVICE = re.compile(r"an?\s+(?:[a-z-]+\s+){1,2}(?:manager|director|partner|lawyer)\b(?!\s+to\b)",
+                                    re.IGNORECASE)
+# "ask you to prepare the offer": the verb asked for is the one after "to".
+_ASKING_VERBS = frozenset("ask request invite remind urge".split())
+_ASKED_TO = re.compile(r"(?:you|your team|the team)\s+to\s+([a-z][a-z-]+)\s+", re.IGNORECASE)
+
+
 def _verb_objects(sentence: str) -> list[tuple[int, str, str]]:
     """Each (position, verb, object) a sentence asks for, in order; an object that is a pronoun ("it", "them")
     is returned as it stands, for the caller to resolve."""
@@ -714,6 +737,8 @@ def _verb_objects(sentence: str) -> list[tuple[int, str, str]]:
         if candidate.split()[0] in _NOT_VERBS or _ABOUT_THE_ANSWER.match(sentence, found.start(1)):
             continue
         rest = sentence[found.end():]
+        if candidate in _ASKING_VERBS and (inner := _ASKED_TO.match(rest)):
+            candidate, rest = inner.group(1).lower(), rest[inner.end():]
         if candidate in CLAUSE_VERBS and (said := _SAID.match(rest)):
             found_all.append((found.start(1), candidate, swap_person(said.group(0).strip())))
         elif (candidate in _CHANGE_VERBS and (changed := _CHANGED_TO.match(rest))
@@ -785,15 +810,20 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
         sentence = after.strip()
     found = [chosen] if chosen else _verb_objects(sentence)
     verb = obj = ""
-    for _, candidate_verb, candidate in found:
+    then: list[tuple[str, str]] = []
+    for number, (_, candidate_verb, candidate) in enumerate(found):
         resolved = _resolve(candidate, ask[:max(0, ask.find(sentence))] or ask.replace(sentence, ""))
         if resolved:
             verb, obj = candidate_verb, resolved
+            then = [(later_verb, later) for _, later_verb, later in found[number + 1:]
+                    if not _PRONOUN_START.match(later)
+                    and reads_cleanly(later, clause_allowed=later_verb in CLAUSE_VERBS)]
             break
     for text in (sentence, ask):
         if not obj and (wanted := _WANT_OBJECT.search(text)):
-            obj = _with_participle(text[wanted.end():], _trim_object(text[wanted.end():]))
-            if obj and _NOT_NOUN.match(obj.split()[-1]):
+            after = text[wanted.end():]
+            obj = _with_participle(after, _trim_object(after))
+            if obj and _NOT_NOUN.match(obj.split()[-1]) and not _A_PERSON_AS_A_SERVICE.match(after):
                 obj = ""
     if not obj and (listed := _listed_changes(ask)):
         verb, obj = "make", listed
@@ -826,7 +856,8 @@ def read_ask(ask: str, evidence: list[str] | None = None) -> AskSlots:
     also = [(other_verb, other) for _, other_verb, other in earlier
             if not _PRONOUN_START.match(other) and other.lower() not in obj.lower()
             and reads_cleanly(other, clause_allowed=other_verb in CLAUSE_VERBS)]
-    return AskSlots(verb=verb if obj else "", object=obj, deadline=deadline, also=also,
+    then = [(later_verb, later) for later_verb, later in then if later.lower() not in obj.lower()]
+    return AskSlots(verb=verb if obj else "", object=obj, deadline=deadline, also=also, then=then,
                     purchase=bool(purchase),
                     amounts=[amount.strip() for amount in _AMOUNT.findall(ask)][:3],
                     free=swap_person(" ".join(ask[free.start():free.end()].split())) if free else "")
@@ -979,7 +1010,7 @@ def read_slots(raw: str, cleaned_text: str, asks: list[str], evidence: list[list
     ask_slots = [read_ask(ask, found) for ask, found in zip(asks, evidence or [[] for _ in asks])]
     if event_text:
         ask_slots = [AskSlots(deadline=ask.deadline, amounts=ask.amounts, free=ask.free, also=ask.also,
-                              purchase=ask.purchase)
+                              purchase=ask.purchase, then=ask.then)
                      if _same_thing(ask.object, event_text) else ask for ask in ask_slots]
     return Slots(
         name=sender_name(raw),

@@ -107,7 +107,8 @@ def test_paying_for_it_or_the_retainer_covering_it_removes_out_of_scope():
 def test_at_no_extra_cost_makes_an_addition_unreasonable_and_never_a_free_yes():
     result = triage("Can you add a French version of the site at no extra cost?", today=TODAY)
     assert "unreasonable" in result.reasons and result.verdict in ("accept_with_conditions", "push_back")
-    assert "for free" in result.reply.text or "not at no extra cost" in result.reply.text
+    assert any(words in result.reply.text for words in ("for free", "not at no extra cost",
+                                                        "rather than done at no extra cost"))
 
 
 def test_quoted_history_is_context_not_a_new_ask():

@@ -195,7 +195,10 @@ def replies_copy(tmp_path):
     ('greeting = ["Hi {name},"]', 'greeting = ["Hi {nmae},"]', "unknown slot {nmae}"),
     ('reassure = []\nclose_options = ["Which would you prefer?"', 'close_options = ["Which would you prefer?"',
      "missing the texts 'reassure'"),
-    ('holding_alternative = ["If part of it is urgent', 'holding_alternative = ["{object} if part of it is urgent',
+    ('holding_alternative = ["As it\'s needed {deadline}, it comes first.", ""]',
+     'holding_alternative = ["As it\'s needed {deadline}, it comes first."]',
+     "needs at least one text that uses no optional slot"),
+    ('checking = ["what it would involve', 'checking = ["{object}: what it would involve',
      "needs at least one text that uses no optional slot"),
     ("[coaching]\nfirepower = ", "[coaching]\nfire = ", "[coaching] is missing the text 'firepower'"),
 ])

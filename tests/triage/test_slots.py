@@ -111,3 +111,65 @@ def test_pronouns_are_turned_round():
 def test_free_work_and_stakes_are_noticed():
     slots = _slots("We're one of your biggest accounts. Can you add the app at no extra cost or we go to tender?")
     assert slots.free == "at no extra cost" and slots.stakes
+
+
+@pytest.mark.parametrize(("ask", "first", "then"), [
+    ("Could you move Thursday's review from 11:00 to 15:00, and add our new CFO to the distribution list?",
+     "Thursday's review from 11:00 to 15:00", ("add", "your new CFO")),
+    ("Can you resend the logo files and update the footer address?", "the logo files",
+     ("update", "the footer address")),
+    ("Please update the price list, and also change the hero image on the homepage.", "the price list",
+     ("change", "the hero image on the homepage")),
+    ("Can you book the venue and send the invites to the board?", "the venue", ("send", "the invites")),
+])
+def test_what_a_sentence_asks_for_after_its_first_object_is_kept_for_the_reply(ask, first, then):
+    slots = read_ask(ask)
+    assert slots.object == first
+    assert slots.then[0][0] == then[0] and slots.then[0][1].startswith(then[1])
+
+
+def test_a_pronoun_after_the_first_object_is_not_a_further_ask():
+    assert read_ask("Can you write 20 reviews and post them on Google?").then == []
+
+
+@pytest.mark.parametrize(("ask", "obj"), [
+    ("We want the homepage ultra minimal with lots of white space, but every service needs a photo.", "the homepage"),
+    ("Can you make the checkout really simple for first-time buyers?", "the checkout"),
+    ("Please make the site fully responsive by Friday.", "the site"),
+])
+def test_an_object_ends_where_what_it_should_become_begins(ask, obj):
+    assert read_ask(ask).object == obj
+
+
+@pytest.mark.parametrize("ask", ["Could your team run a second, smaller version in Manchester?",
+                                 "Can you do a third, shorter cut for TikTok?"])
+def test_a_bare_ordinal_is_never_named_as_the_object(ask):
+    assert read_ask(ask).object not in ("the second", "a second", "the third", "a third")
+
+
+@pytest.mark.parametrize(("text", "said_back"), [
+    ("the illustrator you brought in", "the illustrator we brought in"),
+    ("the photographer you hired last year", "the photographer we hired last year"),
+])
+def test_you_as_the_subject_of_a_relative_clause_is_said_back_as_we(text, said_back):
+    assert swap_person(text) == said_back
+
+
+@pytest.mark.parametrize(("ask", "verb", "obj"), [
+    ("I kindly ask you to prepare the offer for the catalogue printing.", "prepare",
+     "the offer for the catalogue printing"),
+    ("Can I ask you to resend the invoice?", "resend", "the invoice"),
+    ("Could we ask your team to update the price list?", "update", "the price list"),
+])
+def test_asking_someone_to_do_something_names_what_they_are_asked_to_do(ask, verb, obj):
+    slots = read_ask(ask)
+    assert (slots.verb, slots.object) == (verb, obj)
+
+
+@pytest.mark.parametrize(("ask", "obj"), [
+    ("Given our growth we'd like a dedicated account manager who only handles us, based in our Leeds office.",
+     "the dedicated account manager"),
+    ("We'd like a named project director for the rollout.", "the named project director"),
+])
+def test_a_person_asked_for_as_a_service_is_named_as_the_object(ask, obj):
+    assert read_ask(ask).object.startswith(obj)
