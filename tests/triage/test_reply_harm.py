@@ -65,15 +65,14 @@ def test_a_fixed_event_day_is_never_offered_a_later_date_or_phasing(reason, topi
 
 
 @pytest.mark.parametrize("text", [
-    "The broadcaster moved it: Spanish subtitles must be with them by 9am tomorrow. Can your translator work on it "
-    "tonight? Thanks, Sofia",
     "Need the whole 20-page brochure rewritten and redesigned by 9am tomorrow please, can the team stay late on it "
     "tonight? Thanks, Omar",
+    "We need all 40 product pages rewritten by 9am tomorrow, can your writers pull an all-nighter? Thanks, Lena",
+    "Can the crew rebuild the whole exhibition stand overnight so it is ready for 8am tomorrow? Thanks, Raj",
 ])
 def test_a_push_back_never_says_yes_to_the_same_ask_in_the_next_paragraph(text):
     result = triage(text)
-    if result.verdict not in ("push_back", "decline"):
-        pytest.skip("the engine no longer pushes back on this request")
+    assert result.verdict == "push_back"
     assert not re.search(r"\b(?:Yes, we can|We can do this|Happy to)\b", result.reply.text)
 
 
