@@ -135,12 +135,8 @@ def reminder_jobs(settings: Settings, db, on_progress: Callable[[], None] | None
 
 
 def start_reminder_scheduler(settings: Settings, db, heartbeat: Callable[[], None] | None = None):
-    """Start the clock for reminders, the recovery of acked triages (`bot.slack.triage_jobs`) and the purge when
-    this instance runs them; returns it, or None.
-    `heartbeat` is called whenever a tick completes or sends a reminder."""
-    if not settings.scheduler_enabled:
-        logger.info("scheduler off (PUSHBACK_SCHEDULER=off): this instance sends no reminders")
-        return None
+    """Start the clock for reminders, the recovery of acked triages (`bot.slack.triage_jobs`) and the purge, and
+    return it. `heartbeat` is called whenever a tick completes or sends a reminder."""
     tick, purge = reminder_jobs(settings, db, heartbeat)
     return start_scheduler(tick, purge, settings.tick_seconds, on_tick_done=heartbeat,
                            recover=lambda: recover_stranded(settings, db))
