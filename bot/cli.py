@@ -277,7 +277,7 @@ def command_reminders_run_due(settings: Settings, args) -> int:
     from datetime import datetime, timezone
 
     from bot.slack.reminders import SlackReminderSender
-    from bot.reminders import run_due
+    from bot.reminders.tick import run_due
     from bot.slack.workspaces import TokenDirectory
 
     now = None
@@ -301,8 +301,8 @@ def command_reminders_run_due(settings: Settings, args) -> int:
 def command_reminders_defaults(settings: Settings, args) -> int:
     """Set a workspace's reminder days, send time and fallback timezone."""
     from bot.accounts import parse_offsets, parse_send_time
-    from bot.reminder_plan import zone
-    from bot.reminders import set_workspace_defaults
+    from bot.reminders.plan import zone
+    from bot.reminders.actions import set_workspace_defaults
 
     if args.timezone and zone(args.timezone).__class__.__name__ != "ZoneInfo":
         raise CommandError(f"unknown timezone '{args.timezone}'; use a name like Europe/London.")
@@ -323,7 +323,7 @@ def command_clock(settings: Settings, args) -> int:
     import threading
     from pathlib import Path
 
-    from bot.scheduler import Heartbeat
+    from bot.clock import Heartbeat
 
     heartbeat = (Heartbeat(Path(args.heartbeat)) if getattr(args, "heartbeat", None)
                  else Heartbeat.of_clock_service(settings.data_dir))
@@ -345,7 +345,7 @@ def command_clock(settings: Settings, args) -> int:
 
 def _check_clock(heartbeat, tick_seconds: float) -> int:
     """0 when the clock's last tick (or reminder sent) is more recent than the stall limit, else 1, saying which."""
-    from bot.scheduler import stall_seconds
+    from bot.clock import stall_seconds
 
     age = heartbeat.age()
     limit = stall_seconds(tick_seconds)

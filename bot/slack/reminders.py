@@ -13,14 +13,14 @@ from slack_sdk.errors import SlackApiError
 from bot.accounts import purge_expired_summaries
 from bot.blocks.accounts import reminder_message
 from bot.privacy import purge_forget_notes
-from bot.reminders import METADATA_EVENT, Deferred, Failed, ReminderDM, Sent, run_due
-from bot.scheduler import start_scheduler
+from bot.reminders.tick import METADATA_EVENT, Deferred, Failed, ReminderDM, Sent, run_due
+from bot.clock import start_scheduler
 from bot.settings import Settings
 from bot.slack.client import make_web_client
 from bot.slack.triage_jobs import recover_stranded
 from bot.slack.workspaces import TokenDirectory
 from bot.triage_jobs import purge_jobs
-from bot.triages import purge_expired_text
+from bot.triage_store import purge_expired_text
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.db import Database, database_for
-from bot.scheduler import Heartbeat, stall_seconds
+from bot.clock import Heartbeat, stall_seconds
 from bot.settings import Settings
 from bot.slack.reminders import start_reminder_scheduler
 from bot.triage import check_knowledge

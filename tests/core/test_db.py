@@ -7,11 +7,11 @@ import time
 import pytest
 from sqlalchemy import func, inspect, select, text
 
-from bot import triages
+from bot import triage_store
 from bot.db import Database
 from bot.models import Triage
 from bot.triage import triage
-from bot.triages import get_posted_triage, get_triage, new_triage_id, record_triage
+from bot.triage_store import get_posted_triage, get_triage, new_triage_id, record_triage
 
 
 def test_upgrade_creates_the_schema_and_is_idempotent(database_url):
@@ -124,11 +124,12 @@ def test_a_button_pressed_while_its_triage_is_still_being_stored_finds_it(db):
 
 
 def test_a_missing_triage_is_waited_for_only_while_its_id_is_new(db, monkeypatch):
-    monkeypatch.setattr(triages, "STORING_SECONDS", 0.2)
-    assert triages.get_posted_triage(db, 12345, "T1") is None
-    assert triages.get_posted_triage(db, triages.new_triage_id(), "T1") is None
-    an_hour_ahead = ((time.time_ns() // 1_000_000 + 3_600_000 - triages.ID_EPOCH_MS) << triages.ID_RANDOM_BITS)
-    assert triages.get_posted_triage(db, an_hour_ahead, "T1") is None
+    monkeypatch.setattr(triage_store, "STORING_SECONDS", 0.2)
+    assert triage_store.get_posted_triage(db, 12345, "T1") is None
+    assert triage_store.get_posted_triage(db, triage_store.new_triage_id(), "T1") is None
+    an_hour_ahead = ((time.time_ns() // 1_000_000 + 3_600_000 - triage_store.ID_EPOCH_MS)
+                     << triage_store.ID_RANDOM_BITS)
+    assert triage_store.get_posted_triage(db, an_hour_ahead, "T1") is None
 
 
 def test_a_nul_character_in_an_accounts_name_or_scope_is_dropped_before_storing(db):

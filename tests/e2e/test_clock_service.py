@@ -10,7 +10,7 @@ import subprocess
 from datetime import date, timedelta
 
 from bot.accounts import import_accounts
-from bot.reminders import reminders_of
+from bot.reminders.actions import reminders_of
 from bot.slack.serve import NO_CLOCK_HERE
 from tests.conftest import SIGNING_SECRET
 from tests.support.cli import run_pushback

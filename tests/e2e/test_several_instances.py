@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 from bot.accounts import import_accounts
-from bot.reminders import reminders_of
+from bot.reminders.actions import reminders_of
 from tests.conftest import SIGNING_SECRET
 from tests.support.driver import eventually
 from tests.support.process import AppProcess

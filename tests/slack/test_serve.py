@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.scheduler import Heartbeat
+from bot.clock import Heartbeat
 from bot.settings import settings_from_mapping
 from bot.slack.serve import PushbackWsgi, build_wsgi
 from handlers.app import create_app
