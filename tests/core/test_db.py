@@ -5,10 +5,10 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import event, func, inspect, select, text
 
 from bot import triage_store
-from bot.db import Database
+from bot.db import PROBE_TIMEOUT, Database
 from bot.models import Triage
 from bot.triage import triage
 from bot.triage_store import get_posted_triage, get_triage, new_triage_id, record_triage
@@ -75,6 +75,25 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced_before_use(db):
     with db.transaction() as session:
         session.add(_triage())
     assert db.ping()
+
+
+def test_health_probes_reuse_one_connection_with_short_timeouts_and_replace_it_when_dropped(db):
+    if not db.is_postgresql:
+        pytest.skip("on SQLite a probe uses the app's own engine, a file")
+    opened = []
+    event.listen(db.probe_engine, "connect", lambda *_: opened.append(1))
+
+    answers = [db.probe() for _ in range(5)]
+
+    assert answers == [True] * 5
+    assert len(opened) == 1
+    with db.probe_engine.connect() as connection:
+        assert connection.execute(text("SHOW statement_timeout")).scalar_one() == f"{PROBE_TIMEOUT}s"
+        probing = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    with Database(db.url).engine.connect() as other:
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": probing})
+    assert db.probe() is True
+    assert len(opened) == 2
 
 
 def test_a_process_never_holds_more_connections_than_its_pool_size(database_url):
