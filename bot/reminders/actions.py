@@ -37,17 +37,25 @@ def set_workspace_defaults(db: Database, team_id: str, *, offsets: list[int] | N
         schedule_accounts(session, accounts, now or utcnow())
 
 
+def _owned_reminder(session: Session, team_id: str, reminder_id: int,
+                    user_id: str) -> tuple[Reminder, Account | None] | None:
+    """The user's reminder in the workspace and the account it is about (None once deleted); None when it is not
+    theirs."""
+    reminder = session.scalar(select(Reminder).where(Reminder.id == reminder_id, Reminder.team_id == team_id,
+                                                     Reminder.owner_id == user_id))
+    return None if reminder is None else (reminder, session.get(Account, reminder.account_id))
+
+
 def snooze(db: Database, team_id: str, reminder_id: int, user_id: str, now: datetime | None = None,
            days: int = 1) -> datetime | None:
     """Remind the owner again in `days`; pressing twice on the same DM snoozes once. The new reminder is about the
     account's QBR as it is now (a DM sent before the QBR moved is about the old date). When it will come."""
     now = now or utcnow()
     with db.transaction() as session:
-        original = session.scalar(select(Reminder).where(Reminder.id == reminder_id, Reminder.team_id == team_id,
-                                                         Reminder.owner_id == user_id))
-        if original is None:
+        found = _owned_reminder(session, team_id, reminder_id, user_id)
+        if found is None:
             return None
-        account = session.get(Account, original.account_id)
+        original, account = found
         qbr_date = account.next_qbr if account is not None else original.qbr_date
         due = now + timedelta(days=days)
         insert_reminders(session, [{
@@ -64,11 +72,10 @@ def mark_prepared(db: Database, team_id: str, reminder_id: int, user_id: str,
     cancelled (None: not theirs)."""
     now = now or utcnow()
     with db.transaction() as session:
-        original = session.scalar(select(Reminder).where(Reminder.id == reminder_id, Reminder.team_id == team_id,
-                                                         Reminder.owner_id == user_id))
-        if original is None:
+        found = _owned_reminder(session, team_id, reminder_id, user_id)
+        if found is None:
             return None
-        account = session.get(Account, original.account_id)
+        original, account = found
         dates = {original.qbr_date}
         if account is not None and original.qbr_date >= local_today(now, account.owner_timezone):
             dates.add(account.next_qbr)

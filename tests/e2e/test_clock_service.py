@@ -7,14 +7,12 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-from datetime import date, timedelta
 
-from bot.accounts import import_accounts
-from bot.reminders.actions import reminders_of
 from bot.slack.serve import NO_CLOCK_HERE
 from tests.conftest import SIGNING_SECRET
 from tests.support.cli import run_pushback
 from tests.support.driver import eventually, http_request
+from tests.support.reminders import accounts_due_tomorrow, all_reminders_sent
 from tests.support.process import PROJECT_ROOT, AppProcess, pushback_command
 
 ACCOUNTS = 5
@@ -22,9 +20,7 @@ ACCOUNTS = 5
 
 def test_a_clock_service_sends_the_reminders_of_web_instances_that_run_no_clock(db, app_env, standin, tmp_path,
                                                                                  fault_figures):
-    qbr = (date.today() + timedelta(days=1)).isoformat()
-    rows = "\n".join(f"Client {n},U0OWNER{n:03d},{qbr}" for n in range(ACCOUNTS))
-    created = import_accounts(db, f"name,owner,qbr\n{rows}\n", "T0001").created
+    created = accounts_due_tomorrow(db, ACCOUNTS)
     clock_env = {**app_env, "PUSHBACK_TICK_SECONDS": "1", "PUSHBACK_REMINDERS_PER_SECOND": "0",
                  "PUSHBACK_DATA_DIR": str(tmp_path / "clock-data")}
 
@@ -40,8 +36,7 @@ def test_a_clock_service_sends_the_reminders_of_web_instances_that_run_no_clock(
                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         web.start()
-        sent = eventually(lambda: all(r.status == "sent" for a in created for r in reminders_of(db, a.id)),
-                          timeout=60)
+        sent = eventually(lambda: all_reminders_sent(db, created), timeout=60)
         ticking = eventually(lambda: check().returncode == 0, timeout=20, interval=0.5)
         os.kill(clock.pid, signal.SIGSTOP)
         try:
