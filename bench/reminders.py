@@ -13,8 +13,8 @@ from sqlalchemy import insert, select, text
 from bench.stores import fresh_postgres_schema
 from bot.db import Database
 from bot.models import Account, utcnow
-from bot.reminder_schedule import schedule_accounts
-from bot.reminders import Lease, Pacer, TickReport, claim_due, deliver, new_claim_token
+from bot.reminders.schedule import schedule_accounts
+from bot.reminders.tick import Lease, Pacer, TickReport, claim_due, send_claimed_reminder, new_claim_token
 from bot.settings import Settings
 from bot.slack.reminders import SlackReminderSender
 from tests.support.slack_standin import SlackStandIn
@@ -54,7 +54,7 @@ def _dispatch(db: Database, standin: SlackStandIn, now: datetime, per_second: fl
     report, pacer = TickReport(), Pacer(per_second)
     started = time.perf_counter()
     for reminder_id in claimed:
-        deliver(db, sender, reminder_id, now, report, pacer, lease=lease)
+        send_claimed_reminder(db, sender, reminder_id, now, report, pacer, lease=lease)
     elapsed = time.perf_counter() - started
     return len(report.sent) / elapsed if elapsed else 0.0
 

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 
 from bot.db import Database, rows_changed
 from bot.models import Account, AccountTeammate, Outcome, PushbackLog, Triage, utcnow
-from bot.reminder_plan import load_reminder_copy, months_later
-from bot.reminder_schedule import schedule_account, schedule_accounts
+from bot.reminders.plan import load_reminder_copy, months_later
+from bot.reminders.schedule import schedule_account, schedule_accounts
 from bot.triage import AccountContext
-from bot.triages import as_utc
+from bot.triage_store import as_utc
 
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 TEAM_ID = re.compile(r"^[TE][A-Z0-9]{2,31}$")

@@ -39,6 +39,19 @@ def command_run(settings: Settings, _args) -> int:
     from bot.triage import check_knowledge
 
     check_knowledge()
+    _ready_store(settings).dispose()
+    from bot.slack import serve
+
+    if settings.socket_mode:
+        serve.serve_socket_mode(settings)
+    else:
+        serve.serve_http(settings)
+    return 0
+
+
+def _ready_store(settings: Settings):
+    """The store, once it answers (waiting up to `PUSHBACK_DATABASE_WAIT_SECONDS`, saying so) and is migrated; a
+    `CommandError` naming the database when it never answers."""
     db = _store(settings)
     reachable = db.wait_until_reachable(
         settings.database_wait_seconds,
@@ -49,14 +62,7 @@ def command_run(settings: Settings, _args) -> int:
         raise CommandError(f"cannot reach the database at {_redacted(settings.database_url)} after "
                            f"{settings.database_wait_seconds}s; check DATABASE_URL and that the server is running.")
     db.upgrade()
-    db.dispose()
-    from bot.slack import serve
-
-    if settings.socket_mode:
-        serve.serve_socket_mode(settings)
-    else:
-        serve.serve_http(settings)
-    return 0
+    return db
 
 
 def command_db_upgrade(settings: Settings, _args) -> int:
@@ -105,8 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.set_defaults(handler=command_eval, needs_settings=False)
     _add_account_commands(commands)
     clock = commands.add_parser("clock", help="run only the reminder tick, the recovery of acked triages and the "
-                                              "retention purge (no Slack listener)")
-    clock.add_argument("--heartbeat", help="a file to touch whenever a tick completes (read by /healthz)")
+                                              "retention purge (no Slack listener), e.g. as a service of its own")
+    clock.add_argument("--heartbeat", help="the file touched whenever a tick completes (default: clock.heartbeat in "
+                                           "PUSHBACK_DATA_DIR)")
+    clock.add_argument("--check", action="store_true", help="do not run the clock: exit 0 when the running one has "
+                                                            "ticked lately, 1 when it has stalled (a health check)")
     clock.set_defaults(handler=command_clock)
     return parser
 
@@ -268,7 +277,7 @@ def command_reminders_run_due(settings: Settings, args) -> int:
     from datetime import datetime, timezone
 
     from bot.slack.reminders import SlackReminderSender
-    from bot.reminders import run_due
+    from bot.reminders.tick import run_due
     from bot.slack.workspaces import TokenDirectory
 
     now = None
@@ -292,8 +301,8 @@ def command_reminders_run_due(settings: Settings, args) -> int:
 def command_reminders_defaults(settings: Settings, args) -> int:
     """Set a workspace's reminder days, send time and fallback timezone."""
     from bot.accounts import parse_offsets, parse_send_time
-    from bot.reminder_plan import zone
-    from bot.reminders import set_workspace_defaults
+    from bot.reminders.plan import zone
+    from bot.reminders.actions import set_workspace_defaults
 
     if args.timezone and zone(args.timezone).__class__.__name__ != "ZoneInfo":
         raise CommandError(f"unknown timezone '{args.timezone}'; use a name like Europe/London.")
@@ -307,27 +316,46 @@ def command_reminders_defaults(settings: Settings, args) -> int:
 
 
 def command_clock(settings: Settings, args) -> int:
-    """Run the reminder tick, the recovery of acked triages and the retention purge until SIGTERM (started by
-    `pushback run` in HTTP mode), touching the `--heartbeat` file whenever a tick completes or sends a reminder."""
+    """Run the reminder tick, the recovery of acked triages and the retention purge until SIGTERM, touching the
+    heartbeat file whenever a tick completes or sends a reminder; or, with `--check`, say whether that file shows a
+    live clock. `pushback run` starts one itself unless `PUSHBACK_SCHEDULER=off`; this command always runs it."""
     import signal
     import threading
     from pathlib import Path
 
-    from bot.slack.reminders import start_reminder_scheduler
-    from bot.scheduler import Heartbeat
+    from bot.clock import Heartbeat
 
-    db = _store(settings)
-    heartbeat = Heartbeat(Path(args.heartbeat)) if getattr(args, "heartbeat", None) else None
-    if heartbeat is not None:
-        heartbeat.beat()
-    scheduler = start_reminder_scheduler(settings, db, heartbeat.beat if heartbeat is not None else None)
+    heartbeat = (Heartbeat(Path(args.heartbeat)) if getattr(args, "heartbeat", None)
+                 else Heartbeat.of_clock_service(settings.data_dir))
+    if getattr(args, "check", False):
+        return _check_clock(heartbeat, settings.tick_seconds)
+    from bot.slack.reminders import start_reminder_scheduler
+
+    db = _ready_store(settings)
+    heartbeat.beat()
+    scheduler = start_reminder_scheduler(settings, db, heartbeat.beat)
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda _signum, _frame: stopped.set())
     signal.signal(signal.SIGINT, lambda _signum, _frame: stopped.set())
     stopped.wait()
-    if scheduler is not None:
-        scheduler.shutdown(wait=True)
+    scheduler.shutdown(wait=True)
     db.dispose()
+    return 0
+
+
+def _check_clock(heartbeat, tick_seconds: float) -> int:
+    """0 when the clock's last tick (or reminder sent) is more recent than the stall limit, else 1, saying which."""
+    from bot.clock import stall_seconds
+
+    age = heartbeat.age()
+    limit = stall_seconds(tick_seconds)
+    if age is None:
+        print(f"clock not started: no heartbeat at {heartbeat.path}", file=sys.stderr)
+        return 1
+    if age > limit:
+        print(f"clock stalled: no tick for {age:.0f}s (the limit is {limit:.0f}s)", file=sys.stderr)
+        return 1
+    print(f"clock ticking: last tick {age:.0f}s ago")
     return 0
 
 

@@ -25,6 +25,7 @@ DEFAULT_POOL_SIZE = 5  # connections per process (`PUSHBACK_DATABASE_POOL_SIZE`)
 DEFAULT_CONNECT_TIMEOUT = 5  # seconds; libpq counts whole seconds, and takes less than 2 as 2
 DEFAULT_STATEMENT_TIMEOUT = 15.0  # seconds
 PROBE_TIMEOUT = 2  # seconds: a health probe's own connect and statement timeout
+PROBE_POOL_SIZE = 1  # `BoundedPing` runs one probe at a time
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,8 @@ def database_for(settings: Any) -> Database:
 
 class Database:
     """The app's store: one engine (a bounded pool) and a session factory for units of work, with connect and
-    statement timeouts. Health probes open a connection of their own, one at a time, outside the pool."""
+    statement timeouts. Health probes use a connection of their own outside that pool (on PostgreSQL,
+    `probe_engine`: one pooled connection with the probe's short timeouts, opened at the first probe and kept)."""
 
     def __init__(self, url: str, connect_timeout: int = DEFAULT_CONNECT_TIMEOUT,
                  statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT, pool_size: int = DEFAULT_POOL_SIZE) -> None:
@@ -204,8 +206,8 @@ class Database:
         self.timeouts = Timeouts(connect=connect_timeout, statement=statement_timeout)
         self.engine = create_db_engine(url, self.timeouts, pool_size)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._probes = (create_db_engine(url, Timeouts(PROBE_TIMEOUT, PROBE_TIMEOUT), poolclass=NullPool)
-                        if self.is_postgresql else self.engine)
+        self.probe_engine = (create_db_engine(url, Timeouts(PROBE_TIMEOUT, PROBE_TIMEOUT), PROBE_POOL_SIZE)
+                             if self.is_postgresql else self.engine)
         self.health = BoundedPing(self.probe)
 
     @property
@@ -237,10 +239,12 @@ class Database:
             return False
 
     def probe(self) -> bool:
-        """True when the database answers a trivial query on a connection of its own (on PostgreSQL a new one with
-        short timeouts, `PROBE_TIMEOUT`), so a health check never waits behind, or holds, the app's pool."""
+        """True when the database answers a trivial query on a connection of its own (on PostgreSQL the one
+        `probe_engine` keeps, checked before use and replaced when the server dropped it, with short timeouts,
+        `PROBE_TIMEOUT`), so a health check never waits behind, or holds, the app's pool, nor opens a connection
+        each time."""
         try:
-            with self._probes.connect() as connection:
+            with self.probe_engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
             return True
         except Exception:  # noqa: BLE001 - any failure means "not healthy"
@@ -299,8 +303,8 @@ class Database:
 
     def dispose(self) -> None:
         """Close every pooled connection."""
-        if self._probes is not self.engine:
-            self._probes.dispose()
+        if self.probe_engine is not self.engine:
+            self.probe_engine.dispose()
         self.engine.dispose()
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.db import Database
 from bot.models import WorkspaceSettings, utcnow
-from bot.triages import as_utc
+from bot.triage_store import as_utc
 
 
 @dataclass(frozen=True)

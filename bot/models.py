@@ -24,7 +24,7 @@ from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
-TRIAGE_ID = BigInteger().with_variant(Integer, "sqlite")  # made by the app (`bot.triages.new_triage_id`)
+TRIAGE_ID = BigInteger().with_variant(Integer, "sqlite")  # made by the app (`bot.triage_store.new_triage_id`)
 
 
 class ReminderStatus(enum.StrEnum):

@@ -10,9 +10,9 @@ from sqlalchemy import delete
 from bot.accounts import forget_user_pushbacks
 from bot.db import Database, rows_changed
 from bot.models import ForgetRequest, utcnow
-from bot.reminders import forget_owner_reminders
+from bot.reminders.actions import forget_owner_reminders
 from bot.triage_jobs import forget_user_jobs
-from bot.triages import forget_user
+from bot.triage_store import forget_user
 
 
 @dataclass(frozen=True)

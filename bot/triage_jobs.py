@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from bot.db import Database, rows_changed
 from bot.leases import Claims, Lease, claim, finish, new_claim_token
 from bot.models import TriageJob, TriageJobStatus, utcnow
-from bot.triages import as_utc
+from bot.triage_store import as_utc
 
 JOB_LEASE = timedelta(seconds=30)  # a worker that stops renewing (its process died) loses the job this soon
 RENEW_EVERY = timedelta(seconds=10)

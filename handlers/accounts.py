@@ -48,15 +48,15 @@ from bot.blocks.accounts import (
 )
 from bot.blocks.triage import ACTION_LOG_TO_ACCOUNT
 from bot.copy import message
-from bot.reminder_plan import load_reminder_copy
-from bot.reminders import mark_prepared, reminder_account_id, snooze
+from bot.reminders.plan import load_reminder_copy
+from bot.reminders.actions import mark_prepared, reminder_account_id, snooze
 from bot.slack.answers import open_modal, say_privately
 from bot.slack.delivery import post_in_thread_or_dm
 from bot.slack.payloads import team_of, view_choices, view_metadata, view_option, view_string, view_text, view_users
 from bot.slack.reminders import owner_timezone
 from bot.slack.services import Services
 from bot.slack.viewers import account_viewer, known_viewer
-from bot.triages import TriageRecord, get_posted_triage, get_triage
+from bot.triage_store import TriageRecord, get_posted_triage, get_triage
 from handlers.home import publish_home
 from handlers.services import register_buttons, register_modals
 

@@ -26,7 +26,7 @@ from bot.slack.model_writer import retoned
 from bot.slack.payloads import team_of
 from bot.slack.services import Services
 from bot.triage import TONES
-from bot.triages import (
+from bot.triage_store import (
     FEEDBACK_VALUES,
     TriageRecord,
     get_posted_triage,

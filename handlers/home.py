@@ -15,11 +15,11 @@ from bot.blocks.accounts import accounts_home_section
 from bot.blocks.home import ACTION_MODEL_WRITER_OFF, ACTION_MODEL_WRITER_ON, home_view, model_writer_section
 from bot.model_opt_in import model_opt_in, set_model_opt_in
 from bot.models import utcnow
-from bot.reminders import failed_reminders
+from bot.reminders.actions import failed_reminders
 from bot.slack.payloads import team_of
 from bot.slack.services import Services
 from bot.slack.viewers import account_viewer
-from bot.triages import reason_counts, recent_triages
+from bot.triage_store import reason_counts, recent_triages
 from handlers.services import acknowledge, after_ack, register_buttons
 
 REASON_WINDOW = timedelta(days=90)

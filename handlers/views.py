@@ -22,7 +22,7 @@ from bot.slack.services import Services
 from bot.slack.triage_flow import TriageAsk
 from bot.slack.triage_jobs import triage_acked
 from bot.triage_jobs import JobDraft
-from bot.triages import TriageRecord, get_triage
+from bot.triage_store import TriageRecord, get_triage
 from handlers.services import acked_job, keep_triage, register_modals, workspace_url
 
 logger = logging.getLogger(__name__)

@@ -29,8 +29,9 @@ from bot.blocks.kit import (
     shorten,
 )
 from bot.copy import reason_title
-from bot.reminder_plan import load_reminder_copy
-from bot.reminders import METADATA_EVENT, ReminderDM, ReminderProblem
+from bot.reminders.plan import load_reminder_copy
+from bot.reminders.actions import ReminderProblem
+from bot.reminders.tick import METADATA_EVENT, ReminderDM
 
 ACTION_SNOOZE = "reminder_snooze"
 ACTION_PREPARED = "reminder_prepared"

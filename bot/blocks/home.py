@@ -21,7 +21,7 @@ from bot.blocks.kit import (
 )
 from bot.copy import load_copy, reason_title, verdict_copy
 from bot.model_opt_in import ModelOptIn
-from bot.triages import TriageRecord
+from bot.triage_store import TriageRecord
 
 ACTION_MODEL_WRITER_ON = "model_writer_on"
 ACTION_MODEL_WRITER_OFF = "model_writer_off"

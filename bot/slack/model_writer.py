@@ -16,7 +16,7 @@ from bot.model_opt_in import model_opt_in
 from bot.slack.services import Services
 from bot.triage import AccountContext, TriageResult, with_tone
 from bot.triage.writer import Writer, write
-from bot.triages import TriageRecord, store_rewritten
+from bot.triage_store import TriageRecord, store_rewritten
 
 logger = logging.getLogger(__name__)
 

@@ -13,14 +13,14 @@ from slack_sdk.errors import SlackApiError
 from bot.accounts import purge_expired_summaries
 from bot.blocks.accounts import reminder_message
 from bot.privacy import purge_forget_notes
-from bot.reminders import METADATA_EVENT, Deferred, Failed, ReminderDM, Sent, run_due
-from bot.scheduler import start_scheduler
+from bot.reminders.tick import METADATA_EVENT, Deferred, Failed, ReminderDM, Sent, run_due
+from bot.clock import start_scheduler
 from bot.settings import Settings
 from bot.slack.client import make_web_client
 from bot.slack.triage_jobs import recover_stranded
 from bot.slack.workspaces import TokenDirectory
 from bot.triage_jobs import purge_jobs
-from bot.triages import purge_expired_text
+from bot.triage_store import purge_expired_text
 
 logger = logging.getLogger(__name__)
 
@@ -135,12 +135,8 @@ def reminder_jobs(settings: Settings, db, on_progress: Callable[[], None] | None
 
 
 def start_reminder_scheduler(settings: Settings, db, heartbeat: Callable[[], None] | None = None):
-    """Start the clock for reminders, the recovery of acked triages (`bot.slack.triage_jobs`) and the purge when
-    this instance runs them; returns it, or None.
-    `heartbeat` is called whenever a tick completes or sends a reminder."""
-    if not settings.scheduler_enabled:
-        logger.info("scheduler off (PUSHBACK_SCHEDULER=off): this instance sends no reminders")
-        return None
+    """Start the clock for reminders, the recovery of acked triages (`bot.slack.triage_jobs`) and the purge, and
+    return it. `heartbeat` is called whenever a tick completes or sends a reminder."""
     tick, purge = reminder_jobs(settings, db, heartbeat)
     return start_scheduler(tick, purge, settings.tick_seconds, on_tick_done=heartbeat,
                            recover=lambda: recover_stranded(settings, db))

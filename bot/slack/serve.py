@@ -22,7 +22,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.db import Database, database_for
-from bot.scheduler import Heartbeat, stall_seconds
+from bot.clock import Heartbeat, stall_seconds
 from bot.settings import Settings
 from bot.slack.reminders import start_reminder_scheduler
 from bot.triage import check_knowledge
@@ -39,6 +39,7 @@ CLOCK_RESTART_FIRST_SECONDS = 1.0
 CLOCK_POLL_SECONDS = 0.25  # how often the supervisor looks whether the clock is still running
 CLOCK_RESTART_MAX_SECONDS = 60.0
 CLOCK_STEADY_SECONDS = 60.0  # a clock that ran this long before it died is restarted after the shortest wait
+NO_CLOCK_HERE = "no reminder clock here (PUSHBACK_SCHEDULER=off): a `pushback clock` service runs it"
 
 
 def _plain_answer(start_response, status: str, body: dict) -> list[bytes]:
@@ -278,7 +279,9 @@ class PushbackServer(BaseApplication):
     def start_clock(self, _arbiter) -> None:
         """Reminders tick in one clock process per instance, not once per worker, and not in the forking master;
         the master supervises it (`ClockSupervisor`) and the workers' `/healthz` reads its heartbeat."""
-        if self.settings.scheduler_enabled:
+        if not self.settings.scheduler_enabled:
+            logger.info(NO_CLOCK_HERE)
+        else:
             self.clock = ClockSupervisor([sys.executable, "-m", "bot.cli", "clock",
                                           "--heartbeat", str(self.heartbeat.path)])
             self.clock.start()
@@ -302,7 +305,9 @@ def serve_socket_mode(settings: Settings) -> None:
     app = create_app(settings, db)
     handler = SocketModeHandler(app, settings.slack_app_token)
     settle_heap()
-    scheduler = start_reminder_scheduler(settings, db)
+    scheduler = start_reminder_scheduler(settings, db) if settings.scheduler_enabled else None
+    if scheduler is None:
+        logger.info(NO_CLOCK_HERE)
 
     def stop(signum, _frame):
         logger.info("signal %s: closing the Socket Mode connection", signum)

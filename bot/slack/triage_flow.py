@@ -21,7 +21,7 @@ from bot.slack.payloads import readable_text
 from bot.slack.services import Services
 from bot.triage import AccountContext, EmptyRequestError, triage
 from bot.triage_jobs import JobClaim
-from bot.triages import new_triage_id, record_triage
+from bot.triage_store import new_triage_id, record_triage
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,8 @@ from bot.blocks.accounts import (
     reminder_done_message,
     reminder_message,
 )
-from bot.reminders import ReminderDM, ReminderProblem
+from bot.reminders.actions import ReminderProblem
+from bot.reminders.tick import ReminderDM
 from tests.support.blockkit import assert_valid_blocks, assert_valid_view, mrkdwn_texts
 
 LOGGED = datetime(2026, 12, 1, tzinfo=timezone.utc)

@@ -132,7 +132,7 @@ def test_home_view_is_valid_empty_and_full():
     from collections import Counter
     from datetime import datetime, timezone
 
-    from bot.triages import TriageRecord
+    from bot.triage_store import TriageRecord
 
     record = TriageRecord(id=1, team_id="T", user_id="U", source="command", origin_channel_id="C",
                           channel_id="C", parent_ts="1.0", reply_ts="1.1", permalink="https://x/archives/C/p1",

@@ -11,8 +11,8 @@ from sqlalchemy import event, insert, select
 from bot.accounts import AccountDraft, accounts_for, add_account, pushback_counts, update_account
 from bot.db import Database
 from bot.models import Account, AccountTeammate, PushbackLog
-from bot.reminders import failed_reminders
-from bot.triages import reason_counts, recent_triages
+from bot.reminders.actions import failed_reminders
+from bot.triage_store import reason_counts, recent_triages
 
 TEAM = "T0001"
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=timezone.utc)

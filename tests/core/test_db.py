@@ -5,13 +5,13 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import event, func, inspect, select, text
 
-from bot import triages
-from bot.db import Database
+from bot import triage_store
+from bot.db import PROBE_TIMEOUT, Database
 from bot.models import Triage
 from bot.triage import triage
-from bot.triages import get_posted_triage, get_triage, new_triage_id, record_triage
+from bot.triage_store import get_posted_triage, get_triage, new_triage_id, record_triage
 
 
 def test_upgrade_creates_the_schema_and_is_idempotent(database_url):
@@ -77,6 +77,25 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced_before_use(db):
     assert db.ping()
 
 
+def test_health_probes_reuse_one_connection_with_short_timeouts_and_replace_it_when_dropped(db):
+    if not db.is_postgresql:
+        pytest.skip("on SQLite a probe uses the app's own engine, a file")
+    opened = []
+    event.listen(db.probe_engine, "connect", lambda *_: opened.append(1))
+
+    answers = [db.probe() for _ in range(5)]
+
+    assert answers == [True] * 5
+    assert len(opened) == 1
+    with db.probe_engine.connect() as connection:
+        assert connection.execute(text("SHOW statement_timeout")).scalar_one() == f"{PROBE_TIMEOUT}s"
+        probing = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    with Database(db.url).engine.connect() as other:
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": probing})
+    assert db.probe() is True
+    assert len(opened) == 2
+
+
 def test_a_process_never_holds_more_connections_than_its_pool_size(database_url):
     """Units of work share a bounded pool: with every connection in use, another unit of work waits for one (up to
     the statement timeout) instead of opening more, and goes ahead once one is returned."""
@@ -124,11 +143,12 @@ def test_a_button_pressed_while_its_triage_is_still_being_stored_finds_it(db):
 
 
 def test_a_missing_triage_is_waited_for_only_while_its_id_is_new(db, monkeypatch):
-    monkeypatch.setattr(triages, "STORING_SECONDS", 0.2)
-    assert triages.get_posted_triage(db, 12345, "T1") is None
-    assert triages.get_posted_triage(db, triages.new_triage_id(), "T1") is None
-    an_hour_ahead = ((time.time_ns() // 1_000_000 + 3_600_000 - triages.ID_EPOCH_MS) << triages.ID_RANDOM_BITS)
-    assert triages.get_posted_triage(db, an_hour_ahead, "T1") is None
+    monkeypatch.setattr(triage_store, "STORING_SECONDS", 0.2)
+    assert triage_store.get_posted_triage(db, 12345, "T1") is None
+    assert triage_store.get_posted_triage(db, triage_store.new_triage_id(), "T1") is None
+    an_hour_ahead = ((time.time_ns() // 1_000_000 + 3_600_000 - triage_store.ID_EPOCH_MS)
+                     << triage_store.ID_RANDOM_BITS)
+    assert triage_store.get_posted_triage(db, an_hour_ahead, "T1") is None
 
 
 def test_a_nul_character_in_an_accounts_name_or_scope_is_dropped_before_storing(db):

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from bot.privacy import forget_user_data
 from bot.triage import triage
-from bot.triages import recent_triages, record_triage
+from bot.triage_store import recent_triages, record_triage
 
 ASKED = datetime(2026, 12, 1, 12, tzinfo=timezone.utc)
 TEXT = "Please take 40% off the final invoice, Jordan from Northwind"

@@ -22,7 +22,7 @@ from bot.accounts import AccountDraft, accounts_for, add_account
 from bot.cli import describe_failure
 from bot.db import Database, migrations_config, ours_to_migrate
 from bot.models import Base
-from bot.reminders import reminders_of
+from bot.reminders.actions import reminders_of
 from tests.support.process import PROJECT_ROOT, pushback_command
 
 

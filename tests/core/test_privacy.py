@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from bot.accounts import AccountDraft, accounts_for, add_account, log_pushback, pushback_counts
 from bot.privacy import forget_user_data
 from bot.triage import triage
-from bot.triages import get_triage, purge_expired_text, record_triage
+from bot.triage_store import get_triage, purge_expired_text, record_triage
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=timezone.utc)
 TEXT = "Please take 40% off the final invoice, Jordan from Northwind"

@@ -38,3 +38,23 @@ def test_readme_links_every_document_in_docs():
     linked = {(ROOT / target.partition("#")[0]).resolve() for target in _local_links(ROOT / "README.md")}
     for document in (ROOT / "docs").glob("*.md"):
         assert document.resolve() in linked, f"README.md does not link docs/{document.name}"
+
+
+def _layout_entries() -> dict[str, list[str]]:
+    """README's map: each top-level bullet of its Layout section (`- `folder/`: …`) and the file and folder names it
+    mentions in backticks."""
+    layout = (ROOT / "README.md").read_text().split("## Layout", 1)[1].split("\n## ", 1)[0]
+    entries: dict[str, list[str]] = {}
+    for bullet in re.split(r"^- ", layout, flags=re.MULTILINE)[1:]:
+        folder, *names = re.findall(r"`([\w./-]+)`", bullet)
+        entries[folder] = [name for name in names if name.endswith((".py", "/"))]
+    return entries
+
+
+def test_readmes_map_names_only_files_and_folders_that_exist():
+    entries = _layout_entries()
+    assert {"bot/", "bot/slack/", "handlers/"} <= set(entries)
+    for folder, names in entries.items():
+        for name in names:
+            found = (ROOT / name).exists() or any((ROOT / folder).rglob(name.rstrip("/")))
+            assert found, f"README.md's map names {name} under {folder}, which the tree does not hold"

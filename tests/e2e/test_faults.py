@@ -15,7 +15,7 @@ from collections import Counter
 import pytest
 
 from bot.accounts import AccountDraft, add_account
-from bot.reminders import reminders_of
+from bot.reminders.actions import reminders_of
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET
 from tests.support.driver import eventually, http_request
 from tests.support.process import PROJECT_ROOT, AppProcess, pushback_command

@@ -4,12 +4,10 @@ every slash command answered once, every reminder sent once."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
 
-from bot.accounts import import_accounts
-from bot.reminders import reminders_of
 from tests.conftest import SIGNING_SECRET
 from tests.support.driver import eventually
+from tests.support.reminders import accounts_due_tomorrow, all_reminders_sent
 from tests.support.process import AppProcess
 
 INSTANCES = 3
@@ -19,9 +17,7 @@ ACCOUNTS = 40
 
 def test_three_instances_answer_each_command_once_and_send_each_reminder_once(db, app_env, standin, tmp_path,
                                                                                fault_figures):
-    qbr = (date.today() + timedelta(days=1)).isoformat()
-    rows = "\n".join(f"Client {n},U0OWNER{n:03d},{qbr}" for n in range(ACCOUNTS))
-    created = import_accounts(db, f"name,owner,qbr\n{rows}\n", "T0001").created
+    created = accounts_due_tomorrow(db, ACCOUNTS)
     env = {**app_env, "PUSHBACK_TICK_SECONDS": "1", "PUSHBACK_REMINDERS_PER_SECOND": "0",
            "PUSHBACK_WEB_WORKERS": "1", "PUSHBACK_WEB_THREADS": "4"}
     instances = [AppProcess(env, standin, SIGNING_SECRET, tmp_path) for _ in range(INSTANCES)]
@@ -35,8 +31,7 @@ def test_three_instances_answer_each_command_once_and_send_each_reminder_once(db
 
         threads = standin.wait_for("chat.postMessage", count=COMMANDS, timeout=60,
                                    where=lambda c: c.args.get("thread_ts"))
-        assert eventually(lambda: all(r.status == "sent" for a in created for r in reminders_of(db, a.id)),
-                          timeout=60)
+        assert eventually(lambda: all_reminders_sent(db, created), timeout=60)
     finally:
         for instance in instances:
             instance.stop()

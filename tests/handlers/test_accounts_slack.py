@@ -8,10 +8,11 @@ from datetime import date, datetime, timezone
 
 from bot.accounts import AccountDraft, accounts_for, add_account, log_pushback
 from bot.db import Database
-from bot.reminders import reminders_of, run_due
+from bot.reminders.actions import reminders_of
+from bot.reminders.tick import run_due
 from bot.settings import Settings
 from bot.slack.reminders import SlackReminderSender
-from bot.triages import recent_triages
+from bot.triage_store import recent_triages
 from tests.conftest import BOT_TOKEN
 from tests.support.driver import eventually
 
@@ -252,7 +253,7 @@ def test_forget_me_asks_first_then_deletes_the_users_triages(slack_app, standin,
     assert button["confirm"] and button["style"] == "danger"
     driver.slash_command("Please take 40% off the final invoice", channel_id="D0ALICE")
     standin.wait_for("chat.postMessage", where=lambda c: c.args.get("thread_ts"))
-    from bot.triages import recent_triages
+    from bot.triage_store import recent_triages
 
     db = _store(app_env)
     assert eventually(lambda: recent_triages(db, TEAM, "U0ALICE"))

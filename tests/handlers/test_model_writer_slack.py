@@ -12,7 +12,7 @@ import pytest
 from bot.accounts import AccountDraft, add_account, log_pushback
 from bot.db import Database
 from bot.model_opt_in import model_opt_in, set_model_opt_in
-from bot.triages import recent_triages
+from bot.triage_store import recent_triages
 from tests.conftest import app_environment
 from tests.support.driver import eventually
 from tests.support.model_standin import ModelStandIn, Scripted

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.db import Database
 from bot.models import Triage
-from bot.triages import recent_triages
+from bot.triage_store import recent_triages
 from tests.support.driver import eventually
 
 TS = "1700000500.000500"

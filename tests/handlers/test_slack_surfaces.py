@@ -8,7 +8,7 @@ import json
 import pytest
 
 from bot.db import Database
-from bot.triages import get_triage, recent_triages
+from bot.triage_store import get_triage, recent_triages
 from tests.support.driver import eventually
 
 REQUEST = ("Hi team, while you're at it could you also redo the careers page and add a live chat? "

@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 from bot.accounts import AccountDraft, add_account
-from bot.reminders import Lease, Sent, TickReport, claim_due, deliver, run_due
+from bot.reminders.tick import Lease, Sent, TickReport, claim_due, send_claimed_reminder, run_due
 
 TEAM = "T0001"
 CREATED = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
@@ -89,7 +89,7 @@ def test_a_tick_whose_lease_ran_out_mid_batch_sends_nothing_it_no_longer_holds(d
         if taken_over and not b_done:
             b_done.append(True)
             for reminder_id in taken_over:
-                deliver(db, RecordingSender(sent), reminder_id, b_now, report_b,
+                send_claimed_reminder(db, RecordingSender(sent), reminder_id, b_now, report_b,
                         lease=Lease(db, "tick-b", lambda: b_now))
 
     def stalls_past_the_lease(_dm) -> None:

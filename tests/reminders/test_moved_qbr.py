@@ -6,7 +6,8 @@ from datetime import date, datetime, timezone
 
 from bot.accounts import AccountDraft, add_account, move_qbr
 from bot.blocks.accounts import reminder_message
-from bot.reminders import Sent, mark_prepared, reminders_of, run_due, snooze
+from bot.reminders.actions import mark_prepared, reminders_of, snooze
+from bot.reminders.tick import Sent, run_due
 
 TEAM = "T0001"
 CREATED = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)

@@ -18,15 +18,9 @@ from bot.accounts import (
     update_account,
 )
 from bot.models import Reminder
-from bot.reminder_schedule import schedule_accounts
-from bot.reminders import (
-    claim_due,
-    failed_reminders,
-    mark_prepared,
-    reminders_of,
-    run_due,
-    snooze,
-)
+from bot.reminders.schedule import schedule_accounts
+from bot.reminders.actions import failed_reminders, mark_prepared, reminders_of, snooze
+from bot.reminders.tick import claim_due, run_due
 from bot.settings import Settings
 from bot.slack.reminders import SlackReminderSender
 from tests.conftest import BOT_TOKEN
@@ -166,7 +160,7 @@ def test_a_crash_after_sending_is_recovered_from_slack_without_a_second_dm(db, s
     claimed = claim_due(db, now)
     reminder = reminders_of(db, account.id)[0]
     assert claimed == [reminder.id]
-    from bot.reminders import _load_dm
+    from bot.reminders.tick import _load_dm
 
     with db.transaction() as session:
         dm, _zone = _load_dm(session, session.get(Reminder, reminder.id), now)

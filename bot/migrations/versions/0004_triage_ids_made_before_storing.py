@@ -1,4 +1,4 @@
-"""Triage ids are made by the app before a triage is stored (`bot.triages.new_triage_id`), and need 64 bits.
+"""Triage ids are made by the app before a triage is stored (`bot.triage_store.new_triage_id`), and need 64 bits.
 
 SQLite's integers already have 64 bits; PostgreSQL's `integer` columns become `bigint`.
 

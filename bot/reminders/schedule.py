@@ -1,6 +1,6 @@
 """Reminder scheduling: each account's pending reminder rows made to match its next QBR and reminder plan.
 
-Kept apart from the tick (`bot.reminders`) so that accounts can reschedule their reminders without importing
+Kept apart from the tick (`bot.reminders.tick`) so that accounts can reschedule their reminders without importing
 the sending side, which itself reads accounts.
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.models import Account, Reminder, ReminderStatus, WorkspaceSettings, utcnow
-from bot.reminder_plan import default_offsets, default_send_time, due_moment, local_today
+from bot.reminders.plan import default_offsets, default_send_time, due_moment, local_today
 
 
 def _workspace_defaults(session: Session, team_ids: Iterable[str]) -> dict[str, WorkspaceSettings]:

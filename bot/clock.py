@@ -38,6 +38,12 @@ class Heartbeat:
         """The heartbeat of the instance whose clock is supervised by process `instance_pid`."""
         return cls(Path(data_dir).resolve() / f"clock-{instance_pid}.heartbeat")
 
+    @classmethod
+    def of_clock_service(cls, data_dir: Path) -> Heartbeat:
+        """The heartbeat of a clock run as a service of its own (`pushback clock`), which `pushback clock --check`
+        reads: one per data directory, so one per container or pod."""
+        return cls(Path(data_dir).resolve() / "clock.heartbeat")
+
     def beat(self) -> None:
         """Note that the clock is making progress now."""
         try:
@@ -46,13 +52,17 @@ class Heartbeat:
         except OSError as error:
             logger.warning("could not note the clock's heartbeat: %s", type(error).__name__)
 
+    def age(self) -> float | None:
+        """Seconds since the last beat, or None when the clock has never beaten here."""
+        try:
+            return time.time() - self.path.stat().st_mtime
+        except OSError:
+            return None
+
     def seconds_since(self, otherwise_since: float) -> float:
         """Seconds since the last beat (or since `otherwise_since`, a wall-clock time, when there was none)."""
-        try:
-            last = self.path.stat().st_mtime
-        except OSError:
-            last = otherwise_since
-        return time.time() - last
+        age = self.age()
+        return time.time() - otherwise_since if age is None else age
 
     def remove(self) -> None:
         """Forget the file (the instance stops)."""

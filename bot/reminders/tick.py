@@ -1,7 +1,7 @@
-"""QBR reminders that are never lost and never sent twice.
+"""The reminder tick: QBR reminders that are never lost and never sent twice.
 
 Each reminder is a row keyed by (account, QBR date, days before, snooze number), created idempotently. A tick,
-run every minute by every instance, claims due rows atomically (PostgreSQL `FOR UPDATE SKIP LOCKED`; SQLite's
+run every minute by every clock, claims due rows atomically (PostgreSQL `FOR UPDATE SKIP LOCKED`; SQLite's
 single writer makes the same conditional update atomic), sends them through a `ReminderSender`, and records
 Slack's answer. A claim is a lease from the moment of the claim, renewed while the tick works, and every send is
 fenced on the claim's token (`Lease.hold`): a tick that lost its claim sends nothing more for it. A tick that dies
@@ -20,21 +20,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from bot.accounts import LoggedPushback, account_record, quarter_pushbacks
 from bot import leases
-from bot.db import Database, rows_changed
+from bot.db import Database
 from bot.leases import Claims, claim, finish, new_claim_token
-from bot.models import Account, Reminder, ReminderStatus, WorkspaceSettings, utcnow
-from bot.reminder_plan import (
+from bot.models import Account, Reminder, ReminderStatus, utcnow
+from bot.reminders.plan import (
     load_reminder_copy,
     local_today,
     months_later,
 )
-from bot.reminder_schedule import insert_reminders, schedule_accounts
-from bot.triages import as_utc
+from bot.reminders.schedule import schedule_accounts
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +44,6 @@ RETRY_BACKOFF = timedelta(minutes=2)
 MAX_ERROR_LENGTH = 200
 METADATA_EVENT = "pushback_qbr_reminder"
 REMINDER_CLAIMS = Claims(Reminder, ReminderStatus.SENDING, LEASE, RENEW_EVERY)
-FINISHED = (ReminderStatus.SENT, ReminderStatus.FAILED, ReminderStatus.SKIPPED, ReminderStatus.CANCELLED)
 
 
 # --- what gets sent ------------------------------------------------------------------------------------------------
@@ -107,74 +105,6 @@ class ReminderSender(Protocol):
 
     def send(self, dm: ReminderDM) -> Sent | Deferred | Failed:
         """Post the DM."""
-
-
-# --- workspace defaults ---------------------------------------------------------------------------------------
-
-def set_workspace_defaults(db: Database, team_id: str, *, offsets: list[int] | None = None,
-                           send_time: str | None = None, timezone_name: str | None = None,
-                           now: datetime | None = None) -> None:
-    """Set a workspace's reminder days, send time or fallback timezone, and reschedule its accounts."""
-    with db.transaction() as session:
-        row = session.get(WorkspaceSettings, team_id) or WorkspaceSettings(team_id=team_id)
-        if offsets is not None:
-            row.reminder_offsets = offsets
-        if send_time is not None:
-            row.send_time = send_time
-        if timezone_name is not None:
-            row.timezone = timezone_name
-        session.add(row)
-        session.flush()
-        accounts = list(session.scalars(select(Account).where(Account.team_id == team_id)))
-        schedule_accounts(session, accounts, now or utcnow())
-
-
-def snooze(db: Database, team_id: str, reminder_id: int, user_id: str, now: datetime | None = None,
-           days: int = 1) -> datetime | None:
-    """Remind the owner again in `days`; pressing twice on the same DM snoozes once. The new reminder is about the
-    account's QBR as it is now (a DM sent before the QBR moved is about the old date). When it will come."""
-    now = now or utcnow()
-    with db.transaction() as session:
-        original = session.scalar(select(Reminder).where(Reminder.id == reminder_id, Reminder.team_id == team_id,
-                                                         Reminder.owner_id == user_id))
-        if original is None:
-            return None
-        account = session.get(Account, original.account_id)
-        qbr_date = account.next_qbr if account is not None else original.qbr_date
-        due = now + timedelta(days=days)
-        insert_reminders(session, [{
-            "team_id": team_id, "account_id": original.account_id, "owner_id": original.owner_id,
-            "qbr_date": qbr_date, "offset_days": original.offset_days, "snooze": original.snooze + 1,
-            "due_at": due, "status": ReminderStatus.PENDING, "attempts": 0, "created_at": now, "updated_at": now}])
-        return due
-
-
-def mark_prepared(db: Database, team_id: str, reminder_id: int, user_id: str,
-                  now: datetime | None = None) -> int | None:
-    """Cancel the rest of this QBR's reminders: the owner is ready. When the QBR has moved since the DM (its date
-    is still ahead, but the account's is another), the reminders for the new date are this QBR's. How many were
-    cancelled (None: not theirs)."""
-    now = now or utcnow()
-    with db.transaction() as session:
-        original = session.scalar(select(Reminder).where(Reminder.id == reminder_id, Reminder.team_id == team_id,
-                                                         Reminder.owner_id == user_id))
-        if original is None:
-            return None
-        account = session.get(Account, original.account_id)
-        dates = {original.qbr_date}
-        if account is not None and original.qbr_date >= local_today(now, account.owner_timezone):
-            dates.add(account.next_qbr)
-        return rows_changed(session.execute(update(Reminder).where(
-            Reminder.account_id == original.account_id, Reminder.qbr_date.in_(dates),
-            Reminder.status == ReminderStatus.PENDING).values(status=ReminderStatus.CANCELLED,
-                                                              error="marked prepared", updated_at=utcnow())))
-
-
-def reminder_account_id(db: Database, team_id: str, reminder_id: int, user_id: str) -> int | None:
-    """The account a user's reminder is about."""
-    with db.transaction() as session:
-        return session.scalar(select(Reminder.account_id).where(
-            Reminder.id == reminder_id, Reminder.team_id == team_id, Reminder.owner_id == user_id))
 
 
 # --- the tick ------------------------------------------------------------------------------------------------------
@@ -278,7 +208,7 @@ def _label(dm: ReminderDM) -> str:
             f"days_before={dm.days_before} owner={dm.owner_id}")
 
 
-def deliver(db: Database, sender: ReminderSender, reminder_id: int, now: datetime, report: TickReport,
+def send_claimed_reminder(db: Database, sender: ReminderSender, reminder_id: int, now: datetime, report: TickReport,
             pacer: Pacer | None = None, *, lease: Lease) -> None:
     """Send one reminder claimed under `lease` and record what happened. Nothing is sent or recorded once the
     claim is no longer the lease's: the send is fenced on its token (renewing it) right before it goes."""
@@ -289,10 +219,10 @@ def deliver(db: Database, sender: ReminderSender, reminder_id: int, now: datetim
         attempts = reminder.attempts
         loaded = _load_dm(session, reminder, now)
     if loaded is not None:
-        _deliver_loaded(db, sender, lease, reminder_id, attempts, loaded, now, report, pacer)
+        _send_loaded(db, sender, lease, reminder_id, attempts, loaded, now, report, pacer)
 
 
-def _deliver_loaded(db: Database, sender: ReminderSender, lease: Lease, reminder_id: int, attempts: int,
+def _send_loaded(db: Database, sender: ReminderSender, lease: Lease, reminder_id: int, attempts: int,
                     loaded: tuple[ReminderDM, str | None], now: datetime, report: TickReport,
                     pacer: Pacer | None) -> None:
     dm, zone_name = loaded
@@ -360,46 +290,8 @@ def run_due(db: Database, sender: ReminderSender, now: datetime | None = None, *
         lease = Lease(db, token, clock)
         for reminder_id in claimed:
             try:
-                deliver(db, sender, reminder_id, now, report, pacer, lease=lease)
+                send_claimed_reminder(db, sender, reminder_id, now, report, pacer, lease=lease)
             except Exception:  # one reminder's failure never stops the others; the lease recovers it
                 logger.exception("reminder %s could not be delivered; it stays claimed until its lease ends",
                                  reminder_id)
     return report
-
-
-@dataclass(frozen=True)
-class ReminderProblem:
-    """A reminder that could not be sent, for the owner's App Home."""
-
-    account_name: str
-    qbr_date: date
-    error: str
-    when: datetime
-
-
-def failed_reminders(db: Database, team_id: str, owner_id: str, limit: int = 5) -> list[ReminderProblem]:
-    """The owner's most recent reminders that failed for good."""
-    with db.transaction() as session:
-        rows = session.execute(
-            select(Account.name, Reminder.qbr_date, Reminder.error, Reminder.updated_at)
-            .join(Account, Account.id == Reminder.account_id)
-            .where(Reminder.team_id == team_id, Reminder.owner_id == owner_id,
-                   Reminder.status == ReminderStatus.FAILED)
-            .order_by(Reminder.updated_at.desc()).limit(limit)).all()
-    return [ReminderProblem(name, qbr, error or "unknown", as_utc(when)) for name, qbr, error, when in rows]
-
-
-def reminders_of(db: Database, account_id: int) -> list[Reminder]:
-    """Every reminder row of an account, detached, by due time (for the CLI and tests)."""
-    with db.transaction() as session:
-        rows = list(session.scalars(select(Reminder).where(Reminder.account_id == account_id)
-                                    .order_by(Reminder.due_at)))
-        session.expunge_all()
-    return rows
-
-
-def forget_owner_reminders(session: Session, team_id: str, owner_id: str) -> int:
-    """Delete sent and failed reminder records of an owner (their DMs stay in Slack); how many."""
-    return rows_changed(session.execute(delete(Reminder).where(
-        Reminder.team_id == team_id, Reminder.owner_id == owner_id,
-        Reminder.status.in_(FINISHED))))
