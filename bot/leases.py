@@ -18,12 +18,12 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Update, and_, bindparam, select, update
+from sqlalchemy import Connection, Update, and_, bindparam, select, update
 from sqlalchemy.sql import ColumnElement
 
 from bot.db import Database, rows_changed
@@ -83,11 +83,12 @@ def _finishing(claims: Claims, names: tuple[str, ...]) -> Update:
                     **{name: bindparam(name, type_=columns[name].type) for name in names}))
 
 
-def finish(db: Database, claims: Claims, row_id: int, token: str | None, **values: Any) -> bool:
-    """Record a claimed row's outcome (`values`), ending the claim, when `token` still holds it; True when it did."""
-    with db.statements() as connection:
-        changed = connection.execute(_finishing(claims, tuple(sorted(values))),
-                                     {**values, "row_id": row_id, "token": token})
+def finish(db: Database, claims: Claims, row_id: int, token: str | None, *, connection: Connection | None = None,
+           **values: Any) -> bool:
+    """Record a claimed row's outcome (`values`), ending the claim, when `token` still holds it; True when it did.
+    In a unit of work of its own or, given `connection`, in the caller's."""
+    with nullcontext(connection) if connection is not None else db.statements() as unit:
+        changed = unit.execute(_finishing(claims, tuple(sorted(values))), {**values, "row_id": row_id, "token": token})
         return rows_changed(changed) == 1
 
 

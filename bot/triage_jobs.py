@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Insert, and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, Insert, and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import Database, rows_changed
@@ -142,10 +142,12 @@ def load_job(db: Database, job_id: int, token: str) -> QueuedJob | None:
 _CLEARED: dict[str, Any] = {"request_text": None, "details": None, "response_url": None, "text_expires_at": None}
 
 
-def finish_job(db: Database, job_id: int, token: str, *, failed: bool = False, now: datetime | None = None) -> bool:
-    """Mark a claimed job done (or failed) and clear the client's words from it, when `token` still holds it."""
+def finish_job(db: Database, job_id: int, token: str, *, failed: bool = False, now: datetime | None = None,
+               connection: Connection | None = None) -> bool:
+    """Mark a claimed job done (or failed) and clear the client's words from it, when `token` still holds it (given
+    `connection`, in the caller's unit of work)."""
     return finish(db, JOB_CLAIMS, job_id, token, status=TriageJobStatus.FAILED if failed else TriageJobStatus.DONE,
-                  finished_at=now or utcnow(), **_CLEARED)
+                  finished_at=now or utcnow(), connection=connection, **_CLEARED)
 
 
 def hand_back(db: Database, job_id: int, token: str, now: datetime | None = None) -> bool:
@@ -167,6 +169,7 @@ class JobClaim:
                  leased_at: datetime | None = None) -> None:
         self.job_id = job_id
         self.lease = Lease(db, JOB_CLAIMS, token or new_claim_token(), leased_at=leased_at)
+        self.done = False  # set once the job is marked done (in the triage's own storing)
 
     @property
     def token(self) -> str:

@@ -85,10 +85,13 @@ def finish_claimed(client: WebClient, services: Services, claim: JobClaim, now: 
 
 
 def _work_then_mark_done(services: Services, claim: JobClaim, ids: str, work: Callable[[], None]) -> None:
-    """Run `work` with the claim kept alive, then mark the job done. A job that cannot be marked done stays
-    claimed until its lease runs out; whoever takes it then finds its triage in Slack and does not post it again."""
+    """Run `work` with the claim kept alive, then mark the job done unless the work's storing of the triage did. A
+    job that cannot be marked done stays claimed until its lease runs out; whoever takes it then finds its triage in
+    Slack and does not post it again."""
     with claim.kept_alive():
         work()
+    if claim.done:
+        return
     try:
         done = finish_job(services.db, claim.job_id, claim.token)
     except Exception:  # the triage is posted; the recovery closes the job

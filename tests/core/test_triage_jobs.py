@@ -18,6 +18,7 @@ from bot.models import TriageJob, TriageJobStatus
 from bot.privacy import forget_user_data
 from bot.slack.client import make_web_client
 from bot.slack.services import Services
+from bot.slack import triage_flow
 from bot.slack.triage_flow import triage_and_deliver
 from bot.slack.triage_jobs import ask_from_job, finish_claimed, recover_stranded, triage_acked
 from bot.triages import as_utc
@@ -202,13 +203,25 @@ def test_an_acked_triage_started_after_another_instance_took_its_job_over_is_lef
     assert load_job(slack_app.db, job_id, taker) is not None  # still the taker's to finish
 
 
-def test_a_job_posted_by_a_worker_that_died_before_marking_it_done_is_not_posted_again(slack_app, standin):
+class ProcessDied(BaseException):
+    """The process ends at this point (as a SIGKILL would end it), past every `except Exception`."""
+
+
+def test_a_job_posted_by_a_worker_that_died_before_marking_it_done_is_not_posted_again(slack_app, standin,
+                                                                                      monkeypatch):
     services, client = _services(slack_app)
     token = new_claim_token()
     job_id = _queue(slack_app.db, token=token)
     died = JobClaim(slack_app.db, job_id, token)
-    triage_and_deliver(client, services, ask_from_job(client, load_job(slack_app.db, job_id, died.token), ASKED),
-                       died)  # posted; the process dies before it marks the job done
+
+    def die(*_args, **_kwargs):
+        raise ProcessDied
+
+    with monkeypatch.context() as patch, pytest.raises(ProcessDied):  # posted; it dies before storing it
+        patch.setattr(triage_flow, "record_triage", die)
+        triage_and_deliver(client, services, ask_from_job(client, load_job(slack_app.db, job_id, died.token), ASKED),
+                           died)
+    assert _triage_posts(standin) == ["D0ALICE"]
     with slack_app.db.transaction() as session:
         session.get(TriageJob, job_id).lease_until = ASKED  # and its lease runs out
 
