@@ -117,12 +117,13 @@ class Lease:
         self.clock = clock
         self.renewed_batch_at: datetime | None = leased_at  # the claim's own moment, when it is known
 
-    def hold(self, row_id: int) -> bool:
-        """Renew the lease (the whole batch's, when due) and return True when `row_id` is still this claim's."""
+    def hold(self, row_id: int, connection: Connection | None = None) -> bool:
+        """Renew the lease (the whole batch's, when due) and return True when `row_id` is still this claim's (given
+        `connection`, in the caller's unit of work)."""
         moment = self.clock()
         renew_batch = self.renewed_batch_at is None or moment - self.renewed_batch_at >= self.claims.renew_every
-        with self.db.statements() as connection:
-            rows = connection.execute(_renewing(self.claims, not renew_batch), {
+        with nullcontext(connection) if connection is not None else self.db.statements() as unit:
+            rows = unit.execute(_renewing(self.claims, not renew_batch), {
                 "token": self.token, "row_id": row_id, "lease_until": moment + self.claims.lease}).scalars().all()
         if renew_batch:
             self.renewed_batch_at = moment

@@ -181,14 +181,10 @@ class JobClaim:
         """Message metadata naming the job, carried by each message posted for it."""
         return {"event_type": METADATA_EVENT, "event_payload": {"job_id": self.job_id}}
 
-    def hold(self) -> bool:
-        """Renew the lease and return True when the job is still this claim's."""
-        return self.lease.hold(self.job_id)
-
-    def renewal_due(self, now: datetime | None = None) -> bool:
-        """True when the lease has gone `RENEW_EVERY` (or since a moment not known) without renewal."""
-        due = self.lease.renewal_due_at()
-        return due is None or (now or utcnow()) >= due
+    def hold(self, connection: Connection | None = None) -> bool:
+        """Renew the lease and return True when the job is still this claim's (given `connection`, in the caller's
+        unit of work)."""
+        return self.lease.hold(self.job_id, connection)
 
     @contextmanager
     def kept_alive(self) -> Iterator[None]:

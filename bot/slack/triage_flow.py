@@ -61,8 +61,10 @@ def triage_input(ask: TriageAsk) -> str:
 
 def triage_and_deliver(client: WebClient, services: Services, ask: TriageAsk, job: JobClaim | None = None) -> None:
     """Triage `ask.text`, post it privately enough, store it with where it went, and tell the user where that is
-    when not obvious. For a triage kept as a job (`bot.triage_jobs`), the post is fenced on the job's claim and
-    carries its metadata, and the job is marked done in the unit of work that stores the triage.
+    when not obvious. For a triage kept as a job (`bot.triage_jobs`), the work is fenced on the job's claim (in
+    the unit of work that reads the user's accounts, before the triage and its post: a claim another instance has
+    taken over triages and posts nothing), the post carries the job's metadata, and the job is marked done in the
+    unit of work that stores the triage.
 
     Any failure reaches the user as a short friendly message; the log keeps ids, never the client's text.
     """
@@ -72,9 +74,13 @@ def triage_and_deliver(client: WebClient, services: Services, ask: TriageAsk, jo
                   sender_address=readable_text(ask.sender_address),
                   notes=tuple(readable_text(note) for note in ask.notes))
     try:
+        with db.statements() as connection:
+            if job is not None and not job.hold(connection):
+                logger.warning("triage not done %s job=%s: another instance has taken the job over", ids, job.job_id)
+                return
+            accounts = accounts_for(db, ask.team_id, ask.user_id, connection=connection)
         try:
-            account = suggest_account(accounts_for(db, ask.team_id, ask.user_id),
-                                      "\n".join(part for part in (ask.text, ask.sender_address) if part))
+            account = suggest_account(accounts, "\n".join(part for part in (ask.text, ask.sender_address) if part))
             context = AccountContext(account.name, account.scope_notes) if account else None
             with _ENGINE:
                 result = triage(triage_input(ask), account=context).to_dict()
@@ -90,9 +96,6 @@ def triage_and_deliver(client: WebClient, services: Services, ask: TriageAsk, jo
                         source=ask.source, origin_channel_id=ask.origin_channel_id, request_text=ask.text,
                         result=result, retention_days=services.settings.retention_days, asked_at=ask.asked_at)
         in_thread = ask.thread_ts is not None
-        if job is not None and not job.hold():
-            logger.warning("triage not posted %s job=%s: another instance has taken the job over", ids, job.job_id)
-            return
         try:  # posted first, its buttons carrying the new id, then stored with where it went: one INSERT
             posted = deliver(
                 client, services.guests, user_id=ask.user_id, origin_channel_id=ask.origin_channel_id,

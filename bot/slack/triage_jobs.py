@@ -44,15 +44,11 @@ RECOVERY_RUN_SECONDS = 10.0  # a run claims no new batch after this, so a stoppi
 
 
 def triage_acked(client: WebClient, services: Services, claim: JobClaim | None, ask: TriageAsk) -> None:
-    """The work after the ack of a triage: finish the job the ack stored, born claimed by this instance, from `ask`;
-    with no job (storing it failed at the ack), triage from memory alone. Work that starts late (a backlog) first
-    renews its claim, and gives the job up when another instance has already taken it over."""
+    """The work after the ack of a triage: finish the job the ack stored, born claimed by this instance, from `ask`
+    (its first step is the fence: a job another instance has taken over meanwhile is left to it); with no job
+    (storing it failed at the ack), triage from memory alone."""
     if claim is None:
         triage_and_deliver(client, services, ask)
-        return
-    if claim.renewal_due() and not claim.hold():
-        logger.info("triage job=%s not started here (another instance has it, or forget-me removed it) request=%s",
-                    claim.job_id, ask.request_id)
         return
     ids = f"team={ask.team_id} user={ask.user_id} request={ask.request_id} job={claim.job_id}"
     _work_then_mark_done(services, claim, ids, lambda: triage_and_deliver(client, services, ask, claim))
