@@ -9,7 +9,6 @@ import functools
 import io
 import re
 from collections.abc import Iterable, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -314,7 +313,7 @@ def accounts_for(db: Database, team_id: str, user_id: str | None = None, *,
     Two statements whatever the number (one when there is none): the accounts, then their teammates. Read as
     Core rows, without the ORM session's cost: every triage reads them (given `connection`, in the triage's
     unit of work)."""
-    with nullcontext(connection) if connection is not None else db.statements() as unit:
+    with db.statements(connection) as unit:
         rows = unit.execute(_accounts_query(user_id is not None), {"team_id": team_id, "user_id": user_id}).all()
         teammates: dict[int, list[str]] = {row.id: [] for row in rows}
         if teammates:

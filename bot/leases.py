@@ -18,7 +18,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -87,7 +87,7 @@ def finish(db: Database, claims: Claims, row_id: int, token: str | None, *, conn
            **values: Any) -> bool:
     """Record a claimed row's outcome (`values`), ending the claim, when `token` still holds it; True when it did.
     In a unit of work of its own or, given `connection`, in the caller's."""
-    with nullcontext(connection) if connection is not None else db.statements() as unit:
+    with db.statements(connection) as unit:
         changed = unit.execute(_finishing(claims, tuple(sorted(values))), {**values, "row_id": row_id, "token": token})
         return rows_changed(changed) == 1
 
@@ -122,7 +122,7 @@ class Lease:
         `connection`, in the caller's unit of work)."""
         moment = self.clock()
         renew_batch = self.renewed_batch_at is None or moment - self.renewed_batch_at >= self.claims.renew_every
-        with nullcontext(connection) if connection is not None else self.db.statements() as unit:
+        with self.db.statements(connection) as unit:
             rows = unit.execute(_renewing(self.claims, not renew_batch), {
                 "token": self.token, "row_id": row_id, "lease_until": moment + self.claims.lease}).scalars().all()
         if renew_batch:

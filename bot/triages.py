@@ -10,7 +10,6 @@ import functools
 import secrets
 import time
 from collections import Counter
-from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -123,7 +122,7 @@ def record_triage(
         result=result if keep_text else None,
         text_expires_at=now + timedelta(days=retention_days) if keep_text else None, created_at=now, updated_at=now,
     )
-    with nullcontext(connection) if connection is not None else db.statements() as unit:
+    with db.statements(connection) as unit:
         unit.execute(_insert_triage_unless_forgotten(tuple(values)), {**values, "asked_at": asked_at or now})
     return TriageRecord(
         id=values["id"], team_id=team_id, user_id=user_id, source=source, origin_channel_id=origin_channel_id,
