@@ -74,11 +74,11 @@ def triage_and_deliver(client: WebClient, services: Services, ask: TriageAsk, jo
                   sender_address=readable_text(ask.sender_address),
                   notes=tuple(readable_text(note) for note in ask.notes))
     try:
-        with db.statements() as connection:
+        with db.statements() as connection:  # the read first: on SQLite the fence's UPDATE takes the write lock
+            accounts = accounts_for(db, ask.team_id, ask.user_id, connection=connection)
             if job is not None and not job.hold(connection):
                 logger.warning("triage not done %s job=%s: another instance has taken the job over", ids, job.job_id)
                 return
-            accounts = accounts_for(db, ask.team_id, ask.user_id, connection=connection)
         try:
             account = suggest_account(accounts, "\n".join(part for part in (ask.text, ask.sender_address) if part))
             context = AccountContext(account.name, account.scope_notes) if account else None
