@@ -13,7 +13,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, Row, Select, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    bindparam,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -294,16 +307,17 @@ _TEAMMATES_OF = (select(AccountTeammate.account_id, AccountTeammate.user_id)
                  .order_by(AccountTeammate.account_id, AccountTeammate.user_id))
 
 
-def accounts_for(db: Database, team_id: str, user_id: str | None = None) -> list[AccountRecord]:
+def accounts_for(db: Database, team_id: str, user_id: str | None = None, *,
+                 connection: Connection | None = None) -> list[AccountRecord]:
     """A user's accounts (owned or shared) in a workspace, by next QBR; every account when `user_id` is None.
     Two statements whatever the number (one when there is none): the accounts, then their teammates. Read as
-    Core rows, without the ORM session's cost: every triage reads them."""
-    with db.statements() as connection:
-        rows = connection.execute(_accounts_query(user_id is not None),
-                                  {"team_id": team_id, "user_id": user_id}).all()
+    Core rows, without the ORM session's cost: every triage reads them (given `connection`, in the triage's
+    unit of work)."""
+    with db.statements(connection) as unit:
+        rows = unit.execute(_accounts_query(user_id is not None), {"team_id": team_id, "user_id": user_id}).all()
         teammates: dict[int, list[str]] = {row.id: [] for row in rows}
         if teammates:
-            for account_id, teammate in connection.execute(_TEAMMATES_OF, {"account_ids": list(teammates)}):
+            for account_id, teammate in unit.execute(_TEAMMATES_OF, {"account_ids": list(teammates)}):
                 teammates[account_id].append(teammate)
     return [account_record(row, teammates[row.id]) for row in rows]
 

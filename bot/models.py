@@ -218,8 +218,9 @@ class TriageJob(Base):
     """A triage acked to a user and owed to them: what it takes to finish it, kept from the ack until it is done, so
     another instance, or this one restarted, finishes it when the process that acked it cannot.
 
-    `status` moves queued → claimed → done (or failed). A queued row is taken over once `available_at` has passed
-    (its instance had it in memory until then); a claimed one once `lease_until` has passed (its worker died).
+    `status` is claimed from the ack (by the acking instance), then done (or failed); queued when a stopping
+    instance hands it back. A queued row is taken over once `available_at` has passed; a claimed one once
+    `lease_until` has passed (its worker died).
     `request_text`, `details` and `response_url` are cleared when it is done, and the text expires with the
     retention (`text_expires_at`)."""
 

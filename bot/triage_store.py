@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Insert, and_, bindparam, delete, exists, insert, select, update
+from sqlalchemy import Connection, Insert, and_, bindparam, delete, exists, insert, select, update
 
 from bot.db import Database, rows_changed
 from bot.models import Feedback, ForgetRequest, Triage, utcnow
@@ -106,10 +106,12 @@ def record_triage(
     permalink: str | None = None,
     now: datetime | None = None,
     asked_at: datetime | None = None,
+    connection: Connection | None = None,
 ) -> TriageRecord:
     """Store a triage (under `triage_id`, or a new id), with where it was posted when it was; the client's words
     only when `retention_days` > 0. Not stored when the user asked to be forgotten since `asked_at` (when they
-    asked for the triage; default `now`). One INSERT ... SELECT, the only statement a triage's storing takes."""
+    asked for the triage; default `now`). One INSERT ... SELECT, the only statement a triage's storing takes, in
+    a unit of work of its own or, given `connection`, in the caller's."""
     now = now or utcnow()
     keep_text = retention_days > 0
     values = dict(
@@ -120,8 +122,8 @@ def record_triage(
         result=result if keep_text else None,
         text_expires_at=now + timedelta(days=retention_days) if keep_text else None, created_at=now, updated_at=now,
     )
-    with db.statements() as connection:
-        connection.execute(_insert_triage_unless_forgotten(tuple(values)), {**values, "asked_at": asked_at or now})
+    with db.statements(connection) as unit:
+        unit.execute(_insert_triage_unless_forgotten(tuple(values)), {**values, "asked_at": asked_at or now})
     return TriageRecord(
         id=values["id"], team_id=team_id, user_id=user_id, source=source, origin_channel_id=origin_channel_id,
         channel_id=channel_id, parent_ts=parent_ts, reply_ts=reply_ts, permalink=permalink,

@@ -26,14 +26,16 @@ from bot.copy import message
 from bot.slack.answers import say_privately
 from bot.slack.delivery import tell_user
 from bot.slack.services import Services
-from bot.triage_jobs import JobDraft, hand_back, queue_job
+from bot.leases import new_claim_token
+from bot.models import utcnow
+from bot.triage_jobs import JobClaim, JobDraft, hand_back, queue_job
 
 logger = logging.getLogger(__name__)
 
 TRIAGE_JOB = "triage_job"  # the context key under which the ack leaves the key of the triage job it stores
 JOB_STORE_WAIT_SECONDS = 0.5  # the ack waits no longer than this for its job to be stored
 _job_stores = ThreadPoolExecutor(max_workers=4, thread_name_prefix="store-job")
-_pending_jobs: dict[str, Future[int]] = {}
+_pending_jobs: dict[str, Future[JobClaim]] = {}
 _pending_lock = threading.Lock()
 
 def acknowledge(ack) -> None:
@@ -52,21 +54,28 @@ def stop_taking_work() -> None:
     stopping.set()
 
 
+def _store_claimed(services: Services, draft: JobDraft) -> JobClaim:
+    token, now = new_claim_token(), utcnow()
+    job_id = queue_job(services.db, draft, services.settings.retention_days, token, now=now)
+    return JobClaim(services.db, job_id, token, leased_at=now)
+
+
 def keep_triage(services: Services, context, draft: JobDraft) -> None:
-    """In the ack: store the triage it acks as a job (one INSERT), so it is finished even when this process is
-    not. The INSERT runs on a thread of its own and is waited for at most `JOB_STORE_WAIT_SECONDS`, so a database
-    that stopped answering never holds the ack; the work after the ack learns the job's id (`acked_job`)."""
+    """In the ack: store the triage it acks as a job claimed by this instance (one INSERT), so it is finished even
+    when this process is not. The INSERT runs on a thread of its own and is waited for at most
+    `JOB_STORE_WAIT_SECONDS`, so a database that stopped answering never holds the ack; the work after the ack
+    learns the job's claim (`acked_job`)."""
     key = uuid.uuid4().hex
-    stored = _job_stores.submit(queue_job, services.db, draft, services.settings.retention_days)
+    stored = _job_stores.submit(_store_claimed, services, draft)
     with _pending_lock:
         _pending_jobs[key] = stored
     context[TRIAGE_JOB] = key
     futures.wait([stored], timeout=JOB_STORE_WAIT_SECONDS)
 
 
-def acked_job(context) -> int | None:
-    """The id of the job the ack stored for this request, once stored; None when it stored none, or storing
-    failed (the triage is then done from memory alone, as before there were jobs)."""
+def acked_job(context) -> JobClaim | None:
+    """This instance's claim on the job the ack stored for this request, once stored; None when it stored none,
+    or storing failed (the triage is then done from memory alone, as before there were jobs)."""
     key = context.get(TRIAGE_JOB)
     with _pending_lock:
         stored = _pending_jobs.pop(key, None) if key is not None else None
@@ -127,15 +136,15 @@ def register_modals(app: App, services: Services,
 def handed_back(services: Services, args: Args) -> bool:
     """For a stopping process: leave the request's triage job, if the ack stored one, to any instance; True when
     it is (or another instance already has it), so the user need not send it again."""
-    job_id = acked_job(args.context)
-    if job_id is None:
+    claim = acked_job(args.context)
+    if claim is None:
         return False
     try:
-        again = hand_back(services.db, job_id)
-    except Exception:  # the job's grace runs out and another instance takes it anyway
-        args.logger.exception("could not hand back triage job=%s", job_id)
+        again = hand_back(services.db, claim.job_id, claim.token)
+    except Exception:  # the job's lease runs out and another instance takes it anyway
+        args.logger.exception("could not hand back triage job=%s", claim.job_id)
         return True
-    args.logger.info("stopping: triage job=%s %s request=%s", job_id,
+    args.logger.info("stopping: triage job=%s %s request=%s", claim.job_id,
                      "handed back for another instance" if again else "already taken by another instance",
                      args.context.get("request_id"))
     return True

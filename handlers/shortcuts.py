@@ -88,13 +88,13 @@ def push_back_on_message(services: Services, shortcut, client, context):
     team_id = team_of(shortcut)
     ids = f"team={team_id} user={user_id} request={context.get('request_id', '-')}"
     reading = read_with_full_email(client, original, read_message(original), ids)
-    job_id = acked_job(context)
-    if not reading.text.strip() and job_id is None:
+    claim = acked_job(context)
+    if not reading.text.strip() and claim is None:
         tell_user(shortcut.get("response_url"), client, user_id, channel_id, message("no_text"))
         return
     message_ts = original.get("ts") or shortcut.get("message_ts")
     base_url = workspace_url(context)
-    triage_acked(client, services, job_id, TriageAsk(
+    triage_acked(client, services, claim, TriageAsk(
         team_id=team_id, user_id=user_id, text=reading.text, source="shortcut", origin_channel_id=channel_id,
         response_url=shortcut.get("response_url"), thread_ts=original.get("thread_ts") or message_ts,
         message_link=permalink(client, channel_id, message_ts, base_url) if channel_id and message_ts else None,

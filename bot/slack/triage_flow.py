@@ -7,12 +7,14 @@ import threading
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
+from typing import Any
 
 from slack_sdk import WebClient
 
 from bot.accounts import accounts_for, suggest_account
 from bot.blocks.triage import parent_message, shortcut_parent_message, triage_message
 from bot.copy import message
+from bot.db import Database
 from bot.models import utcnow
 from bot.slack.delivery import PartlyPosted, deliver, pointer_text, tell_user
 from bot.slack.message_reader import with_sign_off
@@ -20,7 +22,7 @@ from bot.slack.model_writer import rewrite_posted_triage
 from bot.slack.payloads import readable_text
 from bot.slack.services import Services
 from bot.triage import AccountContext, EmptyRequestError, triage
-from bot.triage_jobs import JobClaim
+from bot.triage_jobs import JobClaim, finish_job
 from bot.triage_store import new_triage_id, record_triage
 
 logger = logging.getLogger(__name__)
@@ -59,8 +61,10 @@ def triage_input(ask: TriageAsk) -> str:
 
 def triage_and_deliver(client: WebClient, services: Services, ask: TriageAsk, job: JobClaim | None = None) -> None:
     """Triage `ask.text`, post it privately enough, store it with where it went, and tell the user where that is
-    when not obvious. For a triage kept as a job (`bot.triage_jobs`), the post is fenced on the job's claim and
-    carries its metadata.
+    when not obvious. For a triage kept as a job (`bot.triage_jobs`), the work is fenced on the job's claim (in
+    the unit of work that reads the user's accounts, before the triage and its post: a claim another instance has
+    taken over triages and posts nothing), the post carries the job's metadata, and the job is marked done in the
+    unit of work that stores the triage.
 
     Any failure reaches the user as a short friendly message; the log keeps ids, never the client's text.
     """
@@ -70,9 +74,13 @@ def triage_and_deliver(client: WebClient, services: Services, ask: TriageAsk, jo
                   sender_address=readable_text(ask.sender_address),
                   notes=tuple(readable_text(note) for note in ask.notes))
     try:
+        with db.statements() as connection:  # the read first: on SQLite the fence's UPDATE takes the write lock
+            accounts = accounts_for(db, ask.team_id, ask.user_id, connection=connection)
+            if job is not None and not job.hold(connection):
+                logger.warning("triage not done %s job=%s: another instance has taken the job over", ids, job.job_id)
+                return
         try:
-            account = suggest_account(accounts_for(db, ask.team_id, ask.user_id),
-                                      "\n".join(part for part in (ask.text, ask.sender_address) if part))
+            account = suggest_account(accounts, "\n".join(part for part in (ask.text, ask.sender_address) if part))
             context = AccountContext(account.name, account.scope_notes) if account else None
             with _ENGINE:
                 result = triage(triage_input(ask), account=context).to_dict()
@@ -84,13 +92,10 @@ def triage_and_deliver(client: WebClient, services: Services, ask: TriageAsk, jo
             tell_user(ask.response_url, client, ask.user_id, ask.origin_channel_id, message("nothing_to_triage"))
             return
         triage_id = new_triage_id()
-        store = partial(record_triage, db, triage_id=triage_id, team_id=ask.team_id, user_id=ask.user_id,
+        store = partial(_store, db, job, triage_id=triage_id, team_id=ask.team_id, user_id=ask.user_id,
                         source=ask.source, origin_channel_id=ask.origin_channel_id, request_text=ask.text,
                         result=result, retention_days=services.settings.retention_days, asked_at=ask.asked_at)
         in_thread = ask.thread_ts is not None
-        if job is not None and not job.hold():
-            logger.warning("triage not posted %s job=%s: another instance has taken the job over", ids, job.job_id)
-            return
         try:  # posted first, its buttons carrying the new id, then stored with where it went: one INSERT
             posted = deliver(
                 client, services.guests, user_id=ask.user_id, origin_channel_id=ask.origin_channel_id,
@@ -120,6 +125,15 @@ def triage_and_deliver(client: WebClient, services: Services, ask: TriageAsk, jo
         said = (message("failed_partly", channel=error.channel_id) if isinstance(error, PartlyPosted)
                 else message("failed"))
         tell_user_safely(client, ask.response_url, ask.user_id, ask.origin_channel_id, said, ids)
+
+
+def _store(db: Database, job: JobClaim | None, **triage: Any) -> None:
+    """Store the triage and, for a job, mark it done (when its claim still holds it), in one unit of work."""
+    with db.statements() as connection:
+        record_triage(db, connection=connection, **triage)
+        done = job is not None and finish_job(db, job.job_id, job.token, connection=connection)
+    if job is not None:
+        job.done = done
 
 
 def tell_user_safely(client: WebClient, response_url: str | None, user_id: str, channel_id: str | None, text: str,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
@@ -31,7 +32,6 @@ from bot.triage_jobs import (
     METADATA_EVENT,
     JobClaim,
     QueuedJob,
-    claim_job,
     claim_stranded,
     finish_job,
     load_job,
@@ -43,25 +43,21 @@ HISTORY_LOOKBACK = 100
 RECOVERY_RUN_SECONDS = 10.0  # a run claims no new batch after this, so a stopping clock is not held long
 
 
-def triage_acked(client: WebClient, services: Services, job_id: int | None, ask: TriageAsk) -> None:
-    """The work after the ack of a triage: claim its job (unless another instance already took it over) and finish
-    it from `ask`; with no job (storing it failed at the ack), triage from memory alone."""
-    if job_id is None:
+def triage_acked(client: WebClient, services: Services, claim: JobClaim | None, ask: TriageAsk) -> None:
+    """The work after the ack of a triage: finish the job the ack stored, born claimed by this instance, from `ask`
+    (its first step is the fence: a job another instance has taken over meanwhile is left to it); with no job
+    (storing it failed at the ack), triage from memory alone."""
+    if claim is None:
         triage_and_deliver(client, services, ask)
         return
-    claim = JobClaim(services.db, job_id)
-    if not claim_job(services.db, job_id, claim.token):
-        logger.info("triage job=%s not claimed (another instance has it, or forget-me removed it) request=%s",
-                    job_id, ask.request_id)
-        return
-    finish_claimed(client, services, claim, ask)
+    ids = f"team={ask.team_id} user={ask.user_id} request={ask.request_id} job={claim.job_id}"
+    _work_then_mark_done(services, claim, ids, lambda: triage_and_deliver(client, services, ask, claim))
 
 
-def finish_claimed(client: WebClient, services: Services, claim: JobClaim, ask: TriageAsk | None = None,
-                   now: datetime | None = None) -> None:
-    """Finish a claimed job: triage and post it (from `ask`, or from the row), renewing the claim meanwhile, and
-    mark it done. A job taken over from a worker that died is first looked for in Slack; one claimed too often is
-    given up, and its user told."""
+def finish_claimed(client: WebClient, services: Services, claim: JobClaim, now: datetime | None = None) -> None:
+    """Finish a job claimed from the store: triage and post it from the row, renewing the claim meanwhile, and
+    mark it done. A job claimed before (by a worker that died) is first looked for in Slack; one claimed too often
+    is given up, and its user told."""
     db = services.db
     now = now or utcnow()
     job = load_job(db, claim.job_id, claim.token)
@@ -75,12 +71,29 @@ def finish_claimed(client: WebClient, services: Services, claim: JobClaim, ask: 
                              message("job_given_up", asked=f"<!date^{int(job.asked_at.timestamp())}^{{time}}|"
                                                            f"{job.asked_at:%H:%M} UTC>"), ids)
         return
-    with claim.kept_alive():
+    def work() -> None:
         if job.attempts > 1 and posted_before(client, job):
             logger.info("triage job found already posted %s", ids)
         else:
-            triage_and_deliver(client, services, ask or ask_from_job(client, job, now), claim)
-    if not finish_job(db, job.id, claim.token):
+            triage_and_deliver(client, services, ask_from_job(client, job, now), claim)
+
+    _work_then_mark_done(services, claim, ids, work)
+
+
+def _work_then_mark_done(services: Services, claim: JobClaim, ids: str, work: Callable[[], None]) -> None:
+    """Run `work` with the claim kept alive, then mark the job done unless the work's storing of the triage did. A
+    job that cannot be marked done stays claimed until its lease runs out; whoever takes it then finds its triage in
+    Slack and does not post it again."""
+    with claim.kept_alive():
+        work()
+    if claim.done:
+        return
+    try:
+        done = finish_job(services.db, claim.job_id, claim.token)
+    except Exception:  # the triage is posted; the recovery closes the job
+        logger.exception("triage job not marked done %s", ids)
+        return
+    if not done:
         logger.warning("triage job not marked done (its claim ran out) %s", ids)
 
 
@@ -147,12 +160,13 @@ def recover_stranded(settings: Settings, db: Database, services: Services | None
     with ThreadPoolExecutor(max_workers=settings.listener_threads, thread_name_prefix="recover-triage") as pool:
         deadline = time.monotonic() + RECOVERY_RUN_SECONDS
         while time.monotonic() < deadline:
-            token = new_claim_token()
-            claimed = claim_stranded(db, token, limit=settings.listener_threads)
+            token, leased_at = new_claim_token(), utcnow()
+            claimed = claim_stranded(db, token, now=leased_at, limit=settings.listener_threads)
             if not claimed:
                 break
             total += len(claimed)
-            list(pool.map(_recover, [(services, tokens, clients, JobClaim(db, job_id, token)) for job_id in claimed]))
+            list(pool.map(_recover, [(services, tokens, clients, JobClaim(db, job_id, token, leased_at))
+                                     for job_id in claimed]))
     if total:
         logger.info("recovered %s triage job(s) left by a stopped or failed instance", total)
     return total

@@ -1,6 +1,7 @@
-"""Acked triages kept as jobs: claimed once, under a lease that another instance takes over only when it runs out,
-posted once (fenced on the claim, and looked for in Slack when a worker died after posting), and holding the
-client's words no longer than the work, the retention and forget-me allow."""
+"""Acked triages kept as jobs: born claimed by the acking instance, under a lease that another instance takes over
+only when it runs out (or the job is handed back), renewed by work that outlives a third of it, posted once (fenced
+on the claim, and looked for in Slack when a worker died after posting), and holding the client's words no longer
+than the work, the retention and forget-me allow."""
 
 from __future__ import annotations
 
@@ -12,20 +13,20 @@ import pytest
 from sqlalchemy import select
 
 from bot.blocks.triage import REQUEST_INPUT_ACTION, REQUEST_INPUT_BLOCK, VIEW_PASTE_REQUEST
-from bot.leases import Lease, new_claim_token
-from bot.models import TriageJob
+from bot.leases import Claims, Lease, LeaseKeeper, new_claim_token
+from bot.models import TriageJob, TriageJobStatus
 from bot.privacy import forget_user_data
 from bot.slack.client import make_web_client
 from bot.slack.services import Services
+from bot.slack import triage_flow
 from bot.slack.triage_flow import triage_and_deliver
-from bot.slack.triage_jobs import ask_from_job, finish_claimed, recover_stranded
+from bot.slack.triage_jobs import ask_from_job, finish_claimed, recover_stranded, triage_acked
+from bot.triage_store import as_utc
 from bot.triage_jobs import (
     JOB_CLAIMS,
     JOB_LEASE,
-    QUEUED_GRACE,
     JobClaim,
     JobDraft,
-    claim_job,
     claim_stranded,
     finish_job,
     hand_back,
@@ -35,15 +36,17 @@ from bot.triage_jobs import (
 )
 from handlers.services import stop_taking_work, stopping
 from tests.conftest import BOT_TOKEN
+from tests.support.driver import eventually
 
 ASKED = datetime(2026, 12, 1, 12, tzinfo=timezone.utc)
 TEXT = "Hi, could you also add a French version of the site by Friday at no extra cost? Thanks, Jo"
 
 
-def _queue(db, user="U0ALICE", now=ASKED, retention_days=30, channel="D0ALICE") -> int:
+def _queue(db, user="U0ALICE", now=ASKED, retention_days=30, channel="D0ALICE", token=None) -> int:
+    """A job acked at `now`, born claimed by `token` (by an instance that died, when none is given)."""
     return queue_job(db, JobDraft(request_id="req", team_id="T0001", user_id=user, source="command", text=TEXT,
                                   channel_id=channel, response_url="https://hooks.example.invalid/1"),
-                     retention_days, now=now)
+                     retention_days, token or new_claim_token(), now=now)
 
 
 def _row(db, job_id) -> TriageJob | None:
@@ -54,27 +57,26 @@ def _row(db, job_id) -> TriageJob | None:
         return row
 
 
-def test_the_acking_instance_claims_its_job_and_no_one_else_takes_it_while_its_lease_is_renewed(db):
-    job_id = _queue(db)
+def test_the_acking_instance_holds_its_job_from_the_ack_and_no_one_else_takes_it_while_its_lease_is_renewed(db):
     mine = new_claim_token()
+    job_id = _queue(db, token=mine)
 
-    assert claim_job(db, job_id, mine, now=ASKED)
-    assert not claim_job(db, job_id, new_claim_token(), now=ASKED)  # a second claim of the same job gets nothing
+    assert claim_stranded(db, new_claim_token(), now=ASKED + timedelta(seconds=1)) == []
     renewed_at = ASKED + JOB_LEASE - timedelta(seconds=1)
     assert Lease(db, JOB_CLAIMS, mine, lambda: renewed_at).hold(job_id)
 
     assert claim_stranded(db, new_claim_token(), now=ASKED + JOB_LEASE + timedelta(seconds=1)) == []
+    assert _row(db, job_id).attempts == 1
 
 
-def test_a_job_not_started_within_its_grace_or_whose_lease_ran_out_is_taken_over_and_the_first_claim_is_fenced(db):
-    waiting, working = _queue(db), _queue(db, user="U0BOB")
+def test_a_job_whose_lease_ran_out_is_taken_over_and_the_first_claim_is_fenced(db):
     first = new_claim_token()
-    assert claim_job(db, working, first, now=ASKED)
+    never_started, working = _queue(db), _queue(db, user="U0BOB", token=first)
     assert claim_stranded(db, new_claim_token(), now=ASKED + timedelta(seconds=1)) == []
 
-    later = ASKED + max(QUEUED_GRACE, JOB_LEASE) + timedelta(seconds=1)
+    later = ASKED + JOB_LEASE + timedelta(seconds=1)
     second = new_claim_token()
-    assert claim_stranded(db, second, now=later) == sorted([waiting, working])
+    assert claim_stranded(db, second, now=later) == sorted([never_started, working])
 
     assert not Lease(db, JOB_CLAIMS, first, lambda: later).hold(working)  # the fence: the first claim posts nothing
     assert load_job(db, working, first) is None
@@ -83,17 +85,34 @@ def test_a_job_not_started_within_its_grace_or_whose_lease_ran_out_is_taken_over
     assert _row(db, working).status == "done"
 
 
-def test_a_job_handed_back_by_a_stopping_instance_is_taken_at_once(db):
-    job_id = _queue(db, now=ASKED)
+def test_work_that_outlives_a_third_of_its_lease_keeps_its_job_renewed_in_the_background(db):
+    quick = Claims(TriageJob, TriageJobStatus.CLAIMED, JOB_LEASE, timedelta(milliseconds=20))
+    mine = new_claim_token()
+    job_id = _queue(db, token=mine)
+    born_until = as_utc(_row(db, job_id).lease_until)
 
-    assert hand_back(db, job_id, now=ASKED + timedelta(seconds=1))
+    with LeaseKeeper().kept(Lease(db, quick, mine, leased_at=ASKED), job_id):
+        renewed = eventually(lambda: as_utc(_row(db, job_id).lease_until) > born_until)
 
-    assert claim_stranded(db, new_claim_token(), now=ASKED + timedelta(seconds=1)) == [job_id]
+    assert renewed
+    assert claim_stranded(db, new_claim_token(), now=born_until + timedelta(seconds=1)) == []
+
+
+def test_a_job_handed_back_by_a_stopping_instance_is_taken_at_once_and_not_looked_for_in_slack(db):
+    mine = new_claim_token()
+    job_id = _queue(db, now=ASKED, token=mine)
+
+    assert not hand_back(db, job_id, new_claim_token(), now=ASKED + timedelta(seconds=1))  # only by its holder
+    assert hand_back(db, job_id, mine, now=ASKED + timedelta(seconds=1))
+
+    taker = new_claim_token()
+    assert claim_stranded(db, taker, now=ASKED + timedelta(seconds=1)) == [job_id]
+    assert load_job(db, job_id, taker).attempts == 1  # the handed-back claim never started, so counts for nothing
 
 
 def test_concurrent_recoveries_take_different_jobs_and_together_all(db):
     jobs = {_queue(db, user=f"U0USER{number}") for number in range(24)}
-    later = ASKED + QUEUED_GRACE + timedelta(seconds=1)
+    later = ASKED + JOB_LEASE + timedelta(seconds=1)
     taken: list[list[int]] = []
     start = threading.Barrier(4)
 
@@ -113,9 +132,8 @@ def test_concurrent_recoveries_take_different_jobs_and_together_all(db):
 
 
 def test_a_finished_job_keeps_none_of_the_clients_words(db):
-    job_id = _queue(db)
     token = new_claim_token()
-    claim_job(db, job_id, token)
+    job_id = _queue(db, token=token)
 
     assert finish_job(db, job_id, token)
 
@@ -124,9 +142,8 @@ def test_a_finished_job_keeps_none_of_the_clients_words(db):
 
 
 def test_a_jobs_text_expires_with_the_retention_and_finished_jobs_go_after_a_day(db):
-    kept_30_days, kept_none, finished = _queue(db), _queue(db, retention_days=0), _queue(db)
     token = new_claim_token()
-    claim_job(db, finished, token, now=ASKED)
+    kept_30_days, kept_none, finished = _queue(db), _queue(db, retention_days=0), _queue(db, token=token)
     finish_job(db, finished, token, now=ASKED)
 
     assert purge_jobs(db, now=ASKED + timedelta(hours=2)) == 1
@@ -160,9 +177,9 @@ def _triage_posts(standin) -> list[str]:
 
 def test_a_claim_taken_over_while_it_triaged_posts_nothing(slack_app, standin):
     services, client = _services(slack_app)
-    job_id = _queue(slack_app.db)
-    first = JobClaim(slack_app.db, job_id)
-    claim_job(slack_app.db, job_id, first.token, now=ASKED)
+    token = new_claim_token()
+    job_id = _queue(slack_app.db, token=token)
+    first = JobClaim(slack_app.db, job_id, token)
     job = load_job(slack_app.db, job_id, first.token)
     claim_stranded(slack_app.db, new_claim_token(), now=ASKED + JOB_LEASE + timedelta(seconds=1))
 
@@ -171,13 +188,40 @@ def test_a_claim_taken_over_while_it_triaged_posts_nothing(slack_app, standin):
     assert standin.calls_to("chat.postMessage") == []
 
 
-def test_a_job_posted_by_a_worker_that_died_before_marking_it_done_is_not_posted_again(slack_app, standin):
+def test_an_acked_triage_started_after_another_instance_took_its_job_over_is_left_to_that_instance(slack_app,
+                                                                                                    standin):
     services, client = _services(slack_app)
-    job_id = _queue(slack_app.db)
-    died = JobClaim(slack_app.db, job_id)
-    claim_job(slack_app.db, job_id, died.token, now=ASKED)
-    triage_and_deliver(client, services, ask_from_job(client, load_job(slack_app.db, job_id, died.token), ASKED),
-                       died)  # posted; the process dies before it marks the job done
+    mine = new_claim_token()
+    job_id = _queue(slack_app.db, token=mine)
+    taker = new_claim_token()
+    assert claim_stranded(slack_app.db, taker, now=ASKED + JOB_LEASE + timedelta(seconds=1)) == [job_id]
+    ask = ask_from_job(client, load_job(slack_app.db, job_id, taker), ASKED)
+
+    triage_acked(client, services, JobClaim(slack_app.db, job_id, mine, leased_at=ASKED), ask)
+
+    assert standin.calls_to("chat.postMessage") == []
+    assert load_job(slack_app.db, job_id, taker) is not None  # still the taker's to finish
+
+
+class ProcessDied(BaseException):
+    """The process ends at this point (as a SIGKILL would end it), past every `except Exception`."""
+
+
+def test_a_job_posted_by_a_worker_that_died_before_marking_it_done_is_not_posted_again(slack_app, standin,
+                                                                                      monkeypatch):
+    services, client = _services(slack_app)
+    token = new_claim_token()
+    job_id = _queue(slack_app.db, token=token)
+    died = JobClaim(slack_app.db, job_id, token)
+
+    def die(*_args, **_kwargs):
+        raise ProcessDied
+
+    with monkeypatch.context() as patch, pytest.raises(ProcessDied):  # posted; it dies before storing it
+        patch.setattr(triage_flow, "record_triage", die)
+        triage_and_deliver(client, services, ask_from_job(client, load_job(slack_app.db, job_id, died.token), ASKED),
+                           died)
+    assert _triage_posts(standin) == ["D0ALICE"]
     with slack_app.db.transaction() as session:
         session.get(TriageJob, job_id).lease_until = ASKED  # and its lease runs out
 
@@ -189,9 +233,9 @@ def test_a_job_posted_by_a_worker_that_died_before_marking_it_done_is_not_posted
 
 def test_a_parent_posted_without_its_reply_is_taken_back_and_the_triage_posted_once(slack_app, standin):
     services, client = _services(slack_app)
-    job_id = _queue(slack_app.db)
-    died = JobClaim(slack_app.db, job_id)
-    claim_job(slack_app.db, job_id, died.token, now=ASKED)
+    token = new_claim_token()
+    job_id = _queue(slack_app.db, token=token)
+    died = JobClaim(slack_app.db, job_id, token)
     orphan = client.chat_postMessage(channel="D0ALICE", text="quoted request", metadata=died.metadata)["ts"]
     with slack_app.db.transaction() as session:
         session.get(TriageJob, job_id).lease_until = ASKED
@@ -260,7 +304,7 @@ def test_a_triage_finished_after_slacks_response_url_expired_still_reaches_its_u
     asked = datetime.now(timezone.utc) - timedelta(minutes=40)
     queue_job(slack_app.db, JobDraft(request_id="req", team_id="T0001", user_id="U0ALICE", source="command",
                                      text=TEXT, channel_id="C0SHARED", response_url=standin.response_url("old")),
-              30, now=asked)
+              30, new_claim_token(), now=asked)
 
     assert recover_stranded(slack_app.settings, slack_app.db) == 1
 

@@ -6,8 +6,10 @@ Each test plays Slack with signed requests and reads the Web API calls the app m
 import json
 
 import pytest
+from sqlalchemy import select
 
 from bot.db import Database
+from bot.models import TriageJob
 from bot.triage_store import get_triage, recent_triages
 from tests.support.driver import eventually
 
@@ -229,6 +231,11 @@ def _refuse_new_triages(database_url: str) -> None:
     db.dispose()
 
 
+def _job_statuses(db: Database) -> list[str]:
+    with db.transaction() as session:
+        return [str(status) for status in session.scalars(select(TriageJob.status))]
+
+
 def test_a_triage_posted_but_not_stored_says_its_buttons_will_not_work(slack_app, standin, database_url):
     _refuse_new_triages(database_url)
 
@@ -239,6 +246,7 @@ def test_a_triage_posted_but_not_stored_says_its_buttons_will_not_work(slack_app
     said = standin.wait_for("response")[0].args
     assert said["response_type"] == "ephemeral"
     assert "couldn't save it" in said["text"] and "Traceback" not in said["text"]
+    assert eventually(lambda: _job_statuses(slack_app.db) == ["done"])  # no other instance posts it again
     standin.reset_calls()
     _press(slack_app, standin, answer.args["blocks"], "triage_tone_firmer")
     assert "older version" in standin.wait_for("response")[0].args["text"]
