@@ -233,8 +233,12 @@ def _together(plan: ReplyPlan, parts: list[ReplyPart]) -> dict[str, str]:
     objects = [one["object"] for one in each]
     actions = [one["action"] for one in each]
     dates = {part.deadline for part in parts}
-    return {**values, "object": _listed(objects) if all(objects) else "",
+    return {**values, "object": _listed(objects) if all(objects) else _ALL_OF.get(len(parts), ""),
             "action": _listed(actions) if all(actions) else "", "deadline": dates.pop() if len(dates) == 1 else ""}
+
+
+# Several fine asks named together when one of them cannot be named from the client's words: "all three".
+_ALL_OF = {2: "both", 3: "all three", 4: "all four", 5: "all five", 6: "all six"}
 
 
 def _listed(items: list[str]) -> str:
