@@ -176,9 +176,15 @@ perhaps still please definitely ideally hopefully somehow quickly urgently ever 
 # were cut in the wrong place, so the phrase does not read as "we will <verb> <object>".
 _NOT_OBJECT_START = re.compile(r"^(?:(?:the|a|an|(?!(?:our|your|my|their|his|her)\b)[a-z]+)\s+)?(?:land|lands|"
                                r"happen|happens|be|go|goes|come|arrive|look|looks|move|get|see|make|do)(?![\w-])|"
-                               r"^(?:as|on|to|for|with|at|in|from|by|into|about|up|out|off)\b", re.IGNORECASE)
+                               r"^(?:as|on|to|for|with|at|in|from|by|into|about|up|out|off)\b|"
+                               r"^(?:these|those|it|them)\s+(?:to|in|on|for|at|into|from|with)\b", re.IGNORECASE)
+# An object cut before the number it was counting ("the display units in your top" of "in your top 120 stores").
+_CUT_BEFORE_NUMBER = re.compile(r"\b(?:in|on|at|for) (?:your|our|the) (?:top|bottom|first|last|best)$",
+                                re.IGNORECASE)
 # Verbs a phrase starting "as" may follow ("pose as a customer", "post as local parents").
 _AS_VERBS = frozenset("pose post act pass appear pretend masquerade present write speak reply respond comment".split())
+# Verbs "together" belongs to ("put the deck together"); after any other it is what was cut from "together with".
+_GATHERING_VERBS = frozenset("put bring pull get piece stitch cobble throw".split())
 # Verbs of the client seeing or receiving something from us ("can we see the final draft"): what we do is send it.
 _TO_RECEIVE = frozenset(("see", "view", "get sight of"))
 # Saying yes to signing or accepting terms: never in a reply that pushes back on or declines them.
@@ -191,9 +197,11 @@ def _verb_and_object(part: ReplyPart) -> tuple[str, str]:
     no action or an object cut in the wrong place gives no verb."""
     verb = "" if part.verb in _PARTICLES else part.verb
     first = verb.split(" ", 1)[0].lower()
+    if part.object.endswith(" together") and first not in _GATHERING_VERBS:
+        part = replace(part, object=part.object[:-len(" together")])
     if verb.lower() in _TO_RECEIVE and part.object and not part.object.lower().startswith(("you", "us", "me")):
         return "send you", part.object
-    if part.object.split(" ", 1)[0].lower() in _NOT_ACTION:
+    if part.object.split(" ", 1)[0].lower() in _NOT_ACTION or _CUT_BEFORE_NUMBER.search(part.object):
         return "", ""
     if first in _NOT_ACTION or first.endswith("ly") or _NOT_OBJECT_START.match(part.object) and not (
             first in _AS_VERBS and part.object.lower().startswith("as ")):

@@ -129,6 +129,9 @@ def test_a_price_condition_names_the_ask_for_more_never_keeping_things_the_same(
     ("accept", [], "report", "land on the 3rd working day"),
     ("accept", [], "use", "as they"),
     ("accept_with_conditions", ["out_of_scope"], "", "your account"),
+    ("accept", [], "", "the display units in your top"),
+    ("accept", [], "deliver", "these to your DCs"),
+    ("accept", [], "ship", "them to the new warehouse"),
 ])
 @pytest.mark.parametrize("tone", TONES)
 @pytest.mark.parametrize("seed", range(3))
@@ -148,6 +151,16 @@ def test_an_ask_to_see_something_is_answered_by_sending_it(obj, verb, tone):
     text = _render("accept", [ReplyPart(verdict="accept", verb=verb, object=obj)], tone=tone)
     assert f"send you {obj}" in text
     assert f"{verb} {obj}" not in text
+
+
+@pytest.mark.parametrize(("verb", "obj", "named"), [
+    ("send", "the certificate for batch 4471 together", "send the certificate for batch 4471"),
+    ("ship", "the spare parts together", "ship the spare parts"),
+    ("put", "the pitch deck together", "put the pitch deck together"),
+])
+def test_together_cut_from_together_with_is_dropped_but_kept_after_put(verb, obj, named):
+    text = _render("accept", [ReplyPart(verdict="accept", verb=verb, object=obj, deadline="next week")])
+    assert f"{named} next week" in text
 
 
 @pytest.mark.parametrize("tone", TONES)
