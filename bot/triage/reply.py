@@ -176,8 +176,7 @@ perhaps still please definitely ideally hopefully somehow quickly urgently ever 
 # were cut in the wrong place, so the phrase does not read as "we will <verb> <object>".
 _NOT_OBJECT_START = re.compile(r"^(?:(?:the|a|an|(?!(?:our|your|my|their|his|her)\b)[a-z]+)\s+)?(?:land|lands|"
                                r"happen|happens|be|go|goes|come|arrive|look|looks|move|get|see|make|do)(?![\w-])|"
-                               r"^(?:as|on|to|for|with|at|in|from|by|into|about|up|out|off)\b|"
-                               r"^(?:these|those|it|them)\s+(?:to|in|on|for|at|into|from|with)\b", re.IGNORECASE)
+                               r"^(?:as|on|to|for|with|at|in|from|by|into|about|up|out|off)\b", re.IGNORECASE)
 # An object cut before the number it was counting ("the display units in your top" of "in your top 120 stores").
 _CUT_BEFORE_NUMBER = re.compile(r"\b(?:in|on|at|for) (?:your|our|the) (?:top|bottom|first|last|best)$",
                                 re.IGNORECASE)

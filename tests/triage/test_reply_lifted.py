@@ -130,8 +130,6 @@ def test_a_price_condition_names_the_ask_for_more_never_keeping_things_the_same(
     ("accept", [], "use", "as they"),
     ("accept_with_conditions", ["out_of_scope"], "", "your account"),
     ("accept", [], "", "the display units in your top"),
-    ("accept", [], "deliver", "these to your DCs"),
-    ("accept", [], "ship", "them to the new warehouse"),
 ])
 @pytest.mark.parametrize("tone", TONES)
 @pytest.mark.parametrize("seed", range(3))
