@@ -78,7 +78,7 @@ def build_plan(verdict: str, asks: list, topics_per_ask: list[list[str]], slots:
         parts.append(ReplyPart(verdict=ask.verdict, reasons=list(ask.reasons), topics=list(topics),
                                verb=ask_slots.verb, object=ask_slots.object, deadline=ask_slots.deadline,
                                amounts=list(ask_slots.amounts), practice=getattr(ask, "practice", "") or "",
-                               free=ask_slots.free, purchase=ask_slots.purchase,
+                               free=ask_slots.free, purchase=ask_slots.purchase, covered=ask_slots.covered,
                                quoted=quoted_in(ask.text) if ask.verdict == "decline" else "",
                                separate=separate or bool(ask_slots.also)))
         if ask.verdict == "accept":
@@ -168,17 +168,60 @@ class _Values(dict):
         return ""
 
 
+# Words read as the verb that are no action we would do ("get maybe 40 reviews up" read as "maybe …"): the lifted
+# phrase is not used as "we will <verb> <object>".
+_NOT_ACTION = frozenset("""maybe basically just really actually probably possibly also even literally simply kinda
+perhaps still please definitely ideally hopefully somehow quickly urgently ever never always""".split())
+# An object that opens on a preposition or a verb ("as samples", "land on the 3rd", "the happen"): the verb and object
+# were cut in the wrong place, so the phrase does not read as "we will <verb> <object>".
+_NOT_OBJECT_START = re.compile(r"^(?:(?:the|a|an|(?!(?:our|your|my|their|his|her)\b)[a-z]+)\s+)?(?:land|lands|"
+                               r"happen|happens|be|go|goes|come|arrive|look|looks|move|get|see|make|do)(?![\w-])|"
+                               r"^(?:as|on|to|for|with|at|in|from|by|into|about|up|out|off)\b", re.IGNORECASE)
+# An object cut before the number it was counting ("the display units in your top" of "in your top 120 stores").
+_CUT_BEFORE_NUMBER = re.compile(r"\b(?:in|on|at|for) (?:your|our|the) (?:top|bottom|first|last|best)$",
+                                re.IGNORECASE)
+# Verbs a phrase starting "as" may follow ("pose as a customer", "post as local parents").
+_AS_VERBS = frozenset("pose post act pass appear pretend masquerade present write speak reply respond comment".split())
+# Verbs "together" belongs to ("put the deck together"); after any other it is what was cut from "together with".
+_GATHERING_VERBS = frozenset("put bring pull get piece stitch cobble throw".split())
+# Verbs of the client seeing or receiving something from us ("can we see the final draft"): what we do is send it.
+_TO_RECEIVE = frozenset(("see", "view", "get sight of"))
+# Saying yes to signing or accepting terms: never in a reply that pushes back on or declines them.
+_ASSENT = re.compile(r"\b(?:(?:counter-?)?sign(?:ed|ing)?|accept(?:ance|ed|ing)?|agree(?:ment|d)?|approve)\b",
+                     re.IGNORECASE)
+
+
+def _verb_and_object(part: ReplyPart) -> tuple[str, str]:
+    """The part's verb and object as the reply can say them: "see X" is what we send ("send you X"); a verb that is
+    no action or an object cut in the wrong place gives no verb."""
+    verb = "" if part.verb in _PARTICLES else part.verb
+    first = verb.split(" ", 1)[0].lower()
+    if part.object.endswith(" together") and first not in _GATHERING_VERBS:
+        part = replace(part, object=part.object[:-len(" together")])
+    if verb.lower() in _TO_RECEIVE and part.object and not part.object.lower().startswith(("you", "us", "me")):
+        return "send you", part.object
+    if part.object.split(" ", 1)[0].lower() in _NOT_ACTION or _CUT_BEFORE_NUMBER.search(part.object):
+        return "", ""
+    if first in _NOT_ACTION or first.endswith("ly") or _NOT_OBJECT_START.match(part.object) and not (
+            first in _AS_VERBS and part.object.lower().startswith("as ")):
+        return "", ""
+    return verb, part.object
+
+
 def _values(plan: ReplyPlan, part: ReplyPart | None = None) -> dict[str, str]:
     values = {"name": plan.name, "event": plan.event, "admission": plan.admission, "complaint": plan.complaint,
               "deadline": plan.deadline, "free": plan.free}
     if part is not None:
+        verb, obj = _verb_and_object(part)
         clause = part.verb in CLAUSE_VERBS
-        clean = bool(part.object) and reads_cleanly(part.object, clause_allowed=clause)
-        runs = clean and not clause and runs_on(part.object)
-        verb = "" if part.verb in _PARTICLES else part.verb
-        values.update(object="" if clause else (clean and not runs and named_alone(part.object, checked=True))
-                      or quoted_in(part.object) or part.quoted,
-                      action=f"{verb} {part.object}" if verb and clean and (
+        clean = bool(obj) and reads_cleanly(obj, clause_allowed=clause)
+        runs = clean and not clause and runs_on(obj)
+        named = "" if clause else (clean and not runs and named_alone(obj, checked=True)) or quoted_in(obj)
+        if not verb and (part.verdict in ("accept", "accept_with_conditions") and named.lower().startswith(
+                ("your ", "our ")) or named.rsplit(" ", 1)[-1].lower() in _PARTICLES):
+            named = ""
+        values.update(object=named or part.quoted,
+                      action=f"{verb} {obj}" if verb and clean and (
                           not runs or part.verb in _TWO_OBJECT_VERBS) else "",
                       amount=part.amounts[0] if part.amounts else "",
                       deadline=part.deadline or (plan.deadline if len(plan.parts) <= 1 else ""),
@@ -197,8 +240,12 @@ def _together(plan: ReplyPlan, parts: list[ReplyPart]) -> dict[str, str]:
     objects = [one["object"] for one in each]
     actions = [one["action"] for one in each]
     dates = {part.deadline for part in parts}
-    return {**values, "object": _listed(objects) if all(objects) else "",
+    return {**values, "object": _listed(objects) if all(objects) else _ALL_OF.get(len(parts), ""),
             "action": _listed(actions) if all(actions) else "", "deadline": dates.pop() if len(dates) == 1 else ""}
+
+
+# Several fine asks named together when one of them cannot be named from the client's words: "all three".
+_ALL_OF = {2: "both", 3: "all three", 4: "all four", 5: "all five", 6: "all six"}
 
 
 def _listed(items: list[str]) -> str:
@@ -224,6 +271,28 @@ def _part_of_a_refusal(verdict: str, parts: list[ReplyPart], index: int) -> bool
     if verdict not in ("push_back", "decline") or index == 0 or parts[index].separate:
         return False
     return parts[index - 1].verdict in ("push_back", "decline")
+
+
+# A pronoun pointing back at something said before ("recreate it", "copy them"): the refused ask is about it.
+_BACK_REFERENCE = re.compile(r"\b(?:it|them|that|those|these|this)\b", re.IGNORECASE)
+
+
+def _says_yes_to(plan: ReplyPlan, parts: list[ReplyPart], index: int, values: dict[str, str]) -> bool:
+    """Whether the reply says a yes of its own to a fine ask: one it can name, not the client's own name, not a detail
+    of an ask it refuses; and in a reply that pushes back or declines, never to signing or accepting terms, nor to a
+    thing with no verb that the refused ask points back at ("yes to the billboards" before declining to copy them)
+    or that a demand imposes ("an annual price freeze")."""
+    part = parts[index]
+    if not (values["object"] or values["action"]) or re.sub(r"^the\s+", "", part.object) == plan.name:
+        return False
+    if plan.verdict in ("push_back", "decline"):
+        if _ASSENT.search(f"{part.verb} {part.object}"):
+            return False
+        refused_next = next((later for later in parts[index + 1:] if later.verdict != "accept"), None)
+        if not values["action"] and (plan.demand or refused_next is not None and _BACK_REFERENCE.search(
+                refused_next.object)):
+            return False
+    return not _part_of_a_refusal(plan.verdict, parts, index)
 
 
 def _substance(part: ReplyPart, plan: ReplyPlan, knowledge: Knowledge, writer: _Writer) -> tuple[str, str, str,
@@ -328,8 +397,8 @@ def _holding(plan: ReplyPlan, writer: _Writer, opening: str, greeting: str, sign
             held.append(part)
             continue
         detail = index > 0 and (index - 1) in held_index and not part.separate
-        if (_values(plan, part)["action"] and not detail and re.sub(r"^the\s+", "", part.object) != plan.name
-                and not _part_of_a_refusal(plan.verdict, parts, index)):
+        values = _values(plan, part)
+        if values["action"] and not detail and _says_yes_to(plan, parts, index, values):
             if held:
                 flush()
             yeses.append(part)
@@ -342,8 +411,49 @@ def _holding(plan: ReplyPlan, writer: _Writer, opening: str, greeting: str, sign
     return Reply(f"{greeting}\n\n{opening}".strip(), holding, others or holding, text), ["rational_case"], tip
 
 
+# Reasons a condition stands on that only say "it costs extra": moot for what the client already pays for.
+_PRICE_REASONS = frozenset(("out_of_scope", "unreasonable"))
+
+
+def _within_what_is_paid(plan: ReplyPlan) -> ReplyPlan:
+    """The plan with a condition that only asks for a price turned into a yes when the client says the ask is within
+    what they already pay for ("we've still got seats left on our plan"): routine admin is never billed."""
+    if plan.verdict != "accept_with_conditions" or plan.checks:
+        return plan
+    conditioned = [part for part in plan.parts if part.verdict == "accept_with_conditions"]
+    if not conditioned or not all(part.covered and set(part.reasons) <= _PRICE_REASONS for part in conditioned):
+        return plan
+    return replace(plan, verdict="accept", parts=[replace(part, verdict="accept") for part in plan.parts])
+
+
+# An ask to leave something as it is ("keep the same menu", "stick with the current supplier"): it costs nothing.
+_UNCHANGED = re.compile(r"^(?:keep|stick with|stay with|leave|retain)\s+(?:the|our|your|it|them)?\s*(?:same|current|"
+                        r"existing|original|usual)\b", re.IGNORECASE)
+# Verbs of an ask for more ("add 40 guests", "extend the run"): what a price condition is about.
+_MORE = frozenset("add increase extend double expand raise grow up bump".split())
+
+
+def _condition_on_the_change(plan: ReplyPlan) -> ReplyPlan:
+    """The plan with a price condition the triage put on an ask to keep something unchanged ("keep the same menu")
+    moved to the fine ask for more before it ("add 40 guests"): the condition names the ask it applies to."""
+    parts = list(plan.parts)
+    for index, part in enumerate(parts):
+        if part.verdict != "accept_with_conditions" or not set(part.reasons) <= _PRICE_REASONS or not _UNCHANGED.match(
+                f"{part.verb} {part.object}"):
+            continue
+        more = next((earlier for earlier in range(index - 1, -1, -1) if parts[earlier].verdict == "accept"
+                     and parts[earlier].verb.split(" ", 1)[0].lower() in _MORE), None)
+        if more is None:
+            continue
+        parts[more] = replace(parts[more], verdict=part.verdict, reasons=list(part.reasons), topics=list(part.topics),
+                              free=part.free or parts[more].free)
+        parts[index] = replace(part, verdict="accept", reasons=[], topics=[], separate=True)
+    return replace(plan, parts=parts) if parts != plan.parts else plan
+
+
 def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Reply, list[str], str]:
     """The reply for `plan` in `tone`, the tactics it uses and the coaching tip."""
+    plan = _condition_on_the_change(_within_what_is_paid(plan))
     writer = _Writer(plan, tone, knowledge)
     base = _values(plan)
     greeting = writer.say("greeting", base) if plan.name else writer.say("greeting_unnamed", base)
@@ -394,8 +504,7 @@ def render_reply(plan: ReplyPlan, tone: str, knowledge: Knowledge) -> tuple[Repl
     for index, part in enumerate(parts):
         values = _values(plan, part)
         if part.verdict == "accept":
-            if ((values["object"] or values["action"]) and re.sub(r"^the\s+", "", part.object) != plan.name
-                    and not _part_of_a_refusal(plan.verdict, parts, index)):
+            if _says_yes_to(plan, parts, index, values):
                 yeses.append(part)
             continue
         if (part.verdict != plan.verdict and not part.object and part is not main

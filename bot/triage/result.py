@@ -37,7 +37,9 @@ class ReplyPart:
     words asking for it free ("at no extra cost"), whether it buys more of what the client already has (more
     seats, more copies): a yes with a price, not scope creep; and the client's quoted words (a claim, a label),
     which a decline names when the object does not read cleanly; and whether the client marked it as a further ask
-    of its own ("Also, please send the media plan"), so it is never read as a detail of the ask before it."""
+    of its own ("Also, please send the media plan"), so it is never read as a detail of the ask before it; and
+    whether the client says it is within what they already pay for ("we've still got seats left on our plan"), so
+    it gets a plain yes, never a price."""
 
     verdict: str
     reasons: list[str] = field(default_factory=list)
@@ -51,6 +53,7 @@ class ReplyPart:
     purchase: bool = False
     quoted: str = ""
     separate: bool = False
+    covered: bool = False
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ReplyPart:

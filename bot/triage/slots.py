@@ -5,7 +5,7 @@ expressions and small heuristics only: deterministic, offline and fast."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.triage.asks import is_request
 from bot.triage.cleaning import normalise, resolve_slack_markup
@@ -24,9 +24,12 @@ _NAME = rf"([{_UPPER}][{_LOWER}]+(?:-[{_UPPER}][{_LOWER}]+)?)"
 _SIGN_OFF_LINE = re.compile(rf"^\s*(?:{_SIGN_OFF_WORDS})\b[^\n]{{0,40}}?[,!.]?\s*$", re.IGNORECASE)
 _SIGN_OFF_WITH_NAME = re.compile(rf"^\s*(?:{_SIGN_OFF_WORDS})\s*[,!.]?\s*[-\u2013\u2014]?\s*{_NAME}\s*[.!]?\s*$",
                                  re.IGNORECASE)
+# The organisation a signature may name after the name, in brackets ("Cheers, Gary (Northfield Garden Centres)").
+_AFFILIATION = r"(?:\([^()\n]{1,60}\)\s*)?"
 _TRAILING_SIGN_OFF = re.compile(rf"(?:^|[.!?]\s+)(?:{_SIGN_OFF_WORDS})\s*[,!.]\s*{_NAME}"
-                                rf"(?:\s+(?-i:[{_UPPER}][\w'\u2019-]+)){{0,2}}\s*[.!]?\s*$", re.IGNORECASE)
-_TRAILING_SIGN_OFF_BARE = re.compile(rf"(?:^|[.!?)]\s+)(?i:{_SIGN_OFF_WORDS})\s+{_NAME}\s*[.!]?\s*$")
+                                rf"(?:\s+(?-i:[{_UPPER}][\w'\u2019-]+)){{0,2}}\s*{_AFFILIATION}[.!]?\s*$",
+                                re.IGNORECASE)
+_TRAILING_SIGN_OFF_BARE = re.compile(rf"(?:^|[.!?)]\s+)(?i:{_SIGN_OFF_WORDS})\s+{_NAME}\s*{_AFFILIATION}[.!]?\s*$")
 _GREETING_NAME = re.compile(rf"^\s*(?i:hi|hey|hiya|hello|dear|morning|afternoon)\s+{_NAME}\b")
 _TRAILING_DASH = re.compile(rf"[.!?]\s+(?:-|\u2013|\u2014|~)\s*{_NAME}\s*$")
 _TRAILING_NAME = re.compile(rf"[.!?)]\s+{_NAME}\s*[.!]?\s*$")
@@ -148,6 +151,13 @@ _PURCHASE = re.compile(r"\b(?:\d[\d,]*\s+)?(?:more|additional|extra|further)\s+(
                        r"copies|units|users|subscriptions|accounts)\b|\bincrease (?:the|our|my) (?:order|quantity|"
                        r"print run|volume|number of (?:seats|licen[cs]es|copies|units|users))\b|\bfrom [\d,]+ to "
                        r"[\d,]+ (?:copies|units|seats|licen[cs]es|users)\b", re.IGNORECASE)
+# Within what the client already pays for ("we've still got seats left on our plan", "within our licences"):
+# routine admin, not an addition to price.
+_COVERED = re.compile(r"\b(?:(?:seats?|licen[cs]es?|user (?:slots|places)|places) (?:left|remaining|spare|free|"
+                      r"available|to spare)|(?:spare|unused|free|unassigned) (?:seats?|licen[cs]es?)|within (?:our|the|"
+                      r"my) (?:plan'?s? )?(?:seats?|licen[cs]es?|allowance|seat limit|user limit)|(?:included|covered) "
+                      r"(?:in|by|under) (?:our|the|my) (?:current )?(?:plan|subscription|licen[cs]e|tier))\b",
+                      re.IGNORECASE)
 _BOUGHT_ITEMS = re.compile(r"(?:\d[\d,]*\s+)?(?:more|additional|extra|further)\s", re.IGNORECASE)
 _STAKES = re.compile(r"\b(?:tender|procurement|legal action|lawyers?|solicitors?|terminate|termination|cancel the "
                      r"(?:contract|retainer)|walk away|go elsewhere|other agenc(?:y|ies)|escalat\w*|CEO|MD|board|"
@@ -517,6 +527,7 @@ class AskSlots:
     amounts: list[str] = field(default_factory=list)
     free: str = ""
     purchase: bool = False
+    covered: bool = False
     also: list[tuple[str, str]] = field(default_factory=list)
     then: list[tuple[str, str]] = field(default_factory=list)
 
@@ -1012,6 +1023,8 @@ def read_slots(raw: str, cleaned_text: str, asks: list[str], evidence: list[list
         ask_slots = [AskSlots(deadline=ask.deadline, amounts=ask.amounts, free=ask.free, also=ask.also,
                               purchase=ask.purchase, then=ask.then)
                      if _same_thing(ask.object, event_text) else ask for ask in ask_slots]
+    if _COVERED.search(cleaned_text):
+        ask_slots = [replace(ask, covered=True) for ask in ask_slots]
     return Slots(
         name=sender_name(raw),
         deadline=next((ask.deadline for ask in ask_slots if ask.deadline), ""),
