@@ -281,12 +281,17 @@ def _says_yes_to(plan: ReplyPlan, parts: list[ReplyPart], index: int, values: di
     """Whether the reply says a yes of its own to a fine ask: one it can name, not the client's own name, not a detail
     of an ask it refuses; and in a reply that pushes back or declines, never to signing or accepting terms, nor to a
     thing with no verb that the refused ask points back at ("yes to the billboards" before declining to copy them)
-    or that a demand imposes ("an annual price freeze")."""
+    or that a demand imposes ("an annual price freeze"); and in a decline no practice of the catalogue
+    recognised, where which ask is the wrong one is the learned reader's guess, only to an ask the client marked as
+    one of its own (a list item, "also")."""
     part = parts[index]
     if not (values["object"] or values["action"]) or re.sub(r"^the\s+", "", part.object) == plan.name:
         return False
     if plan.verdict in ("push_back", "decline"):
         if _ASSENT.search(f"{part.verb} {part.object}"):
+            return False
+        if plan.verdict == "decline" and not part.separate and not any(
+                other.practice for other in parts if other.verdict == "decline"):
             return False
         refused_next = next((later for later in parts[index + 1:] if later.verdict != "accept"), None)
         if not values["action"] and (plan.demand or refused_next is not None and _BACK_REFERENCE.search(

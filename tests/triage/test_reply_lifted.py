@@ -202,3 +202,18 @@ def test_out_of_scope_wording_never_assumes_a_creative_project():
 ])
 def test_a_bracketed_organisation_after_the_signed_name_keeps_the_name(text, name):
     assert sender_name(text) == name
+
+
+@pytest.mark.parametrize("tone", ["neutral", "warm", "firm"])
+@pytest.mark.parametrize("seed", [1, 7, 42])
+def test_a_decline_no_practice_recognised_says_yes_only_to_an_ask_the_client_marked_as_its_own(tone, seed):
+    def reply(practice: str = "", separate: bool = False) -> str:
+        plan = ReplyPlan(verdict="decline", topics=[], day="Wednesday", name="Ola", seed=seed, parts=[
+            ReplyPart(verdict="accept", verb="send", object="the delivery report", separate=separate),
+            ReplyPart(verdict="decline", reasons=["unethical_or_illegal"], verb="change", object="the log",
+                      practice=practice)])
+        return render_reply(plan, tone, load_knowledge())[0].text
+
+    assert "delivery report" not in reply()
+    assert "delivery report" in reply(separate=True)
+    assert "delivery report" in reply(practice="alter_record")
