@@ -216,10 +216,10 @@ class Decision:
 def decide_reasons(readings: list[AskReading], message: str, model: ReasonModel) -> Decision:
     """Let the learned reader, reading what the message asks for and what the cues found, settle its reasons and,
     with its verdict columns, the verdict: the likeliest verdict for what the message asks for ("accept" when it
-    rules out all it mentions), "accept" only when earned
-    (at the model's `earned` probability; below it the message is held for a check; an accept more likely wrong than
-    right, `UNSURE`, gives way to the reasons the cues and the reader found, short of a decline), and never below what a
-    practice of the catalogue in one of its asks calls for. The asks' reasons are then aligned to that verdict.
+    rules out all it mentions), "accept" only when earned (at the model's `earned` probability; below it the
+    message is held for a check; an accept more likely wrong than right, `UNSURE`, gives way to the reasons the
+    cues and the reader found, short of a decline), and never below what a practice of the catalogue in one of its
+    asks calls for. The asks' reasons are then aligned to that verdict.
 
     A reason the cues raised keeps its ask and evidence unless the reader, having weighed the cue, all but rules it
     out (below `VETO`); a practice from the catalogue is kept whatever the reader says. A reason the reader finds
@@ -274,8 +274,9 @@ def align_to_verdict(readings: list[AskReading], verdict: str, held: bool, proba
     """Make the asks' reasons fit the verdict the learned reader read for the whole message: drop a reason that
     calls for something stricter (a practice goes with it), except that a yes with conditions keeps a push-back
     reason as its condition ("not for free"; `to_ask` caps the verdict); when nothing calls for the verdict, give the
-    reason most likely to the ask that reads most like it. An accept that is not `held` for a check keeps no
-    reason; a held one gets the likeliest reason short of a decline, to say what to check."""
+    reason most likely to the ask that reads most like it: for a yes with conditions, or an accept `held` for a
+    check, the likeliest short of a decline (it says what to check); otherwise the likeliest that calls for the
+    verdict. An accept that is not held keeps no reason."""
     rank = VERDICTS.index(verdict)
     if not held:
         for reading in readings:
